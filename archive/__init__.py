@@ -1,0 +1,1 @@
+"""The catalog: what the archive is (schema, storage, text, search, export)."""

@@ -1,0 +1,468 @@
+"""The one writer of catalog rows.
+
+Everything that changes a row goes through :class:`Catalog`, in the main
+process, so there is one place that decides what a photo's caption, units and
+event are, and one place that keeps the denormalised columns (``units``,
+``tags``, ``camera``, ``year``) true to the many-to-many tables they mirror.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from archive import search
+from archive.records import EventSpec, PhotoFacts, PhotoMeta, SourceFile
+from archive.text import clean, slugify, within_one_edit
+
+
+class CatalogError(Exception):
+    """A request the catalog cannot honour (unknown unit, name clash); one line for the user."""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def camera_name(make: str | None, model: str | None) -> str | None:
+    """One readable camera name: "Canon EOS 5D", not "Canon Canon EOS 5D"."""
+    make, model = clean(make), clean(model)
+    if make and model and model.casefold().startswith(make.split()[0].casefold()):
+        return model
+    return " ".join(part for part in (make, model) if part) or None
+
+
+class Catalog:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        cursor = self.db.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+    def _all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        cursor = self.db.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # -- units ---------------------------------------------------------------
+
+    def find_unit(self, name: str) -> dict[str, Any] | None:
+        """A unit by its folded name or any alias: spelling, case and tones do not matter."""
+        slug = slugify(name)
+        if not slug:
+            return None
+        return self._one("SELECT * FROM units WHERE slug = ?", (slug,)) or self._one(
+            "SELECT units.* FROM unit_aliases JOIN units ON units.id = unit_aliases.unit_id"
+            " WHERE unit_aliases.slug = ?",
+            (slug,),
+        )
+
+    def suggest_unit(self, name: str) -> str | None:
+        """The known unit one typo away from name, for a "did you mean"."""
+        slug = slugify(name)
+        rows = self._all(
+            "SELECT slug, name FROM units UNION ALL SELECT a.slug, u.name"
+            " FROM unit_aliases a JOIN units u ON u.id = a.unit_id"
+        )
+        return next((row["name"] for row in rows if within_one_edit(slug, row["slug"])), None)
+
+    def ensure_unit(self, name: str) -> tuple[int, bool]:
+        """The unit's id, creating it as first written when unseen; True when created."""
+        found = self.find_unit(name)
+        if found:
+            return found["id"], False
+        return self.add_unit(name), True
+
+    def add_unit(self, name: str, kind: str | None = None, parent: str | None = None) -> int:
+        name = clean(name) or ""
+        slug = slugify(name)
+        if not slug:
+            raise CatalogError(f"a unit needs a name with letters or digits: {name!r}")
+        if self.find_unit(name):
+            raise CatalogError(f"unit already exists: {self.find_unit(name)['name']}")
+        parent_id = self._unit_id(parent) if parent else None
+        cursor = self.db.execute(
+            "INSERT INTO units (slug, name, kind, parent_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            (slug, name, clean(kind), parent_id, now()),
+        )
+        return cursor.lastrowid
+
+    def update_unit(self, name: str, kind: str | None = None, parent: str | None = None) -> None:
+        unit_id = self._unit_id(name)
+        if kind is not None:
+            self.db.execute("UPDATE units SET kind = ? WHERE id = ?", (clean(kind), unit_id))
+        if parent is not None:
+            parent_id = self._unit_id(parent)
+            if parent_id == unit_id:
+                raise CatalogError("a unit cannot be its own parent")
+            self.db.execute("UPDATE units SET parent_id = ? WHERE id = ?", (parent_id, unit_id))
+
+    def _unit_id(self, name: str) -> int:
+        found = self.find_unit(name)
+        if not found:
+            hint = self.suggest_unit(name)
+            raise CatalogError(
+                f"no unit named {name!r}" + (f" (did you mean {hint!r}?)" if hint else "")
+            )
+        return found["id"]
+
+    def add_alias(self, unit: str, alias: str) -> None:
+        unit_id = self._unit_id(unit)
+        alias = clean(alias) or ""
+        existing = self.find_unit(alias)
+        if existing and existing["id"] == unit_id:
+            return
+        if existing:
+            raise CatalogError(f"{alias!r} already names another unit: {existing['name']}")
+        self.db.execute(
+            "INSERT INTO unit_aliases (unit_id, alias, slug) VALUES (?, ?, ?)",
+            (unit_id, alias, slugify(alias)),
+        )
+
+    def merge_units(self, source: str, target: str) -> int:
+        """Fold source into target: photos, events, aliases and its name follow it.
+
+        Returns how many photos moved."""
+        source_id, target_id = self._unit_id(source), self._unit_id(target)
+        if source_id == target_id:
+            raise CatalogError("cannot merge a unit into itself")
+        old = self._one("SELECT * FROM units WHERE id = ?", (source_id,))
+        photo_ids = [
+            r["photo_id"]
+            for r in self._all("SELECT photo_id FROM photo_units WHERE unit_id = ?", (source_id,))
+        ]
+        for table, key in (("photo_units", "photo_id"), ("event_units", "event_id")):
+            self.db.execute(
+                f"INSERT OR IGNORE INTO {table} ({key}, unit_id)"
+                f" SELECT {key}, ? FROM {table} WHERE unit_id = ?",
+                (target_id, source_id),
+            )
+            self.db.execute(f"DELETE FROM {table} WHERE unit_id = ?", (source_id,))
+        self.db.execute(
+            "UPDATE unit_aliases SET unit_id = ? WHERE unit_id = ?", (target_id, source_id)
+        )
+        self.db.execute(
+            "UPDATE units SET parent_id = ? WHERE parent_id = ?", (target_id, source_id)
+        )
+        self.db.execute(
+            "UPDATE events SET organizer_unit_id = ? WHERE organizer_unit_id = ?",
+            (target_id, source_id),
+        )
+        self.db.execute("DELETE FROM units WHERE id = ?", (source_id,))
+        self.db.execute(
+            "INSERT INTO unit_aliases (unit_id, alias, slug) VALUES (?, ?, ?)",
+            (target_id, old["name"], old["slug"]),
+        )
+        for photo_id in photo_ids:
+            self._refresh_lists(photo_id)
+        search.reindex(self.db, photo_ids)
+        return len(photo_ids)
+
+    def list_units(self) -> list[dict[str, Any]]:
+        return self._all(
+            """SELECT u.id, u.slug, u.name, u.kind, p.name AS parent,
+                 (SELECT json_group_array(alias) FROM unit_aliases WHERE unit_id = u.id) AS aliases,
+                 (SELECT count(*) FROM photo_units WHERE unit_id = u.id) AS photos
+               FROM units u LEFT JOIN units p ON p.id = u.parent_id ORDER BY u.slug"""
+        )
+
+    # -- tags and events -----------------------------------------------------
+
+    def ensure_tag(self, name: str) -> int:
+        slug = slugify(name)
+        found = self._one("SELECT id FROM tags WHERE slug = ?", (slug,))
+        if found:
+            return found["id"]
+        return self.db.execute(
+            "INSERT INTO tags (slug, name) VALUES (?, ?)", (slug, clean(name))
+        ).lastrowid
+
+    def event(self, slug: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM events WHERE slug = ?", (slug,))
+
+    def upsert_event(self, spec: EventSpec) -> tuple[int, bool]:
+        """Create or update the event; True when anything about it changed."""
+        organizer_id = self.ensure_unit(spec.organizer)[0] if spec.organizer else None
+        values = {
+            "title": clean(spec.title),
+            "date": spec.date,
+            "location": clean(spec.location),
+            "organizer_unit_id": organizer_id,
+            "description": spec.description,
+            "source_ref": spec.source_ref,
+        }
+        row = self.event(spec.slug)
+        changed = row is None
+        if row is None:
+            event_id = self.db.execute(
+                "INSERT INTO events (slug, title, date, location, organizer_unit_id, description,"
+                " source_ref, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (spec.slug, *values.values(), now(), now()),
+            ).lastrowid
+        else:
+            event_id = row["id"]
+            given = {k: v for k, v in values.items() if v is not None and row[k] != v}
+            if given:
+                changed = True
+                assignments = ", ".join(f"{k} = ?" for k in given)
+                self.db.execute(
+                    f"UPDATE events SET {assignments}, updated_at = ? WHERE id = ?",
+                    (*given.values(), now(), event_id),
+                )
+        for unit in spec.units:
+            unit_id = self.ensure_unit(unit)[0]
+            inserted = self.db.execute(
+                "INSERT OR IGNORE INTO event_units (event_id, unit_id) VALUES (?, ?)",
+                (event_id, unit_id),
+            ).rowcount
+            changed = changed or bool(inserted)
+        if changed and row is not None:
+            search.reindex(self.db, self._photo_ids("event_id = ?", (event_id,)))
+        return event_id, changed
+
+    def list_events(self) -> list[dict[str, Any]]:
+        return self._all(
+            """SELECT e.slug, e.title, e.date, e.location, o.name AS organizer,
+                 (SELECT count(*) FROM photos WHERE event_id = e.id) AS photos
+               FROM events e LEFT JOIN units o ON o.id = e.organizer_unit_id
+               ORDER BY e.date DESC, e.slug"""
+        )
+
+    def fill_event_dates(self) -> None:
+        """An event with no date given takes the day of its earliest photo."""
+        self.db.execute(
+            """UPDATE events SET date = (SELECT min(substr(taken_at, 1, 10)) FROM photos
+                 WHERE photos.event_id = events.id AND taken_at_source != 'file_mtime')
+               WHERE date IS NULL"""
+        )
+
+    def event_summary(self, slug: str) -> dict[str, Any] | None:
+        """An event with its organizer's name, photo count and every unit it shows."""
+        event = self._one(
+            """SELECT e.id, e.slug, e.title, e.date, e.location, o.name AS organizer,
+                 e.description, e.source_ref,
+                 (SELECT count(*) FROM photos WHERE event_id = e.id) AS photos
+               FROM events e LEFT JOIN units o ON o.id = e.organizer_unit_id WHERE e.slug = ?""",
+            (slug,),
+        )
+        if event is None:
+            return None
+        rows = self._all(
+            """SELECT u.name FROM event_units eu JOIN units u ON u.id = eu.unit_id
+                 WHERE eu.event_id = :id
+               UNION SELECT u.name FROM photo_units pu JOIN units u ON u.id = pu.unit_id
+                 JOIN photos p ON p.id = pu.photo_id WHERE p.event_id = :id""",
+            {"id": event["id"]},
+        )
+        event["units"] = sorted((r["name"] for r in rows), key=slugify)
+        return event
+
+    # -- ingest runs ---------------------------------------------------------
+
+    def start_run(self, command: str, user: str | None, status: str = "running") -> int:
+        return self.db.execute(
+            "INSERT INTO ingest_runs (started_at, status, user, command) VALUES (?, ?, ?, ?)",
+            (now(), status, user, command),
+        ).lastrowid
+
+    def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
+        columns = ("added", "updated", "unchanged", "duplicates", "failed", "warnings")
+        self.db.execute(
+            "UPDATE ingest_runs SET finished_at = ?, status = ?, "
+            + ", ".join(f"{c} = ?" for c in columns)
+            + " WHERE id = ?",
+            (now(), status, *(counts.get(c, 0) for c in columns), run_id),
+        )
+
+    def mark_interrupted_runs(self) -> int:
+        """Runs left 'running' by a killed process; called only while holding the writer lock."""
+        return self.db.execute(
+            "UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'"
+        ).rowcount
+
+    def add_problem(self, run_id: int, path: str, level: str, stage: str, reason: str) -> None:
+        self.db.execute(
+            "INSERT INTO ingest_problems (run_id, path, level, stage, reason)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (run_id, path, level, stage, reason),
+        )
+
+    # -- photos --------------------------------------------------------------
+
+    def photo(self, photo_id: int) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM photos WHERE id = ?", (photo_id,))
+
+    def photo_by_sha(self, sha256: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM photos WHERE sha256 = ?", (sha256,))
+
+    def photo_for_source(self, source: SourceFile) -> int | None:
+        """The photo an unchanged file (same path, size and mtime) already is: no hashing needed."""
+        row = self._one(
+            "SELECT photo_id FROM photo_sources WHERE path = ? AND size = ? AND mtime_ns = ?",
+            (source.path, source.size, source.mtime_ns),
+        )
+        return row["photo_id"] if row else None
+
+    def knows_source(self, path: str) -> bool:
+        return self._one("SELECT 1 AS x FROM photo_sources WHERE path = ?", (path,)) is not None
+
+    def add_photo(self, facts: PhotoFacts, source: SourceFile, run_id: int) -> int:
+        """Insert a new photo from its facts; the file must already be in the store."""
+        row = asdict(facts)
+        row["exif"] = json.dumps(row.pop("exif"), ensure_ascii=False, sort_keys=True)
+        row.update(
+            camera=camera_name(facts.make, facts.model),
+            year=_year(facts.taken_at),
+            original_name=_basename(source.path),
+            source_path=source.path,
+            run_id=run_id,
+            added_at=now(),
+            updated_at=now(),
+        )
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        photo_id = self.db.execute(
+            f"INSERT INTO photos ({columns}) VALUES ({marks})", list(row.values())
+        ).lastrowid
+        self.remember_source(photo_id, source, run_id)
+        search.reindex(self.db, [photo_id])
+        return photo_id
+
+    def remember_source(self, photo_id: int, source: SourceFile, run_id: int) -> None:
+        self.db.execute(
+            """INSERT INTO photo_sources (photo_id, path, size, mtime_ns, first_run_id, last_run_id)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT(path) DO UPDATE SET photo_id = excluded.photo_id,
+                 size = excluded.size, mtime_ns = excluded.mtime_ns,
+                 last_run_id = excluded.last_run_id""",
+            (photo_id, source.path, source.size, source.mtime_ns, run_id, run_id),
+        )
+
+    def make_primary_source(self, photo_id: int, path: str) -> None:
+        """The photo was moved: its new place is where captions come from now."""
+        self.db.execute(
+            "UPDATE photos SET source_path = ?, original_name = ? WHERE id = ?",
+            (path, _basename(path), photo_id),
+        )
+
+    def apply_meta(self, photo_id: int, meta: PhotoMeta, *, primary: bool) -> bool:
+        """Bring a photo's curated fields in line with what was said; True if anything changed.
+
+        Only the photo's primary source may replace what is there; another
+        copy of the same photo elsewhere may only fill gaps and add units or
+        tags. A caption is never cleared, so nothing typed earlier is lost.
+        """
+        row = self.photo(photo_id)
+        updates: dict[str, Any] = {}
+        if meta.caption and (primary or not row["caption"]):
+            updates["caption"], updates["caption_source"] = meta.caption, meta.caption_source
+        elif not row["caption"] and row["embedded_caption"]:
+            updates["caption"] = row["embedded_caption"]
+            updates["caption_source"] = f"embedded:{row['embedded_caption_source']}"
+        if meta.taken_at and (primary or not row["taken_at"]):
+            updates.update(
+                taken_at=meta.taken_at, taken_at_source="sheet", year=_year(meta.taken_at)
+            )
+        if meta.event_slug and (primary or row["event_id"] is None):
+            event = self.event(meta.event_slug)
+            updates["event_id"] = event["id"] if event else None
+        updates = {k: v for k, v in updates.items() if row[k] != v}
+        links_changed = self._link(
+            photo_id,
+            "photo_units",
+            "unit_id",
+            meta.units,
+            primary,
+            lambda name: self.ensure_unit(name)[0],
+        )
+        links_changed |= self._link(
+            photo_id, "photo_tags", "tag_id", meta.tags, primary, self.ensure_tag
+        )
+        if links_changed:
+            updates.update(self._lists(photo_id))
+        if not updates:
+            return False
+        assignments = ", ".join(f"{k} = ?" for k in updates)
+        self.db.execute(
+            f"UPDATE photos SET {assignments}, updated_at = ? WHERE id = ?",
+            (*updates.values(), now(), photo_id),
+        )
+        search.reindex(self.db, [photo_id])
+        return True
+
+    def _link(
+        self,
+        photo_id: int,
+        table: str,
+        column: str,
+        names: tuple[str, ...] | None,
+        replace: bool,
+        resolve: Any,
+    ) -> bool:
+        """Set (primary) or extend (other copies) a photo's links; True if they changed."""
+        if names is None:
+            return False
+        wanted = list(dict.fromkeys(resolve(name) for name in names))
+        before = [
+            r[column]
+            for r in self._all(
+                f"SELECT {column} FROM {table} WHERE photo_id = ? ORDER BY rowid", (photo_id,)
+            )
+        ]
+        after = wanted if replace else before + [i for i in wanted if i not in before]
+        if after == before:
+            return False
+        self.db.execute(f"DELETE FROM {table} WHERE photo_id = ?", (photo_id,))
+        for item in after:
+            self.db.execute(
+                f"INSERT INTO {table} (photo_id, {column}) VALUES (?, ?)", (photo_id, item)
+            )
+        return True
+
+    def _photo_ids(self, where: str, params: Any) -> list[int]:
+        return [r["id"] for r in self._all(f"SELECT id FROM photos WHERE {where}", params)]
+
+    def _lists(self, photo_id: int) -> dict[str, str]:
+        units = [
+            r["name"]
+            for r in self._all(
+                "SELECT u.name FROM photo_units pu JOIN units u ON u.id = pu.unit_id"
+                " WHERE pu.photo_id = ? ORDER BY pu.rowid",
+                (photo_id,),
+            )
+        ]
+        tags = [
+            r["name"]
+            for r in self._all(
+                "SELECT t.name FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id"
+                " WHERE pt.photo_id = ? ORDER BY pt.rowid",
+                (photo_id,),
+            )
+        ]
+        return {
+            "units": json.dumps(units, ensure_ascii=False),
+            "tags": json.dumps(tags, ensure_ascii=False),
+        }
+
+    def _refresh_lists(self, photo_id: int) -> None:
+        lists = self._lists(photo_id)
+        self.db.execute(
+            "UPDATE photos SET units = ?, tags = ?, updated_at = ? WHERE id = ?",
+            (lists["units"], lists["tags"], now(), photo_id),
+        )
+
+
+def _year(taken_at: str | None) -> int | None:
+    return int(taken_at[:4]) if taken_at and taken_at[:4].isdigit() else None
+
+
+def _basename(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]

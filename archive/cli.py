@@ -1,0 +1,162 @@
+"""The `archive` command: parse, call, print. The work lives in the modules it calls.
+
+Exit status: 0 all good, 1 some files failed (the rest of the batch done),
+2 usage or configuration error. Errors are one line naming the file and the
+reason; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.catalog import Catalog, CatalogError
+from archive.db import open_catalog
+from archive.records import EventSpec
+from archive.store import Store
+from archive.text import clean, slugify
+
+
+class ConfigError(click.ClickException):
+    exit_code = 2
+
+
+@dataclass
+class Context:
+    root: Path
+    debug: bool
+
+    @property
+    def store(self) -> Store:
+        return Store(self.root)
+
+    def catalog(self) -> Catalog:
+        """Create or open the archive: every command that needs it just works."""
+        store = self.store
+        try:
+            store.create()
+            return Catalog(open_catalog(store.catalog_path))
+        except OSError as error:
+            raise ConfigError(f"{self.root}: cannot open the archive: {error.strerror}") from error
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """The catalog's refusals are the user's to fix: one line, exit 2."""
+    try:
+        yield
+    except CatalogError as error:
+        raise ConfigError(str(error)) from error
+
+
+@contextmanager
+def writing(catalog: Catalog, dry_run: bool) -> Iterator[Catalog]:
+    """A transaction that a dry run rolls back: the same code path shows what would happen."""
+    db = catalog.db
+    db.begin()
+    try:
+        with user_errors():
+            yield catalog
+    except BaseException:
+        db.rollback()
+        raise
+    if dry_run:
+        db.rollback()
+        click.echo("(dry run: nothing was written)", err=True)
+    else:
+        db.commit()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="ARCHIVE_ROOT",
+    default="archive-data",
+    show_default=True,
+    help="The archive folder (catalog.db, originals/, thumbs/). Also $ARCHIVE_ROOT.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(package_name="ward-photo-archive")
+@click.pass_context
+def cli(ctx: click.Context, root: Path, debug: bool) -> None:
+    """A photo archive for a ward office: ingest event photos, browse them, export galleries.
+
+    \b
+    Typical use:
+      archive ingest ~/Pictures/hoc-tap-chi-thi-05/     put an event folder in the archive
+      archive events                                   see what is there
+      archive serve                                    browse it in Datasette
+    """
+    ctx.obj = Context(root=root.expanduser(), debug=debug)
+
+
+@cli.command()
+@click.pass_obj
+def init(obj: Context) -> None:
+    """Create an empty archive (or check an existing one) at --root."""
+    obj.catalog()
+    click.echo(f"Archive ready at {obj.root}")
+
+
+def command_event(
+    catalog: Catalog | None, slug: str | None, title: str | None, date: str | None
+) -> EventSpec | None:
+    """The event named on the command line: an existing slug, or a new one from its title."""
+    if not slug and not title:
+        if date:
+            raise click.UsageError("--date goes with --event-title (or --event)")
+        return None
+    if slug and not title:
+        row = catalog.event(slug) if catalog else None
+        if row is None:
+            raise click.UsageError(
+                f"no event with slug {slug!r}; create it with --event-title TEXT --date YYYY-MM-DD"
+            )
+        return EventSpec(slug=slug, title=row["title"], date=date or row["date"])
+    title = clean(title) or ""
+    return EventSpec(slug=slug or slugify(title), title=title, date=date)
+
+
+def main() -> None:
+    """Entry point: unexpected failures become one line and exit 2, unless --debug."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except Exception as error:
+        if "--debug" in sys.argv or os.environ.get("ARCHIVE_DEBUG"):
+            raise
+        click.echo(
+            f"Error: {type(error).__name__}: {error} (run with --debug for details)", err=True
+        )
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _register_commands() -> None:
+    from archive.cli_ingest import ingest_command
+    from archive.cli_registry import events_command, units_group
+    from archive.cli_serve import demo_command, serve_command
+
+    for command in (ingest_command, units_group, events_command, serve_command, demo_command):
+        cli.add_command(command)
+
+
+_register_commands()

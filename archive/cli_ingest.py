@@ -1,0 +1,170 @@
+"""`archive ingest`: the one place where the command line meets the import pipeline."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from datetime import date as Date
+from pathlib import Path
+
+import click
+
+from archive.cli import ConfigError, Context, command_event, emit_json
+from ingest.describe import CommandLine
+from ingest.pipeline import ArchiveBusy, Options, ingest
+
+
+def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    for parse in (Date.fromisoformat, _day_first):
+        try:
+            return parse(value).isoformat()
+        except ValueError:
+            continue
+    raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def _day_first(value: str) -> Date:
+    day, month, year = (int(part) for part in value.replace("-", "/").split("/"))
+    return Date(year, month, day)
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--event",
+    "event_slug",
+    metavar="SLUG",
+    help="Put the photos in this existing event (or, with --event-title, this new slug).",
+)
+@click.option("--event-title", metavar="TEXT", help="Create (or reuse) an event with this title.")
+@click.option("--date", callback=_iso_date, metavar="YYYY-MM-DD", help="The event's date.")
+@click.option(
+    "--unit",
+    "units",
+    multiple=True,
+    metavar="NAME",
+    help="A unit shown in every photo (repeatable).",
+)
+@click.option(
+    "--tag", "tags", multiple=True, metavar="TEXT", help="A tag for every photo (repeatable)."
+)
+@click.option("--caption", metavar="TEXT", help="One caption for every photo given.")
+@click.option(
+    "--manifest",
+    "manifests",
+    multiple=True,
+    metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="event.yml, captions.csv/.xlsx or article.txt to use for the folders given, "
+    "in place of their own file of that kind (repeatable).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes (0 = one per CPU).",
+)
+@click.pass_obj
+def ingest_command(
+    obj: Context,
+    paths: tuple[Path, ...],
+    event_slug: str | None,
+    event_title: str | None,
+    date: str | None,
+    units: tuple[str, ...],
+    tags: tuple[str, ...],
+    caption: str | None,
+    manifests: tuple[Path, ...],
+    dry_run: bool,
+    as_json: bool,
+    jobs: int,
+) -> None:
+    """Put photos (files or folders, searched recursively) into the archive.
+
+    A folder holding event.yml, captions.csv / captions.xlsx or article.txt is
+    one event; each subfolder with its own is its own event. Captions come from
+    --caption, else the caption sheet, else the article's list after "Một số
+    hình ảnh", else the caption stored in the photo. Running the same ingest
+    again adds nothing; an edited caption sheet updates captions and units.
+
+    \b
+    Examples:
+      archive ingest examples/
+      archive ingest IMG_0012.jpg --event-title "Họp Chi bộ Công an phường" --date 2024-03-08 \\
+          --unit "Chi bộ Công an phường"
+
+    Exit status: 0 all good, 1 some files failed (the rest archived), 2 usage error.
+    """
+    catalog = obj.catalog()
+    cli_line = CommandLine(
+        event=command_event(catalog, event_slug, event_title, date),
+        units=units,
+        tags=tags,
+        caption=caption,
+        manifests=manifests,
+    )
+    code = run_ingest(obj, list(paths), cli_line, dry_run=dry_run, as_json=as_json, jobs=jobs)
+    click.get_current_context().exit(code)
+
+
+def run_ingest(
+    obj: Context,
+    paths: list[Path],
+    cli_line: CommandLine,
+    *,
+    dry_run: bool = False,
+    as_json: bool = False,
+    jobs: int = 0,
+) -> int:
+    """Ingest, print the report, and return the exit status it calls for."""
+    options = Options(
+        jobs=jobs, dry_run=dry_run, debug=obj.debug, command=shlex.join(["archive", *sys.argv[1:]])
+    )
+    bar = _ProgressBar()
+    try:
+        report = ingest(
+            obj.store,
+            obj.catalog(),
+            paths,
+            cli_line,
+            options,
+            progress=bar.advance,
+            on_plan=bar.start,
+        )
+    except ArchiveBusy as error:
+        raise ConfigError(str(error)) from error
+    finally:
+        bar.finish()
+    if as_json:
+        emit_json(report.as_json())
+    else:
+        click.echo(report.as_text())
+    return report.exit_code
+
+
+class _ProgressBar:
+    """A bar on a terminal; silence when piped or in a test runner."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def start(self, total: int) -> None:
+        if total and sys.stderr.isatty():
+            self.bar = click.progressbar(
+                length=total, label="Ingesting", file=sys.stderr, show_pos=True, show_eta=True
+            )
+            self.bar.__enter__()
+
+    def advance(self, steps: int) -> None:
+        if self.bar:
+            self.bar.update(steps)
+
+    def finish(self) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+            self.bar = None

@@ -1,0 +1,123 @@
+"""`archive units` and `archive events`: the registries staff look after by hand."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from archive.cli import ConfigError, Context, emit_json, writing
+
+
+@click.group("units", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the units as JSON.")
+@click.pass_context
+def units_group(ctx: click.Context, as_json: bool) -> None:
+    """List the units (with no subcommand), or add, alias and merge them.
+
+    A unit is known by its name folded: "Uỷ ban nhân dân phường 6",
+    "Ủy ban nhân dân Phường 6" and "UY BAN NHAN DAN PHUONG 6" are one unit.
+    An alias ("UBND phường 6") is another name for it.
+    """
+    if ctx.invoked_subcommand:
+        return
+    units = ctx.obj.catalog().list_units()
+    for unit in units:
+        unit["aliases"] = json.loads(unit["aliases"])
+    if as_json:
+        emit_json(units)
+        return
+    if not units:
+        click.echo('No units yet. Add one: archive units add "Chi bộ Công an phường"')
+    for unit in units:
+        extra = [f"kind: {unit['kind']}"] if unit["kind"] else []
+        extra += [f"in: {unit['parent']}"] if unit["parent"] else []
+        extra += [f"aliases: {'; '.join(unit['aliases'])}"] if unit["aliases"] else []
+        tail = f"  ({', '.join(extra)})" if extra else ""
+        click.echo(f"{unit['photos']:>6} photos  {unit['name']}{tail}")
+
+
+@units_group.command("add")
+@click.argument("name")
+@click.option("--kind", help="party cell, school, committee, residential group, association…")
+@click.option("--parent", metavar="UNIT", help="The unit it belongs to.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def units_add(obj: Context, name: str, kind: str | None, parent: str | None, dry_run: bool) -> None:
+    """Add a unit, or set the kind and parent of an existing one."""
+    catalog = obj.catalog()
+    with writing(catalog, dry_run):
+        found = catalog.find_unit(name)
+        if found:
+            catalog.update_unit(name, kind=kind, parent=parent)
+            click.echo(f"Updated unit: {found['name']}")
+        else:
+            hint = catalog.suggest_unit(name)
+            catalog.add_unit(name, kind=kind, parent=parent)
+            click.echo(f"Added unit: {name}" + (f" (did you mean {hint!r}?)" if hint else ""))
+
+
+@units_group.command("alias")
+@click.argument("unit")
+@click.argument("alias")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def units_alias(obj: Context, unit: str, alias: str, dry_run: bool) -> None:
+    """Make ALIAS another name of UNIT.
+
+    \b
+    Example:
+      archive units alias "Ủy ban nhân dân phường 6" "UBND phường 6"
+    """
+    with writing(obj.catalog(), dry_run) as catalog:
+        catalog.add_alias(unit, alias)
+        click.echo(f"{alias} now names {catalog.find_unit(unit)['name']}")
+
+
+@units_group.command("merge")
+@click.argument("source")
+@click.argument("target")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def units_merge(obj: Context, source: str, target: str, dry_run: bool) -> None:
+    """Merge SOURCE into TARGET: its photos and events move, its name becomes an alias."""
+    with writing(obj.catalog(), dry_run) as catalog:
+        moved = catalog.merge_units(source, target)
+        click.echo(
+            f"Merged {source} into {catalog.find_unit(target)['name']}: {moved} photo(s) moved"
+        )
+
+
+@click.command("events")
+@click.argument("slug", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_obj
+def events_command(obj: Context, slug: str | None, as_json: bool) -> None:
+    """List the events, or show one (by its slug) with its photo count and units."""
+    catalog = obj.catalog()
+    if slug is None:
+        events = catalog.list_events()
+        if as_json:
+            emit_json(events)
+            return
+        if not events:
+            click.echo("No events yet. Put some in: archive ingest FOLDER")
+        for event in events:
+            click.echo(
+                f"{event['date'] or '          '}  {event['photos']:>4} photos  "
+                f"{event['slug']}  {event['title']}"
+            )
+        return
+    event = catalog.event_summary(slug)
+    if event is None:
+        raise ConfigError(f"no event with slug {slug!r} (see: archive events)")
+    if as_json:
+        emit_json(event)
+        return
+    for key in ("title", "slug", "date", "location", "organizer", "photos"):
+        if event.get(key) is not None:
+            click.echo(f"{key:<12}{event[key]}")
+    if event["units"]:
+        click.echo(f"{'units':<12}{'; '.join(event['units'])}")
+    if event["description"]:
+        click.echo("\n" + event["description"])

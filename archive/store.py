@@ -1,0 +1,98 @@
+"""The archive root on disk: the catalog, originals and thumbnails.
+
+Originals are content-addressed (``originals/ab/<sha256>.<ext>``) so the same
+photo arriving twice is stored once, and a path never has to change. Every
+file is written to a temporary name in the same folder, flushed to disk and
+renamed into place, so a crash leaves either the whole file or none of it.
+Nothing here ever rewrites or deletes an original.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+THUMB_SIZES = (1280, 320)
+CATALOG_NAME = "catalog.db"
+
+
+@dataclass(frozen=True)
+class Store:
+    """An archive root. Paths handed out are relative, so the root can move machines."""
+
+    root: Path
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.root / CATALOG_NAME
+
+    def create(self) -> None:
+        for folder in ("originals", "thumbs", *(f"thumbs/{size}" for size in THUMB_SIZES)):
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def original_relpath(sha256: str, ext: str) -> str:
+        return f"originals/{sha256[:2]}/{sha256}.{ext}"
+
+    @staticmethod
+    def thumb_relpath(sha256: str, size: int) -> str:
+        return f"thumbs/{size}/{sha256[:2]}/{sha256}.jpg"
+
+    def path(self, relpath: str) -> Path:
+        """Resolve a catalog path, refusing anything that escapes the root."""
+        full = (self.root / relpath).resolve()
+        if not full.is_relative_to(self.root.resolve()):
+            raise ValueError(f"path outside the archive root: {relpath}")
+        return full
+
+    def has(self, relpath: str) -> bool:
+        return (self.root / relpath).is_file()
+
+    def put(self, relpath: str, data: bytes) -> bool:
+        """Write data at relpath unless a file is already there; True if written.
+
+        Content addressing means an existing file already holds these bytes;
+        `verify` is where a damaged one is found, never a silent overwrite.
+        """
+        target = self.root / relpath
+        if target.is_file():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o444 if relpath.startswith("originals/") else 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(target.parent)
+        return True
+
+    def leftovers(self) -> list[Path]:
+        """Temporary files a crash left behind (never referenced by any row)."""
+        return sorted(self.root.glob("*/**/.incoming-*"))
+
+    def remove_leftovers(self) -> int:
+        """Only safe under the writer lock: then no one is still writing them."""
+        leftovers = self.leftovers()
+        for path in leftovers:
+            path.unlink(missing_ok=True)
+        return len(leftovers)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable, so a power cut cannot undo it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

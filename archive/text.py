@@ -1,0 +1,114 @@
+"""Vietnamese text: store NFC, compare folded, show as typed.
+
+Everything that enters the catalog passes through :func:`nfc`; every identity
+(unit names, event slugs, file names in caption sheets) and every search goes
+through :func:`fold`. Two spellings a Vietnamese reader takes for the same word
+must fold equal: with or without diacritics, ``đ`` or ``d``, any case, either
+tone placement (``Uỷ``/``Ủy``, ``hoà``/``hòa``), composed or decomposed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# The five tone marks, as combining characters after NFD.
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+_WHITESPACE = re.compile(r"\s+")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+# A word in NFD: a letter followed by letters and combining marks.
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*")
+# A syllable ending in the open pairs oa, oe, uy, with a tone on either vowel.
+_OPEN_PAIR = re.compile(
+    rf"^(?P<head>.*?)(?P<v1>[oOuU])(?P<t1>[{TONE_MARKS}]?)(?P<v2>[aAeEyY])(?P<t2>[{TONE_MARKS}]?)$"
+)
+_PAIRS = {"oa", "oe", "uy"}
+
+
+def nfc(text: str) -> str:
+    """Compose text as it is stored: macOS file names and some keyboards send NFD."""
+    return unicodedata.normalize("NFC", text)
+
+
+def clean(text: str | None) -> str | None:
+    """NFC, trimmed, inner whitespace collapsed; empty becomes None (nothing given)."""
+    if text is None:
+        return None
+    text = _WHITESPACE.sub(" ", nfc(str(text))).strip()
+    return text or None
+
+
+def _move_tone(match: re.Match[str]) -> str:
+    word = match.group(0)
+    m = _OPEN_PAIR.match(word)
+    if not m or (m["v1"] + m["v2"]).lower() not in _PAIRS:
+        return word
+    head = m["head"]
+    # "qu" and "gi" make the u/i part of the consonant: quý has one placement only.
+    if head[-1:].lower() in {"q"} or not m["t2"] or m["t1"]:
+        return word
+    return f"{head}{m['v1']}{m['t2']}{m['v2']}"
+
+
+def canonical_tones(text: str) -> str:
+    """Put the tone of an open oa/oe/uy on its first vowel (Ủy, hòa, khỏe).
+
+    Both placements are in everyday use (the ward's own post writes "Uỷ ban"),
+    so exact comparison needs one canonical form; the folded key does not care.
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    return nfc(_WORD.sub(_move_tone, decomposed))
+
+
+def exact_key(text: str) -> str:
+    """Diacritics kept, tone placement, case and spacing made equal: for exact matches."""
+    return _WHITESPACE.sub(" ", canonical_tones(text).casefold()).strip()
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove every diacritic, including the bar of đ that Unicode does not decompose."""
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return bare.replace("đ", "d").replace("Đ", "D")
+
+
+def fold(text: str | None) -> str:
+    """The identity and search key: no diacritics, đ→d, case-folded, spaces collapsed."""
+    if not text:
+        return ""
+    return _WHITESPACE.sub(" ", strip_diacritics(text).casefold()).strip()
+
+
+def slugify(text: str) -> str:
+    """Folded ASCII slug for URLs and identity.
+
+    "Học tập Chỉ thị 05-CT/TW" → "hoc-tap-chi-thi-05-ct-tw".
+    """
+    return _NON_SLUG.sub("-", fold(text)).strip("-")
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when b is exactly one typo away from a: one insert, delete, substitute or swap."""
+    if a == b:
+        return False
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diffs = [i for i in range(la) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        i, j = diffs[0], diffs[-1]
+        return len(diffs) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long_ = (a, b) if la < lb else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1 :]
+
+
+def natural_key(name: str) -> tuple:
+    """Sort file names as people do: IMG_2 before IMG_10, diacritics folded."""
+    parts = re.split(r"(\d+)", fold(name))
+    return tuple(int(p) if p.isdigit() else p for p in parts)

@@ -1,0 +1,1 @@
+"""The import pipeline: how photos get into the archive."""

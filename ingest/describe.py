@@ -1,0 +1,176 @@
+"""Decide what each photo is said to be: caption, units, tags, event.
+
+Sources in order of precedence: the command line, then the caption sheet,
+then the article's caption list, then (in the catalog) the caption embedded in
+the photo. Each caption keeps the name of where it came from. A manifest that
+cannot be read is a problem reported with its file and reason; the photos
+under it are still archived, and a later run with the manifest fixed
+describes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.records import EventSpec, PhotoMeta
+from archive.text import clean, fold, slugify
+from ingest.manifest import (
+    Article,
+    CaptionSheet,
+    EventInfo,
+    ManifestError,
+    read_article,
+    read_caption_sheet,
+    read_event_yml,
+)
+from ingest.sources import Discovery, Folder, FoundPhoto
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """What staff typed: it wins over every file."""
+
+    event: EventSpec | None = None
+    units: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    caption: str | None = None
+    manifests: tuple[Path, ...] = ()  # --manifest files, in place of the folders' own
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    reason: str
+    level: str = "warning"  # "error" fails a photo; "warning" is reported and the batch goes on
+    stage: str = "manifest"
+
+
+@dataclass
+class Description:
+    events: list[EventSpec] = field(default_factory=list)
+    meta: dict[str, PhotoMeta] = field(default_factory=dict)  # by FoundPhoto.key
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class _FolderFacts:
+    event: EventSpec | None = None
+    tags: tuple[str, ...] = ()
+    sheet: CaptionSheet | None = None
+    article_captions: dict[str, str] = field(default_factory=dict)
+
+
+def describe(found: Discovery, cli: CommandLine) -> Description:
+    result = Description()
+    if cli.event:
+        result.events.append(cli.event)
+    per_folder = {path: _read_folder(folder, result) for path, folder in found.folders.items()}
+    for facts in per_folder.values():
+        if facts.event and not cli.event:
+            result.events.append(facts.event)
+    for photo in found.photos:
+        facts = per_folder.get(photo.folder) if photo.folder else None
+        result.meta[photo.key] = _photo_meta(photo, facts or _FolderFacts(), cli)
+    return result
+
+
+def _photo_meta(photo: FoundPhoto, facts: _FolderFacts, cli: CommandLine) -> PhotoMeta:
+    row = facts.sheet.lookup(photo.relative) if facts.sheet else None
+    caption, source = None, None
+    for text, where in (
+        (cli.caption, "cli"),
+        (row.caption if row else None, "sheet"),
+        (facts.article_captions.get(photo.key), "article"),
+    ):
+        if clean(text):
+            caption, source = clean(text), where
+            break
+    units = _merge(cli.units, row.units if row else ())
+    tags = _merge(cli.tags, facts.tags, row.tags if row else ())
+    said_units = bool(cli.units) or row is not None
+    event = cli.event or facts.event
+    return PhotoMeta(
+        caption=caption,
+        caption_source=source,
+        units=units if said_units else None,
+        tags=tags if tags or row is not None else None,
+        taken_at=row.taken_at if row else None,
+        event_slug=event.slug if event else None,
+    )
+
+
+def _merge(*lists: tuple[str, ...]) -> tuple[str, ...]:
+    """Concatenate, dropping repeats that fold alike and keeping the first spelling."""
+    seen: dict[str, str] = {}
+    for names in lists:
+        for name in names:
+            name = clean(name)
+            if name and fold(name) not in seen:
+                seen[fold(name)] = name
+    return tuple(seen.values())
+
+
+def _read_folder(folder: Folder, result: Description) -> _FolderFacts:
+    facts = _FolderFacts()
+    info = _read(folder.manifests.event, read_event_yml, result)
+    article = _read(folder.manifests.article, read_article, result)
+    facts.sheet = _read(folder.manifests.captions, read_caption_sheet, result)
+    if facts.sheet:
+        result.problems.extend(Problem(str(facts.sheet.path), w) for w in facts.sheet.warnings)
+        _report_unmatched_rows(folder, facts.sheet, result)
+    facts.event = _event_spec(folder, info, article)
+    facts.tags = info.tags if info else ()
+    if article and article.captions:
+        facts.article_captions = _match_article(folder, article, result)
+    return facts
+
+
+def _read(path: Path | None, reader, result: Description):
+    if path is None:
+        return None
+    try:
+        return reader(path)
+    except ManifestError as error:
+        result.problems.append(Problem(str(path), error.reason))
+        return None
+
+
+def _event_spec(folder: Folder, info: EventInfo | None, article: Article | None) -> EventSpec:
+    title = (info and info.title) or (article and article.title) or clean(folder.path.name)
+    return EventSpec(
+        slug=(info and info.slug) or slugify(title) or "event",
+        title=title,
+        date=info.date if info else None,
+        location=info.location if info else None,
+        organizer=info.organizer if info else None,
+        description=(info and info.description) or (article and article.description),
+        source_ref=str(folder.path),
+        units=info.units if info else (),
+    )
+
+
+def _match_article(folder: Folder, article: Article, result: Description) -> dict[str, str]:
+    """Captions to photos in file-name order, only when the counts agree: never a guess."""
+    photos = folder.photos
+    if len(article.captions) != len(photos):
+        result.problems.append(
+            Problem(
+                article.source,
+                f"lists {len(article.captions)} captions but the folder has {len(photos)} photos;"
+                " article captions not applied (give them in captions.csv instead)",
+            )
+        )
+        return {}
+    return {photo.key: caption for photo, caption in zip(photos, article.captions, strict=True)}
+
+
+def _report_unmatched_rows(folder: Folder, sheet: CaptionSheet, result: Description) -> None:
+    matched = {id(sheet.lookup(photo.relative)) for photo in folder.photos}
+    for row in sheet.rows:
+        if id(row) not in matched:
+            result.problems.append(
+                Problem(
+                    str(sheet.path), f"row {row.line}: no photo named {row.file!r} in this folder"
+                )
+            )

@@ -1,0 +1,323 @@
+"""Read what staff put beside the photos of an event: event.yml, a caption sheet, an article.
+
+Caption sheets live in ``ingest.captions`` and the decoding and value parsing they share in
+``ingest.textfile``; everything is re-exported here, the one module callers import.
+
+These files are typed by hand in Notepad and Excel on Vietnamese Windows, so the readers take
+the encodings, header spellings and date styles those tools produce, hand back NFC text (via
+``clean``), and turn anything unusable into one ManifestError line naming the file: the pipeline
+records it and goes on with the batch (DESIGN principle 5).
+
+Decisions a caller relies on:
+- Keys and column headers match folded, punctuation ignored: ``Tên tệp``, ``ten_tep``, ``TEN TEP``.
+- Units split on ``;`` and line breaks (Alt+Enter in a cell); tags also on ``,``. Duplicates by
+  ``fold`` are dropped, the first spelling kept.
+- Dates are ISO; slashed dates are day-first (22/12/2017), as Vietnamese write them.
+- Multi-paragraph descriptions keep their paragraphs, joined by one blank line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from archive.text import clean, fold, nfc, slugify
+from ingest.captions import CaptionRow, CaptionSheet, read_caption_sheet
+from ingest.textfile import (
+    TAG_NAMES,
+    UNIT_NAMES,
+    ManifestError,
+    aliases,
+    match_key,
+    paragraphs,
+    parse_when,
+    read_text,
+    scalar_text,
+    split_list,
+)
+
+__all__ = [
+    "Article",
+    "CaptionRow",
+    "CaptionSheet",
+    "EventInfo",
+    "ManifestError",
+    "Manifests",
+    "find_manifests",
+    "read_article",
+    "read_caption_sheet",
+    "read_event_yml",
+]
+
+_EVENT_KEYS = aliases(
+    {
+        "title": ("title", "name", "tieu de", "ten su kien"),
+        "date": ("date", "ngay", "ngay to chuc", "thoi gian"),
+        "location": ("location", "place", "dia diem", "noi to chuc"),
+        "organizer": ("organizer", "organiser", "don vi to chuc", "co quan to chuc", "ban to chuc"),
+        "description": ("description", "mo ta", "noi dung", "tom tat"),
+        "units": UNIT_NAMES,
+        "tags": TAG_NAMES,
+        "slug": ("slug",),
+    }
+)
+_KNOWN_KEYS = (
+    "title/tiêu đề, date/ngày, location/địa điểm, organizer/đơn vị tổ chức, "
+    "description/mô tả, units/đơn vị, tags/thẻ, slug"
+)
+
+
+def _description(text: str | None) -> str | None:
+    """Keep paragraph breaks (a blank line) but collapse everything else, as clean() does."""
+    if text is None:
+        return None
+    return "\n\n".join(paragraphs(text.split("\n"))) or None
+
+
+# --- event.yml -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """What event.yml says about the event; None where it says nothing."""
+
+    title: str | None
+    date: str | None
+    location: str | None
+    organizer: str | None
+    description: str | None
+    units: tuple[str, ...]
+    tags: tuple[str, ...]
+    slug: str | None
+    source: str
+
+
+def read_event_yml(path: Path) -> EventInfo:
+    """Read event.yml; an empty file is a valid event with nothing said (it marks the folder).
+
+    Unknown keys are an error rather than ignored: a misspelt key would otherwise silently lose
+    the title or date staff meant to give.
+    """
+    values = _event_values(_load_yaml(path), path)
+    return EventInfo(
+        title=_text_value(values, "title", path),
+        date=_date_value(values.get("date"), path),
+        location=_text_value(values, "location", path),
+        organizer=_text_value(values, "organizer", path),
+        description=_description(_text_value(values, "description", path, keep_lines=True)),
+        units=_list_value(values, "units", ";", path),
+        tags=_list_value(values, "tags", ";,", path),
+        slug=_slug_value(values, path),
+        source=str(path),
+    )
+
+
+def _load_yaml(path: Path) -> dict[Any, Any]:
+    """Parse YAML into a mapping, reporting the line YAML blames."""
+    text = read_text(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ManifestError(path, f"invalid YAML{where}: {exc.problem or exc.context}") from exc
+    except yaml.YAMLError as exc:
+        raise ManifestError(path, f"invalid YAML: {exc}") from exc
+    except ValueError as exc:  # an impossible date such as 2017-12-32 fails inside the loader
+        raise ManifestError(path, f"impossible date: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ManifestError(path, f"expected 'key: value' lines, found a {_kind(data)}")
+    return data
+
+
+def _event_values(data: dict[Any, Any], path: Path) -> dict[str, tuple[str, Any]]:
+    """Map each key (English or Vietnamese) to its field, keeping the key as written for errors."""
+    values: dict[str, tuple[str, Any]] = {}
+    for raw_key, value in data.items():
+        key = nfc(str(raw_key))
+        name = _EVENT_KEYS.get(match_key(key))
+        if name is None:
+            raise ManifestError(path, f"unknown key '{key}' (known keys: {_KNOWN_KEYS})")
+        if name in values:
+            raise ManifestError(path, f"'{values[name][0]}' and '{key}' both give the {name}")
+        values[name] = (key, value)
+    return values
+
+
+def _kind(value: Any) -> str:
+    """Name a YAML value's type the way staff think of it."""
+    if isinstance(value, bool):
+        return "yes/no value"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, date):
+        return "date"
+    return "number" if isinstance(value, int | float) else type(value).__name__
+
+
+def _is_text(value: Any) -> bool:
+    """Strings and numbers are text ("title: 2018" is fine); yes/no, lists, dates are not."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _text_value(
+    values: dict[str, tuple[str, Any]], name: str, path: Path, keep_lines: bool = False
+) -> str | None:
+    key, value = values.get(name, (name, None))
+    if value is None:
+        return None
+    if not _is_text(value):
+        raise ManifestError(path, f"'{key}' must be text, not a {_kind(value)}")
+    return nfc(scalar_text(value)) if keep_lines else clean(scalar_text(value))
+
+
+def _date_value(entry: tuple[str, Any] | None, path: Path) -> str | None:
+    """The event's day; a time given with it is dropped, the event is filed by day."""
+    if entry is None or entry[1] is None:
+        return None
+    key, value = entry
+    when = parse_when(value) if isinstance(value, str | date) else None
+    if when is None:
+        raise ManifestError(
+            path, f"'{key}': {value!r} is not a date (write 2017-12-22 or 22/12/2017)"
+        )
+    return when[:10]
+
+
+def _list_value(
+    values: dict[str, tuple[str, Any]], name: str, separators: str, path: Path
+) -> tuple[str, ...]:
+    key, value = values.get(name, (name, None))
+    items = value if isinstance(value, list) else [value]
+    bad = next((item for item in items if item is not None and not _is_text(item)), None)
+    if bad is not None:
+        raise ManifestError(path, f"'{key}' must be text or a list of text, not a {_kind(bad)}")
+    return split_list(items, separators)
+
+
+def _slug_value(values: dict[str, tuple[str, Any]], path: Path) -> str | None:
+    """A slug given by hand is slugified, so "Học tập 2018" still makes a valid URL."""
+    text = _text_value(values, "slug", path)
+    if text is None:
+        return None
+    slug = slugify(text)
+    if not slug:
+        raise ManifestError(path, f"slug {text!r} has no letters or digits")
+    return slug
+
+
+# --- article.txt -----------------------------------------------------------------------------
+
+_PHOTOS_MARKER = "mot so hinh anh"
+_VIEW_COUNTER = re.compile(r"\d[\d.,\s]*")
+_BYLINE_NAMES = {"ban bien tap", "bbt"}
+_BYLINE_PREFIX = re.compile(r"(nguon|tac gia|(tin|bai)((, ?| va )anh)?)\s*:")
+
+
+@dataclass(frozen=True)
+class Article:
+    """A ward news post: the event's title, its description and the photo captions in order."""
+
+    title: str
+    description: str | None
+    captions: tuple[str, ...]
+    source: str
+
+
+def read_article(path: Path) -> Article:
+    """Read a news post laid out as the ward website publishes it (see examples/README.md)."""
+    lines = [line.strip() for line in read_text(path).split("\n")]
+    start = next((i for i, line in enumerate(lines) if line), None)
+    if start is None:
+        raise ManifestError(path, "empty article: no title line")
+    body = _drop_view_counter(lines[start + 1 :])
+    marker = next((i for i, line in enumerate(body) if _is_photos_marker(line)), None)
+    if marker is None:
+        description, captions = _drop_byline(paragraphs(body)), []
+    else:
+        description = paragraphs(body[:marker])
+        captions = _drop_byline([text for text in map(clean, body[marker + 1 :]) if text])
+    return Article(
+        title=clean(lines[start]) or "",
+        description="\n\n".join(description) or None,
+        captions=tuple(captions),
+        source=str(path),
+    )
+
+
+def _drop_view_counter(body: list[str]) -> list[str]:
+    """The website prints its view count under the title; it is not part of the event."""
+    first = next((i for i, line in enumerate(body) if line), None)
+    if first is not None and _VIEW_COUNTER.fullmatch(body[first]):
+        return body[first + 1 :]
+    return body
+
+
+def _is_photos_marker(line: str) -> bool:
+    return fold(line).startswith(_PHOTOS_MARKER)
+
+
+def _drop_byline(items: list[str]) -> list[str]:
+    """Remove trailing signature lines ("Ban biên tập", "BBT", "Nguồn: ...", "Tin, ảnh: ...")."""
+    while items and _is_byline(items[-1]):
+        items = items[:-1]
+    return items
+
+
+def _is_byline(text: str) -> bool:
+    folded = fold(text).strip(" .-–—")
+    return folded in _BYLINE_NAMES or _BYLINE_PREFIX.match(folded) is not None
+
+
+# --- which manifests a folder holds ----------------------------------------------------------
+
+_MANIFEST_NAMES = {
+    "event.yml": "event",
+    "event.yaml": "event",
+    "captions.csv": "captions_csv",
+    "captions.xlsx": "captions_xlsx",
+    "article.txt": "article",
+}
+
+
+@dataclass(frozen=True)
+class Manifests:
+    """The manifests found in one folder; any of them makes the folder an event folder."""
+
+    folder: Path
+    event: Path | None = None
+    captions_csv: Path | None = None
+    captions_xlsx: Path | None = None
+    article: Path | None = None
+
+    @property
+    def captions(self) -> Path | None:
+        """The caption sheet to read: .xlsx wins over .csv, being the one staff edit in Excel."""
+        return self.captions_xlsx or self.captions_csv
+
+    @property
+    def is_event(self) -> bool:
+        return any((self.event, self.captions_csv, self.captions_xlsx, self.article))
+
+
+def find_manifests(folder: Path) -> Manifests:
+    """Find manifests by case-insensitive name; with two spellings, the first in sort order wins."""
+    try:
+        entries = sorted(folder.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return Manifests(folder)
+    found: dict[str, Path] = {}
+    for entry in entries:
+        slot = _MANIFEST_NAMES.get(nfc(entry.name).casefold())
+        if slot is not None and slot not in found and entry.is_file():
+            found[slot] = entry
+    return Manifests(folder, **found)

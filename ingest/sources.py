@@ -1,0 +1,150 @@
+"""Walk what staff point at and find the photos and the event folders in it.
+
+A folder holding ``event.yml``, a caption sheet or ``article.txt`` is an
+event; each photo belongs to the nearest such folder above it. Folders copied
+from phones and Macs carry junk (``._IMG_0001.JPG``, ``.DS_Store``,
+``Thumbs.db``, ``__MACOSX``) that must never be mistaken for photos.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from archive.text import natural_key, nfc
+from ingest.manifest import Manifests, find_manifests
+
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif"}
+)
+_JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "__macosx"})
+
+
+@dataclass
+class Folder:
+    """A folder that is an event: its manifests and the photos under it, in name order."""
+
+    path: Path
+    manifests: Manifests
+    photos: list[FoundPhoto] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FoundPhoto:
+    path: Path  # as on disk, to open it
+    key: str  # NFC absolute path: the catalog's name for this source
+    folder: Path | None  # the event folder it belongs to
+    relative: str  # path relative to its event folder (or its name), NFC, "/" separated
+
+
+@dataclass
+class Discovery:
+    photos: list[FoundPhoto] = field(default_factory=list)
+    folders: dict[Path, Folder] = field(default_factory=dict)
+    skipped: list[Path] = field(default_factory=list)  # files that are not photos
+    missing: list[str] = field(default_factory=list)  # paths given that do not exist
+
+
+def is_junk(name: str) -> bool:
+    return name.startswith("._") or name.casefold() in _JUNK_NAMES
+
+
+def is_photo(path: Path) -> bool:
+    return path.suffix.casefold() in IMAGE_SUFFIXES and not is_junk(path.name)
+
+
+_OVERRIDE_SLOTS = {
+    ".yml": "event",
+    ".yaml": "event",
+    ".csv": "captions_csv",
+    ".xlsx": "captions_xlsx",
+    ".txt": "article",
+}
+
+
+def override_slot(path: Path) -> str:
+    """Which manifest a file given with --manifest stands for, by its extension."""
+    slot = _OVERRIDE_SLOTS.get(path.suffix.casefold())
+    if slot is None:
+        raise ValueError(f"{path.name}: not a manifest (expected .yml, .csv, .xlsx or .txt)")
+    return slot
+
+
+def discover(paths: list[Path], overrides: tuple[Path, ...] = ()) -> Discovery:
+    """Every photo under paths, once each, with its event folder; nothing is read yet.
+
+    Files given with --manifest replace the manifest of their kind in each
+    folder named on the command line (and make it an event folder).
+    """
+    found = Discovery()
+    seen: set[str] = set()
+    slots = {override_slot(path): path.resolve() for path in overrides}
+    for given in paths:
+        if not given.exists():
+            found.missing.append(str(given))
+            continue
+        given = given.resolve()
+        top = given.parent if given.is_file() else given
+        if slots:
+            manifests = replace(find_manifests(top), **slots)
+            found.folders[top] = Folder(top, manifests)
+        if given.is_file():
+            _add_file(found, seen, given, _folder_for(found, given.parent))
+            continue
+        for current, dirs, files in os.walk(given):
+            dirs[:] = sorted(
+                (d for d in dirs if not d.startswith(".") and not is_junk(d)), key=natural_key
+            )
+            folder_path = Path(current)
+            event = _folder_for(found, folder_path, inherit_from=given)
+            for name in sorted(files, key=natural_key):
+                if not name.startswith("."):
+                    _add_file(found, seen, folder_path / name, event)
+    for folder in found.folders.values():
+        folder.photos.sort(key=lambda photo: natural_key(photo.relative))
+    return found
+
+
+def _folder_for(found: Discovery, path: Path, inherit_from: Path | None = None) -> Folder | None:
+    """The event folder for photos in path: itself if it has manifests, else the nearest parent
+    that does, without climbing above the folder staff named."""
+    probe = path
+    while True:
+        if probe in found.folders:
+            return found.folders[probe]
+        manifests = find_manifests(probe)
+        if manifests.is_event:
+            found.folders[probe] = Folder(probe, manifests)
+            return found.folders[probe]
+        if inherit_from is None or probe == inherit_from or probe.parent == probe:
+            return None
+        probe = probe.parent
+
+
+def _is_manifest(path: Path, folder: Folder | None) -> bool:
+    """Manifests beside the photos are expected company, not files to report as skipped."""
+    own = _manifest_files(find_manifests(path.parent))
+    return path in own or (folder is not None and path in _manifest_files(folder.manifests))
+
+
+def _manifest_files(manifests: Manifests) -> set[Path]:
+    return {manifests.event, manifests.captions_csv, manifests.captions_xlsx, manifests.article}
+
+
+def _add_file(found: Discovery, seen: set[str], path: Path, folder: Folder | None) -> None:
+    if not is_photo(path):
+        if not is_junk(path.name) and not _is_manifest(path, folder):
+            found.skipped.append(path)
+        return
+    key = nfc(str(path))
+    if key in seen:
+        return
+    seen.add(key)
+    relative = path.relative_to(folder.path).as_posix() if folder else path.name
+    photo = FoundPhoto(
+        path=path, key=key, folder=folder.path if folder else None, relative=nfc(relative)
+    )
+    found.photos.append(photo)
+    if folder:
+        folder.photos.append(photo)

@@ -1,0 +1,234 @@
+"""Text staff type on Vietnamese Windows: decode their files, and read the values typed in them.
+
+Notepad and Excel write UTF-8 (with or without a byte-order mark), UTF-16 with a BOM
+(Excel's "Unicode text") or Windows-1258, the ANSI code page of Vietnamese Windows. Windows-1258
+stores most toned letters as a base letter plus a combining tone mark, so the result is always
+composed to NFC before anyone compares it.
+
+Windows-1258 maps almost every byte to some character, so a file in another legacy encoding
+(latin-1, or the TCVN3/VNI font encodings of the 1990s) would "decode" into nonsense that then
+lands in the catalog forever. Instead we accept cp1258 only when the result reads as Vietnamese,
+and otherwise raise a one-line ManifestError that tells staff how to re-save the file.
+
+The second half parses the values every manifest shares (names of keys and columns, lists of
+units and tags, dates), so event.yml and a caption sheet accept exactly the same spellings.
+"""
+
+from __future__ import annotations
+
+import codecs
+import itertools
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from archive.text import TONE_MARKS, clean, fold, nfc
+
+# Vowels that carry a tone (shape marks included) and the tones: every combination is one
+# precomposed code point after NFC, so a leftover combining mark means the bytes were not cp1258.
+_VOWELS = "aăâeêioôơuưy"
+_VIETNAMESE_LETTERS = frozenset(
+    nfc(vowel + tone) for vowel in _VOWELS + _VOWELS.upper() for tone in ("", *TONE_MARKS)
+) | {"đ", "Đ"}
+# Typographic punctuation Word and Excel insert by themselves (AutoCorrect quotes, dashes,
+# ellipsis, bullets), the no-break space, and the currency signs of a Vietnamese office.
+_PUNCTUATION = frozenset("“”‘’–—…•°«»\u00a0₫€")
+_ASCII_CONTROLS_ALLOWED = frozenset("\t\n\r\f")
+_REFUSAL_HINT = (
+    "if it was typed with a TCVN3 (.VnTime) or VNI font, convert it to Unicode "
+    "or open it in Excel and save as CSV UTF-8"
+)
+
+
+class ManifestError(Exception):
+    """A manifest the importer cannot use.
+
+    It carries the file and the reason separately so the pipeline can record both in the run
+    report and go on with the batch (DESIGN principle 5); str() is the one line staff read.
+    """
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = str(path)
+        # YAML and openpyxl messages span lines; the report wants exactly one.
+        self.reason = " ".join(str(reason).split())
+        super().__init__(self.path, self.reason)
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def read_text(path: Path) -> str:
+    """Read and decode a manifest, turning OS errors into the same one-line ManifestError."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ManifestError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+    return decode_text(data, str(path))
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode bytes the way Vietnamese Windows wrote them; NFC, with \\n line endings.
+
+    A BOM is trusted because Notepad and Excel only write one for the encoding they used.
+    Without one, UTF-8 is tried first: random legacy bytes are almost never valid UTF-8, so
+    success is strong evidence. Windows-1258 is the last resort and must look Vietnamese.
+    """
+    if data.startswith(b"PK\x03\x04"):
+        raise ManifestError(
+            name, "is a ZIP or Office file (an .xlsx saved under another name?), not text"
+        )
+    text = _decode(data, name)
+    if "\x00" in text:
+        raise ManifestError(
+            name, "contains NUL bytes: a binary file, or UTF-16 without a byte-order mark"
+        )
+    text = nfc(text.lstrip("\ufeff"))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode(data: bytes, name: str) -> str:
+    """Pick the decoding: BOM first, then strict UTF-8, then plausible Windows-1258."""
+    for bom, codec, label in (
+        (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+        (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+        (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise ManifestError(
+                    name, f"starts like {label} but byte {exc.start} is not valid {label}"
+                ) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return _decode_cp1258(data, name)
+
+
+def _decode_cp1258(data: bytes, name: str) -> str:
+    """Accept Windows-1258 only if every character is one a Vietnamese text would hold."""
+    try:
+        text = nfc(data.decode("cp1258"))
+    except UnicodeDecodeError as exc:
+        raise ManifestError(
+            name,
+            f"not UTF-8, UTF-16 or Vietnamese Windows-1258 text "
+            f"(byte 0x{data[exc.start]:02X} at offset {exc.start}); {_REFUSAL_HINT}",
+        ) from exc
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        odd = next((ch for ch in line if not _plausible(ch)), None)
+        if odd is not None:
+            raise ManifestError(
+                name,
+                f"not UTF-8, UTF-16 or Vietnamese Windows-1258 text "
+                f"(unexpected {_show(odd)} on line {line_no}); {_REFUSAL_HINT}",
+            )
+    return text
+
+
+def _plausible(ch: str) -> bool:
+    """True for characters a Vietnamese document in Windows-1258 legitimately contains."""
+    if ch < "\x80":
+        return (" " <= ch < "\x7f") or ch in _ASCII_CONTROLS_ALLOWED
+    return ch in _VIETNAMESE_LETTERS or ch in _PUNCTUATION
+
+
+def _show(ch: str) -> str:
+    """Name an offending character so it survives a terminal that cannot draw it."""
+    return f"{ch!r} (U+{ord(ch):04X})"
+
+
+# --- values typed in manifests ------------------------------------------------------------
+
+# Folded spellings shared by event.yml keys and caption-sheet headers, so both agree.
+UNIT_NAMES = ("units", "unit", "don vi", "don vi tham gia")
+TAG_NAMES = ("tags", "tag", "the", "tu khoa", "keywords")
+
+
+def aliases(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Invert field -> spellings so a header or key is resolved with one dict look-up."""
+    return {spelling: name for name, spellings in table.items() for spelling in spellings}
+
+
+def match_key(text: str) -> str:
+    """Match form of a key or header: folded, punctuation as spaces ("Tên tệp:" == "ten_tep")."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
+
+
+def split_list(value: Any, separators: str = ";") -> tuple[str, ...]:
+    """Units and tags arrive as a YAML list, a "; "-joined cell, or one per line in a cell."""
+    items = value if isinstance(value, list | tuple) else [value]
+    kept: dict[str, str] = {}
+    for item in items:
+        if item is None:
+            continue
+        for part in re.split(f"[{re.escape(separators)}\n]", scalar_text(item)):
+            text = clean(part)
+            if text and fold(text) not in kept:
+                kept[fold(text)] = text
+    return tuple(kept.values())
+
+
+def scalar_text(value: Any) -> str:
+    """Text of a cell or YAML scalar; Excel stores a file named 1.jpg typed as "1" as 1.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return parse_when(value) or value.isoformat()
+    return str(value)
+
+
+_YMD = re.compile(r"(?P<y>\d{4})[-/.:](?P<m>\d{1,2})[-/.:](?P<d>\d{1,2})")
+_DMY = re.compile(r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})")
+_TIME = re.compile(r"(?:[ T]+|\s*,\s*)(?P<H>\d{1,2})[:hH](?P<M>\d{2})?(?::(?P<S>\d{2})(?:\.\d+)?)?")
+
+
+def parse_when(value: Any) -> str | None:
+    """ISO "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS", or None when value is not a date.
+
+    Accepts date/datetime objects (YAML, Excel cells) and the text forms staff type:
+    2017-12-22, 22/12/2017 (day first), EXIF's 2017:12:22, each optionally followed by a time
+    like 08:30, 08:30:15 or 8h30. A datetime at exactly midnight is a date: that is how
+    Excel hands back a cell formatted as a date.
+    """
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.replace(microsecond=0, tzinfo=None).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return None
+    text = nfc(value).strip()
+    match = _YMD.match(text) or _DMY.match(text)
+    if match is None:
+        return None
+    rest = text[match.end() :]
+    clock = _TIME.fullmatch(rest) if rest else None
+    if rest and clock is None:
+        return None
+    try:
+        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+        if clock is None:
+            return day.isoformat()
+        moment = time(int(clock["H"]), int(clock["M"] or 0), int(clock["S"] or 0))
+    except ValueError:
+        return None
+    return datetime.combine(day, moment).isoformat()
+
+
+def paragraphs(lines: Iterable[str]) -> list[str]:
+    """Group lines into paragraphs at blank lines; each paragraph cleaned to one line."""
+    found: list[str] = []
+    current: list[str] = []
+    for line in itertools.chain(lines, [""]):
+        if line.strip():
+            current.append(line)
+        elif current:
+            found.append(clean(" ".join(current)) or "")
+            current = []
+    return found

@@ -1,0 +1,126 @@
+"""The CPU work on one file, run in worker processes.
+
+A worker reads the file once, hashes it, reads its EXIF, makes the
+thumbnails and puts the original and the thumbnails into the store. It never
+touches the catalog: it hands back a plain :class:`Outcome`, and the main
+process commits rows. Files land in the store before any row names them, so
+a crash leaves at most an orphan file, which the next run adopts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import traceback
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from archive.records import PhotoFacts, SourceFile
+from archive.store import THUMB_SIZES, Store
+from ingest.exif import ExifRecord, read_exif
+from ingest.thumbs import ImageError, ImageInfo, make_thumbnails, probe
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str  # as on disk
+    key: str  # the catalog's (NFC) name for it
+    root: str
+    dry_run: bool = False
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    source: SourceFile | None
+    facts: PhotoFacts | None = None
+    error: str | None = None
+    stage: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def stat_source(path: str, key: str) -> SourceFile:
+    st = os.stat(path)
+    return SourceFile(path=key, size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def process(job: Job) -> Outcome:
+    """Everything about one file that needs its bytes; errors come back as reasons."""
+    stage = "read"
+    source = None
+    try:
+        source = stat_source(job.path, job.key)
+        data = Path(job.path).read_bytes()
+        sha256 = hashlib.sha256(data).hexdigest()
+        stage = "decode"
+        info = probe(data)
+        exif = read_exif(data)
+        store = Store(Path(job.root))
+        original = store.original_relpath(sha256, info.ext)
+        thumbs = {size: store.thumb_relpath(sha256, size) for size in THUMB_SIZES}
+        if not job.dry_run:
+            stage = "thumbnail"
+            missing = [size for size, rel in thumbs.items() if not store.has(rel)]
+            rendered = make_thumbnails(data, tuple(missing)) if missing else {}
+            stage = "store"
+            store.put(original, data)
+            for size, jpeg in rendered.items():
+                store.put(thumbs[size], jpeg)
+        facts = _facts(sha256, len(data), info, exif, original, thumbs, job, source)
+        return Outcome(job.key, source, facts, warnings=exif.warnings)
+    except ImageError as error:
+        return Outcome(job.key, source, error=str(error), stage=stage)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return Outcome(job.key, source, error=f"cannot {stage} the file: {reason}", stage=stage)
+    except Exception as error:  # a bug or a library failure must not stop the batch
+        detail = traceback.format_exc() if job.debug else f"{type(error).__name__}: {error}"
+        return Outcome(job.key, source, error=f"unexpected error: {detail}", stage=stage)
+
+
+def _facts(
+    sha256: str,
+    size: int,
+    info: ImageInfo,
+    exif: ExifRecord,
+    original: str,
+    thumbs: dict[int, str],
+    job: Job,
+    source: SourceFile,
+) -> PhotoFacts:
+    taken_at, taken_source = exif.taken_at, exif.taken_at_source
+    if not taken_at:
+        # The file's own time is a guess, and is marked as one.
+        taken_at = datetime.fromtimestamp(source.mtime_ns / 1e9).isoformat(timespec="seconds")
+        taken_source = "file_mtime"
+    return PhotoFacts(
+        sha256=sha256,
+        ext=info.ext,
+        format=info.format,
+        mime=info.mime,
+        bytes=size,
+        width=info.width,
+        height=info.height,
+        original_path=original,
+        thumb_path=None if job.dry_run else thumbs[min(thumbs)],
+        preview_path=None if job.dry_run else thumbs[max(thumbs)],
+        taken_at=taken_at,
+        taken_at_source=taken_source,
+        make=exif.make,
+        model=exif.model,
+        lens=exif.lens,
+        iso=exif.iso,
+        exposure=exif.exposure,
+        exposure_time=exif.exposure_time,
+        f_number=exif.f_number,
+        focal_length=exif.focal_length,
+        gps_lat=exif.gps_lat,
+        gps_lon=exif.gps_lon,
+        gps_alt=exif.gps_alt,
+        orientation=exif.orientation,
+        embedded_caption=exif.embedded_caption,
+        embedded_caption_source=exif.embedded_caption_source,
+        exif=exif.tags,
+    )

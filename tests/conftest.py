@@ -1,0 +1,60 @@
+"""Shared fixtures: real archives in tmp_path, the bundled example, the shared corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from archive.catalog import Catalog
+from archive.cli import cli
+from archive.db import open_catalog
+
+PROJECT = Path(__file__).resolve().parents[1]
+EXAMPLES = PROJECT / "examples"
+EXAMPLE_EVENT = EXAMPLES / "hoc-tap-chi-thi-05-ct-tw-nam-2018"
+SHARED = PROJECT.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A file of ../shared beside the checkout; the test skips where a clone has none."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared/{'/'.join(parts)} is not beside this checkout")
+    return path
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return tmp_path / "archive"
+
+
+class Archive:
+    """An archive root driven through the real command line."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.runner = CliRunner()
+
+    def run(self, *args: str, expect: int | None = 0) -> Result:
+        result = self.runner.invoke(cli, ["--root", str(self.root), *args], catch_exceptions=False)
+        if expect is not None:
+            assert result.exit_code == expect, result.output
+        return result
+
+    def ingest(self, *args: str, expect: int | None = 0) -> dict:
+        result = self.run("ingest", "--json", "--jobs", "1", *args, expect=expect)
+        return json.loads(result.stdout)
+
+    def catalog(self) -> Catalog:
+        return Catalog(open_catalog(self.root / "catalog.db"))
+
+    def rows(self, sql: str, params: tuple = ()) -> list[dict]:
+        return self.catalog()._all(sql, params)
+
+
+@pytest.fixture
+def archive(root: Path) -> Archive:
+    return Archive(root)
