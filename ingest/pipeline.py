@@ -101,6 +101,7 @@ def ingest(
         found = discover(paths, cli.manifests)
         description = describe(found, cli)
         report.files, report.skipped = len(found.photos), len(found.skipped)
+        report.skipped_files = [str(path) for path in found.skipped]
         if on_plan:
             on_plan(report.files)
         batches = _Batches(catalog, options.dry_run)

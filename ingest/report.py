@@ -24,6 +24,7 @@ class Report:
     events: list[str] = field(default_factory=list)
     new_units: list[dict[str, str | None]] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
+    skipped_files: list[str] = field(default_factory=list)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -47,6 +48,7 @@ class Report:
             "events": self.events,
             "new_units": self.new_units,
             "problems": self.problems,
+            "skipped_files": self.skipped_files,
         }
 
     def as_text(self) -> str:
@@ -62,6 +64,10 @@ class Report:
         for unit in self.new_units:
             hint = f" (did you mean {unit['did_you_mean']!r}?)" if unit["did_you_mean"] else ""
             lines.append(f"New unit: {unit['name']}{hint}")
+        if self.skipped_files:
+            shown = ", ".join(name.rsplit("/", 1)[-1] for name in self.skipped_files[:5])
+            more = f" and {len(self.skipped_files) - 5} more" if len(self.skipped_files) > 5 else ""
+            lines.append(f"Skipped (not photos): {shown}{more}")
         for problem in self.problems:
             lines.append(f"{problem['level'].upper()}: {problem['path']}: {problem['reason']}")
         return "\n".join(lines)

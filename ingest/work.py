@@ -62,8 +62,10 @@ def process(job: Job) -> Outcome:
         thumbs = {size: store.thumb_relpath(sha256, size) for size in THUMB_SIZES}
         if not job.dry_run:
             stage = "thumbnail"
-            missing = [size for size, rel in thumbs.items() if not store.has(rel)]
-            rendered = make_thumbnails(data, tuple(missing)) if missing else {}
+            # All sizes or none: the 320 is made from the 1280, so rendering one size
+            # alone would give different bytes than an uninterrupted run.
+            missing = any(not store.has(rel) for rel in thumbs.values())
+            rendered = make_thumbnails(data, THUMB_SIZES) if missing else {}
             stage = "store"
             store.put(original, data)
             for size, jpeg in rendered.items():

@@ -1,0 +1,238 @@
+"""Decode, orient, colour-manage, resize and encode thumbnails (Pillow).
+
+The order of the steps is the whole design (see DESIGN.md, "Performance
+facts"): a JPEG is decoded at the smallest DCT scale that still covers the
+largest thumbnail (``draft``), resized at once, and only then rotated and
+colour-converted, so the expensive steps run on 1280 px and never on 12 MP.
+Each smaller size is made from the previous one. The result carries no EXIF,
+GPS, XMP or ICC: thumbnails are published, originals are not.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pillow_heif
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+pillow_heif.register_heif_opener()
+
+__all__ = ["THUMB_SIZES", "ImageError", "ImageInfo", "make_thumbnails", "probe"]
+
+THUMB_SIZES = (1280, 320)  # long edge in px: preview, grid thumbnail
+JPEG_QUALITY = 85
+# Pillow's own thumbnail() filter, so the benchmark compares pipelines, not filters;
+# LANCZOS looks the same at these ratios and costs ~11 ms more per 12 MP photo.
+RESAMPLE = Image.Resampling.BICUBIC
+
+# Pillow format -> (format we report, store extension, MIME type)
+_FORMATS = {
+    "JPEG": ("JPEG", "jpg", "image/jpeg"),
+    "MPO": ("JPEG", "jpg", "image/jpeg"),  # phone JPEGs with a depth map or second frame
+    "PNG": ("PNG", "png", "image/png"),
+    "WEBP": ("WEBP", "webp", "image/webp"),
+    "TIFF": ("TIFF", "tif", "image/tiff"),
+    "HEIF": ("HEIF", "heic", "image/heic"),
+}
+_OPEN_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF")  # only these decoders see our input
+_ORIENTATION = 0x0112
+_WHITE = (255, 255, 255)
+
+
+class ImageError(Exception):
+    """A file we cannot make thumbnails from; str() is one line for the run report."""
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What the catalog records about an original, read from its header."""
+
+    format: str
+    ext: str
+    width: int  # as displayed: swapped for EXIF orientations 5-8
+    height: int
+    mime: str
+
+
+def _open(data: bytes) -> Image.Image:
+    """Open (header only) with just our decoders, or say in one line why not."""
+    try:
+        with warnings.catch_warnings(action="ignore"):  # DecompressionBombWarning, TIFF tags
+            im = Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)
+    except UnidentifiedImageError as err:
+        raise ImageError(_unsupported(data, err)) from None
+    except Image.DecompressionBombError as err:
+        raise ImageError(f"image too large to decode safely ({_first_line(err)})") from None
+    except Exception as err:  # plugins raise SyntaxError, struct.error, ValueError...
+        raise ImageError(f"unreadable image header ({_first_line(err)})") from None
+    if im.format not in _FORMATS:  # cannot happen with formats= above; cheap to be sure
+        im.close()
+        raise ImageError(f"unsupported image format {im.format}")
+    return im
+
+
+def _unsupported(data: bytes, err: Exception) -> str:
+    """Name the format when Pillow knows it (a GIF, a BMP), else say it is not an image."""
+    try:
+        with warnings.catch_warnings(action="ignore"), Image.open(io.BytesIO(data)) as other:
+            return f"unsupported image format {other.format} (JPEG, PNG, WebP, TIFF, HEIC only)"
+    except Exception:
+        return f"not an image Pillow can read ({_first_line(err).split(' <')[0]})"
+
+
+def _first_line(err: BaseException) -> str:
+    return " ".join(str(err).split())[:200] or type(err).__name__
+
+
+def _orientation(im: Image.Image) -> int:
+    """EXIF (or TIFF, or XMP) orientation 1-8; anything else means upright.
+
+    pillow-heif has already applied HEIF rotations and reset this to 1."""
+    try:
+        with warnings.catch_warnings(action="ignore"):  # "Corrupt EXIF data" and friends
+            value = im.getexif().get(_ORIENTATION, 1)
+    except Exception:  # a broken EXIF block must not cost the picture
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def probe(data: bytes) -> ImageInfo:
+    """Format and displayed size from the header alone, before anything is decoded."""
+    with _open(data) as im:
+        fmt, ext, mime = _FORMATS[im.format]
+        if im.format == "HEIF":  # .heif from Nokia and friends is image/heif, not heic
+            mime = im.get_format_mimetype() or mime
+        width, height = im.size
+        if _orientation(im) >= 5:
+            width, height = height, width
+    return ImageInfo(format=fmt, ext=ext, width=width, height=height, mime=mime)
+
+
+def _fit(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
+    """The size with the given long edge, never larger than the image itself."""
+    width, height = size
+    scale = min(1.0, long_edge / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _decode(im: Image.Image, target: tuple[int, int]) -> Image.Image:
+    """Load at the smallest JPEG DCT scale (1/2, 1/4, 1/8) still at least ``target``.
+
+    draft() is a no-op for the other formats (pillow-heif may pick an embedded
+    thumbnail, but only one at least as large as the target)."""
+    im.draft("RGB", target)
+    try:
+        im.load()
+    except (OSError, SyntaxError, EOFError, ValueError) as err:
+        text = _first_line(err)
+        kind = "truncated" if "truncated" in text or "broken data" in text else "corrupt"
+        raise ImageError(f"{kind} {im.format} ({text})") from None
+    return _to_resizable(im)
+
+
+def _to_resizable(im: Image.Image) -> Image.Image:
+    """A mode Pillow can resample well: 8-bit, palette expanded, alpha kept for flattening."""
+    mode = im.mode
+    if mode in ("RGB", "L", "RGBA", "LA", "CMYK"):
+        return im
+    if mode.startswith("I"):  # 16-bit greys (PNG, TIFF): scale to 8 bits, do not clip
+        wide = im.convert("I")
+        sixteen = mode.startswith("I;16") or (wide.getextrema()[1] or 0) > 255
+        return (wide.point(lambda v: v / 257) if sixteen else wide).convert("L")
+    has_alpha = "A" in mode or "transparency" in im.info
+    return im.convert("RGBA" if has_alpha else "RGB")
+
+
+def _flatten(im: Image.Image) -> Image.Image:
+    """Alpha over white: archive thumbnails are shown on white pages and stored as JPEG."""
+    if im.mode not in ("RGBA", "LA"):
+        return im
+    base = Image.new(im.mode[:-1], im.size, _WHITE if im.mode == "RGBA" else 255)
+    base.paste(im, mask=im.getchannel("A"))
+    return base
+
+
+@lru_cache(maxsize=1)
+def _srgb() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@lru_cache(maxsize=16)
+def _transform(icc: bytes, mode: str) -> ImageCms.ImageCmsTransform | None:
+    """Cached: a phone writes the same Display P3 profile into every photo.
+
+    None means "treat as sRGB": the profile already is sRGB, or it is broken,
+    or it does not fit the pixels (a grey profile on RGB data)."""
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if "srgb" in ImageCms.getProfileDescription(profile).lower().replace(" ", ""):
+            return None
+        return ImageCms.buildTransform(profile, _srgb(), mode, "RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return None
+
+
+def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
+    """sRGB RGB pixels: browsers assume untagged JPEGs are sRGB, so convert, then drop the tag."""
+    transform = _transform(icc, im.mode) if icc else None
+    if transform is not None:
+        try:
+            return ImageCms.applyTransform(im, transform)
+        except (ImageCms.PyCMSError, ValueError):
+            pass
+    return im if im.mode == "RGB" else im.convert("RGB")
+
+
+def _upright(im: Image.Image, orientation: int) -> Image.Image:
+    """Rotate the already small image with Pillow's own EXIF transpose."""
+    im.info = {}  # nothing of the original's metadata may reach the output
+    if orientation != 1:
+        im.getexif()[_ORIENTATION] = orientation
+        ImageOps.exif_transpose(im, in_place=True)
+    return im
+
+
+def _encode(im: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return buf.getvalue()
+
+
+def _first_size(data: bytes, long_edge: int) -> Image.Image:
+    """The largest thumbnail as upright sRGB RGB, decoding as little as possible."""
+    with _open(data) as im:
+        orientation = _orientation(im)
+        icc = im.info.get("icc_profile")
+        target = _fit(im.size, long_edge)
+        with warnings.catch_warnings(action="ignore"):
+            decoded = _decode(im, target)
+        small = decoded.resize(target, RESAMPLE) if decoded.size != target else decoded.copy()
+    small = _upright(small, orientation)
+    return _to_srgb(_flatten(small), icc)
+
+
+def make_thumbnails(data: bytes, sizes: tuple[int, ...] = THUMB_SIZES) -> dict[int, bytes]:
+    """JPEG bytes per requested long edge; each size is made from the next larger one."""
+    if not sizes:
+        return {}
+    ordered = sorted(set(sizes), reverse=True)
+    try:
+        current = _first_size(data, ordered[0])
+        out: dict[int, bytes] = {}
+        for long_edge in ordered:
+            target = _fit(current.size, long_edge)
+            if target != current.size:
+                current = current.resize(target, RESAMPLE, reducing_gap=2.0)
+            out[long_edge] = _encode(current)
+    except ImageError:
+        raise
+    except MemoryError:
+        raise ImageError("out of memory decoding image") from None
+    except Exception as err:  # a decoder bug on one file must not stop the batch
+        raise ImageError(
+            f"cannot make thumbnails ({type(err).__name__}: {_first_line(err)})"
+        ) from None
+    return {size: out[size] for size in sizes}

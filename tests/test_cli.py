@@ -1,0 +1,71 @@
+"""The command line as staff meet it: help, exit statuses, the archive root."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from archive.cli import cli
+from tests.images import make_jpeg
+
+
+def test_help_explains_the_ingest(archive) -> None:
+    text = archive.run("ingest", "--help").stdout
+    for words in ("event.yml", "captions.csv", "Một số", "--dry-run", "Exit status"):
+        assert words in text
+
+
+def test_root_from_the_environment(tmp_path: Path) -> None:
+    root = tmp_path / "from-env"
+    result = CliRunner(env={"ARCHIVE_ROOT": str(root)}).invoke(cli, ["init"])
+    assert result.exit_code == 0, result.output
+    assert (root / "catalog.db").is_file() and (root / "originals").is_dir()
+
+
+def test_usage_errors_exit_2(archive, tmp_path: Path) -> None:
+    photo = tmp_path / "a.jpg"
+    make_jpeg(photo)
+    result = archive.run("ingest", str(photo), "--event", "khong-co", expect=2)
+    assert "no event with slug 'khong-co'" in result.output
+    result = archive.run(
+        "ingest", str(photo), "--event-title", "Họp", "--date", "31/02/2024", expect=2
+    )
+    assert "is not a date" in result.output
+    archive.run("ingest", str(photo), "--manifest", str(tmp_path / "missing.csv"), expect=2)
+
+
+def test_existing_event_by_slug(archive, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.jpg", tmp_path / "b.jpg"
+    make_jpeg(first)
+    make_jpeg(second, color=(0, 0, 0))
+    archive.ingest(str(first), "--event-title", "Họp Chi bộ Công an phường", "--date", "2024-03-08")
+    archive.ingest(str(second), "--event", "hop-chi-bo-cong-an-phuong")
+    [event] = json.loads(archive.run("events", "--json").stdout)
+    assert (event["slug"], event["photos"], event["date"]) == (
+        "hop-chi-bo-cong-an-phuong",
+        2,
+        "2024-03-08",
+    )
+
+
+def test_installed_command_exit_status(tmp_path: Path) -> None:
+    """The real entry point: one-line errors, status 1 when a file failed, 0 otherwise."""
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0 not really")
+    command = [
+        sys.executable,
+        "-c",
+        "from archive.cli import main; main()",
+        "--root",
+        str(tmp_path / "root"),
+    ]
+    result = subprocess.run([*command, "ingest", str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert f"ERROR: {bad}:" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    result = subprocess.run([*command, "events", "nope"], capture_output=True, text=True)
+    assert result.returncode == 2 and "no event with slug 'nope'" in result.stderr
