@@ -98,7 +98,7 @@ def ingest(
             with catalog.db.atomic():
                 catalog.mark_interrupted_runs()
                 report.run_id = catalog.start_run(options.command, _user())
-        found = discover(paths, cli.manifests)
+        found = discover(paths, cli.manifests, exclude=store.root.resolve())
         description = describe(found, cli)
         report.files, report.skipped = len(found.photos), len(found.skipped)
         report.skipped_files = [str(path) for path in found.skipped]

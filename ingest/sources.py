@@ -71,11 +71,15 @@ def override_slot(path: Path) -> str:
     return slot
 
 
-def discover(paths: list[Path], overrides: tuple[Path, ...] = ()) -> Discovery:
+def discover(
+    paths: list[Path], overrides: tuple[Path, ...] = (), exclude: Path | None = None
+) -> Discovery:
     """Every photo under paths, once each, with its event folder; nothing is read yet.
 
     Files given with --manifest replace the manifest of their kind in each
-    folder named on the command line (and make it an event folder).
+    folder named on the command line (and make it an event folder). The
+    archive's own folder (exclude) is never walked: its originals are not
+    new photos.
     """
     found = Discovery()
     seen: set[str] = set()
@@ -94,7 +98,14 @@ def discover(paths: list[Path], overrides: tuple[Path, ...] = ()) -> Discovery:
             continue
         for current, dirs, files in os.walk(given):
             dirs[:] = sorted(
-                (d for d in dirs if not d.startswith(".") and not is_junk(d)), key=natural_key
+                (
+                    d
+                    for d in dirs
+                    if not d.startswith(".")
+                    and not is_junk(d)
+                    and (exclude is None or Path(current, d) != exclude)
+                ),
+                key=natural_key,
             )
             folder_path = Path(current)
             event = _folder_for(found, folder_path, inherit_from=given)

@@ -69,3 +69,39 @@ def test_installed_command_exit_status(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
     result = subprocess.run([*command, "events", "nope"], capture_output=True, text=True)
     assert result.returncode == 2 and "no event with slug 'nope'" in result.stderr
+
+
+def test_manifest_given_on_the_command_line(archive, tmp_path: Path) -> None:
+    photos = tmp_path / "usb"
+    photos.mkdir()
+    make_jpeg(photos / "DSC_0001.jpg")
+    make_jpeg(photos / "DSC_0002.jpg", color=(5, 5, 5))
+    sheet = tmp_path / "chu-thich.csv"
+    sheet.write_text(
+        "tệp;chú thích;đơn vị\nDSC_0001;Hội Cựu chiến binh phường;Hội Cựu chiến binh\n", "utf-8"
+    )
+    event = tmp_path / "su-kien.yml"
+    event.write_text("tiêu đề: Gặp mặt truyền thống 22/12\nngày: 22/12/2023\n", "utf-8")
+    report = archive.ingest(str(photos), "--manifest", str(sheet), "--manifest", str(event))
+    assert report["added"] == 2
+    rows = archive.rows(
+        "SELECT p.caption, p.units, e.title, e.date FROM photos p"
+        " JOIN events e ON e.id = p.event_id ORDER BY p.original_name"
+    )
+    assert rows[0] == {
+        "caption": "Hội Cựu chiến binh phường",
+        "units": '["Hội Cựu chiến binh"]',
+        "title": "Gặp mặt truyền thống 22/12",
+        "date": "2023-12-22",
+    }
+    assert rows[1]["caption"] is None and rows[1]["title"] == "Gặp mặt truyền thống 22/12"
+
+
+def test_the_archive_folder_itself_is_never_ingested(tmp_path: Path) -> None:
+    make_jpeg(tmp_path / "a.jpg")
+    runner = CliRunner()
+    args = ["--root", str(tmp_path / "archive-data"), "ingest", "--json", "--jobs", "1"]
+    first = runner.invoke(cli, [*args, str(tmp_path)])
+    second = runner.invoke(cli, [*args, str(tmp_path)])
+    assert json.loads(first.stdout)["added"] == 1
+    assert json.loads(second.stdout)["files"] == 1  # not the stored original or thumbnails
