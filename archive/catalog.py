@@ -16,6 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from archive import search
+from archive.galleries import GalleryRecords
 from archive.records import EventSpec, PhotoFacts, PhotoMeta, SourceFile
 from archive.text import clean, slugify, within_one_edit
 
@@ -36,7 +37,7 @@ def camera_name(make: str | None, model: str | None) -> str | None:
     return " ".join(part for part in (make, model) if part) or None
 
 
-class Catalog:
+class Catalog(GalleryRecords):
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -151,11 +151,22 @@ def main() -> None:
 
 
 def _register_commands() -> None:
+    from archive.cli_gallery import export_command, gallery_group, photos_group, settings_group
     from archive.cli_ingest import ingest_command
     from archive.cli_registry import events_command, units_group
     from archive.cli_serve import demo_command, serve_command
 
-    for command in (ingest_command, units_group, events_command, serve_command, demo_command):
+    for command in (
+        ingest_command,
+        units_group,
+        events_command,
+        serve_command,
+        demo_command,
+        gallery_group,
+        export_command,
+        photos_group,
+        settings_group,
+    ):
         cli.add_command(command)
 
 

@@ -1,9 +1,11 @@
-"""`archive serve` and `archive demo`: show the archive in Datasette."""
+"""`archive serve` and `archive demo`: show the archive in Datasette.
+
+Datasette runs in this process (uvicorn), built by :mod:`archive.web.config`
+exactly as the tests build it, so what reviewers get is what is tested.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -23,46 +25,81 @@ def project_file(name: str) -> Path | None:
     return None
 
 
-def datasette_args(store: Store, host: str, port: int) -> list[str]:
-    args = [
-        sys.executable,
-        "-m",
-        "datasette",
-        "serve",
-        str(store.catalog_path),
-        "--host",
-        host,
-        "--port",
-        str(port),
-    ]
-    metadata = project_file("metadata.yml")
-    if metadata:
-        args += ["--metadata", str(metadata)]
-    return args
+def run_datasette(
+    store: Store,
+    host: str,
+    port: int,
+    *,
+    reviewers: bool = False,
+    password_hash_env: str | None = None,
+) -> None:
+    """Serve until Ctrl+C; configuration errors are one line and exit 2."""
+    import uvicorn
 
+    from archive.web.config import ServeConfigError, build_datasette, load_metadata
 
-def run_datasette(store: Store, host: str, port: int) -> None:
-    args = datasette_args(store, host, port)
-    click.echo(f"Serving {store.catalog_path} at http://{host}:{port}/  (Ctrl+C to stop)", err=True)
     try:
-        sys.exit(subprocess.call(args, env={**os.environ, "ARCHIVE_ROOT": str(store.root)}))
-    except KeyboardInterrupt:
-        sys.exit(0)
+        datasette = build_datasette(
+            store.catalog_path,
+            load_metadata(project_file("metadata.yml")),
+            reviewers=reviewers,
+            password_hash_env=password_hash_env,
+        )
+    except ServeConfigError as error:
+        raise ConfigError(str(error)) from error
+    mode = " for reviewers" if reviewers else ""
+    login = ", login required" if password_hash_env else ""
+    click.echo(
+        f"Serving {store.catalog_path}{mode}{login} at http://{host}:{port}/  (Ctrl+C to stop)",
+        err=True,
+    )
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+    sys.exit(0)
+
+
+host_option = click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+)
+port_option = click.option(
+    "--port", default=8001, show_default=True, type=int, help="Port to listen on."
+)
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@host_option
+@port_option
+@click.option(
+    "--reviewers",
+    is_flag=True,
+    help="Locked down for a shared office machine: no SQL, no database download, "
+    "no full CSV export.",
+)
+@click.option(
+    "--password-hash-env",
+    metavar="VAR",
+    help="Require a login (user 'canbo') whose password hash is in $VAR "
+    "(make one with `datasette hash-password`).",
+)
 @click.pass_obj
-def serve_command(obj: Context, host: str, port: int) -> None:
-    """Browse and search the archive in Datasette (it keeps serving while you ingest)."""
+def serve_command(
+    obj: Context, host: str, port: int, reviewers: bool, password_hash_env: str | None
+) -> None:
+    """Browse and search the archive in Datasette (it keeps serving while you ingest).
+
+    \b
+    Examples:
+      archive serve                                   http://127.0.0.1:8001/
+      archive serve --reviewers --host 0.0.0.0        an office machine on the LAN
+      export ARCHIVE_HASH="$(datasette hash-password)"
+      archive serve --reviewers --password-hash-env ARCHIVE_HASH
+    """
     obj.catalog()
-    run_datasette(obj.store, host, port)
+    run_datasette(obj.store, host, port, reviewers=reviewers, password_hash_env=password_hash_env)
 
 
 @click.command("demo")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@host_option
+@port_option
 @click.option("--no-serve", is_flag=True, help="Only build the example archive.")
 @click.pass_context
 def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
@@ -73,7 +110,8 @@ def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> No
     examples = project_file("examples")
     if examples is None:
         raise ConfigError("examples/ not found: run this from a checkout of the project")
-    code = run_ingest(ctx.obj, [examples], CommandLine())
+    events = sorted(path for path in examples.iterdir() if path.is_dir())
+    code = run_ingest(ctx.obj, events, CommandLine())
     if code or no_serve:
         ctx.exit(code)
     run_datasette(ctx.obj.store, host, port)

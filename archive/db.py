@@ -169,6 +169,13 @@ def m002_search_index(db: Database) -> None:
     search.reindex_all(db)
 
 
+@migrations()
+def m003_search_exact_words(db: Database) -> None:
+    """The exact-word index the smart search needs (``đường`` is not ``dương``)."""
+    search.create_index(db)
+    search.reindex_all(db)
+
+
 def connect(path: Path | str) -> Database:
     """A connection with the settings every reader and writer relies on.
 
@@ -189,3 +196,35 @@ def open_catalog(path: Path | str) -> Database:
     db = connect(path)
     migrations.apply(db)
     return db
+
+
+@migrations()
+def m004_galleries(db: Database) -> None:
+    """Curated, ordered selections of photos (issue 4: galleries and export).
+
+    ``position`` is 1..n within a gallery and renumbered on every change, so
+    the order a ward office curated is the order every export shows. Events
+    need no rows here: an event is a gallery of its photos by time.
+    """
+    db.execute(
+        """CREATE TABLE galleries (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            description TEXT,
+            selection TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE gallery_photos (
+            gallery_id INTEGER NOT NULL REFERENCES galleries(id) ON DELETE CASCADE,
+            photo_id INTEGER NOT NULL REFERENCES photos(id),
+            position INTEGER NOT NULL,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (gallery_id, photo_id)
+        )"""
+    )
+    db.execute("CREATE INDEX idx_gallery_photos_order ON gallery_photos(gallery_id, position)")
+    db.execute("CREATE INDEX idx_gallery_photos_photo ON gallery_photos(photo_id)")

@@ -4,28 +4,59 @@ SQLite's ``remove_diacritics`` folds ``ả`` to ``a`` but never ``đ`` to ``d``,
 so ``dang uy`` would not find ``Đảng ủy``. Each photo's row in ``photos_fts``
 therefore holds its text twice: as written (caption, event title, units,
 tags) and folded by :func:`archive.text.fold`. A query with or without
-diacritics then matches one or the other. The catalog calls :func:`reindex`
-whenever it changes anything a photo's text depends on.
+diacritics then matches one or the other; Datasette's own table search box
+uses this table (``fts_table`` in metadata.yml).
+
+The smart search needs what that index cannot give: telling ``đường`` from
+``dương``, which fold alike, and telling a photo's own text (caption, units,
+tags) from its event's (title, description). ``photos_smart_fts`` holds the
+text four times, with a tokenizer that keeps diacritics: the photo's own and
+its event's, each through :func:`archive.text.exact_key` (diacritics kept, tone
+placement ``Uỷ``/``Ủy`` made equal, case folded) and through ``fold``. A word
+typed with its marks can then be required to match exactly, and a match in
+the caption can outrank one in the event's description.
+
+The catalog calls :func:`reindex` whenever it changes anything a photo's text
+depends on; both tables are kept in the same call.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
-from archive.text import fold
+from archive.text import exact_key, fold, nfc, strip_diacritics
 
 FTS_TABLE = "photos_fts"
 FTS_COLUMNS = ("caption", "event", "units", "tags", "folded")
+SMART_TABLE = "photos_smart_fts"
+SMART_COLUMNS = ("exact_own", "exact_event", "folded_own", "folded_event")
+
+# The characters FTS5's unicode61 tokenizer keeps in a token (letters and
+# digits; "_" and punctuation separate), so a query splits as the index did.
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 def create_index(db: Database) -> None:
+    """Create the search tables of the current layout (idempotent).
+
+    m002 created ``photos_fts``; m003 added ``photos_smart_fts``. Both
+    migrations call this, so a new archive and an upgraded one end the same.
+    """
     db.execute(
-        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
         + ", ".join(FTS_COLUMNS)
         + ", tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {SMART_TABLE} USING fts5("
+        + ", ".join(SMART_COLUMNS)
+        + ", tokenize = 'unicode61 remove_diacritics 0')"
     )
 
 
@@ -38,19 +69,159 @@ def reindex(db: Database, photo_ids: Iterable[int]) -> None:
             (photo_id,),
         ).fetchone()
         db.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (photo_id,))
+        db.execute(f"DELETE FROM {SMART_TABLE} WHERE rowid = ?", (photo_id,))
         if row is None:
             continue
         caption, title, description, units, tags = row
         event = " ".join(part for part in (title, description) if part)
         units_text = " ; ".join(json.loads(units or "[]"))
         tags_text = " ; ".join(json.loads(tags or "[]"))
+        own = "\n".join(p for p in (caption, units_text, tags_text) if p)
         folded = fold(" ".join(p for p in (caption, event, units_text, tags_text) if p))
         db.execute(
             f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
             (photo_id, caption or "", event, units_text, tags_text, folded),
         )
+        db.execute(
+            f"INSERT INTO {SMART_TABLE} (rowid, {', '.join(SMART_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
+            (photo_id, exact_key(own), exact_key(event), fold(own), fold(event)),
+        )
 
 
 def reindex_all(db: Database) -> None:
+    """Rebuild both tables from the catalog: after a layout change, or to repair."""
     db.execute(f"DELETE FROM {FTS_TABLE}")
+    db.execute(f"DELETE FROM {SMART_TABLE}")
     reindex(db, [row[0] for row in db.execute("SELECT id FROM photos").fetchall()])
+
+
+# -- the smart query ---------------------------------------------------------
+
+ANYWHERE = "{exact_own exact_event}"
+FOLDED_ANYWHERE = "{folded_own folded_event}"
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a query, in the two forms the index holds."""
+
+    exact: str
+    folded: str
+    strict: bool  # typed with diacritics: only words written exactly so may match
+
+
+@dataclass(frozen=True)
+class SmartQuery:
+    """A reviewer's query, split as the index splits text.
+
+    A word typed with diacritics (``đường``) means the reviewer knows how it is
+    written: it matches only that word (``Đường``, ``ĐƯỜNG``, either tone
+    placement), never one that only folds alike (``dương``). A word typed
+    without (``duong``) matches every word that folds to it. Exact matches
+    rank above folded ones either way.
+    """
+
+    text: str
+    words: tuple[Word, ...]
+
+    def folded_words(self, columns: str = FOLDED_ANYWHERE) -> str:
+        return f"{columns} : (" + " ".join(_quote(w.folded) for w in self.words) + ")"
+
+    def folded_phrase(self) -> str:
+        return f"{FOLDED_ANYWHERE} : " + _quote(" ".join(w.folded for w in self.words))
+
+    def strict_words(self) -> str | None:
+        strict = [_quote(w.exact) for w in self.words if w.strict]
+        return f"{ANYWHERE} : (" + " ".join(strict) + ")" if strict else None
+
+    def exact_words(self) -> str:
+        return f"{ANYWHERE} : (" + " ".join(_quote(w.exact) for w in self.words) + ")"
+
+    def exact_phrase(self) -> str:
+        return f"{ANYWHERE} : " + _quote(" ".join(w.exact for w in self.words))
+
+
+def _quote(token: str) -> str:
+    # Tokens hold only letters and digits, so quoting cannot be escaped out of.
+    return f'"{token}"'
+
+
+def parse(text: str | None) -> SmartQuery | None:
+    """The query's words, or None when it has none (empty, only punctuation)."""
+    text = nfc(text or "").strip()
+    words = []
+    for token in _TOKEN.findall(exact_key(text)):
+        words.append(Word(exact=token, folded=fold(token), strict=strip_diacritics(token) != token))
+    return SmartQuery(text, tuple(words)) if words else None
+
+
+PHOTO_COLUMNS = (
+    "p.id, p.sha256, p.caption, p.taken_at, p.camera, p.units, p.tags, p.event_id,"
+    " e.slug AS event_slug, e.title AS event_title"
+)
+
+
+def smart_sql(query: SmartQuery, limit: int = 50, offset: int = 0) -> tuple[str, dict[str, Any]]:
+    """SQL and parameters for one page of results, best first.
+
+    Order: the whole query written exactly as one phrase, then every word
+    written exactly, then the folded phrase, then every word found in the
+    photo's own text (not only its event's), then FTS5's bm25 (own text
+    weighing three times the event's), then newest first. Returned as SQL so
+    Datasette runs it on its own read-only connection, under its time limit.
+    """
+    params: dict[str, Any] = {
+        "folded_words": query.folded_words(),
+        "folded_phrase": query.folded_phrase(),
+        "own_words": query.folded_words("folded_own"),
+        "exact_words": query.exact_words(),
+        "exact_phrase": query.exact_phrase(),
+        "limit": limit,
+        "offset": offset,
+    }
+    flags = "\n".join(
+        f"p.id IN (SELECT rowid FROM {SMART_TABLE} WHERE {SMART_TABLE} MATCH :{name}) AS {name},"
+        for name in ("exact_phrase", "exact_words", "folded_phrase", "own_words")
+    )
+    sql = f"""
+        WITH hits AS (
+          SELECT rowid AS id, bm25({SMART_TABLE}, 0, 0, 3.0, 1.0) AS score FROM {SMART_TABLE}
+          WHERE {SMART_TABLE} MATCH :folded_words {_strict_clause(query, params)}
+        )
+        SELECT {PHOTO_COLUMNS},
+          {flags}
+          hits.score AS score
+        FROM hits JOIN photos p ON p.id = hits.id LEFT JOIN events e ON e.id = p.event_id
+        ORDER BY exact_phrase DESC, exact_words DESC, folded_phrase DESC, own_words DESC,
+          hits.score, p.taken_at DESC, p.id DESC
+        LIMIT :limit OFFSET :offset"""
+    return sql, params
+
+
+def count_sql(query: SmartQuery) -> tuple[str, dict[str, Any]]:
+    """SQL and parameters counting every result of the query."""
+    params: dict[str, Any] = {"folded_words": query.folded_words()}
+    sql = (
+        f"SELECT count(*) FROM {SMART_TABLE} WHERE {SMART_TABLE} MATCH :folded_words "
+        + _strict_clause(query, params)
+    )
+    return sql, params
+
+
+def _strict_clause(query: SmartQuery, params: dict[str, Any]) -> str:
+    strict = query.strict_words()
+    if strict is None:
+        return ""
+    params["strict"] = strict
+    return f"AND rowid IN (SELECT rowid FROM {SMART_TABLE} WHERE {SMART_TABLE} MATCH :strict)"
+
+
+def smart_search(db: Database, text: str, limit: int = 50, offset: int = 0) -> list[dict]:
+    """Run the smart query on a catalog: the rows of :func:`smart_sql`, as dicts."""
+    query = parse(text)
+    if query is None:
+        return []
+    sql, params = smart_sql(query, limit, offset)
+    cursor = db.execute(sql, params)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

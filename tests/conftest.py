@@ -20,7 +20,7 @@ SHARED = PROJECT.parent / "shared"
 
 def shared_path(*parts: str) -> Path:
     """A file of ../shared beside the checkout; the test skips where a clone has none."""
-    path = SHARED.joinpath(*parts)
+    path = SHARED.joinpath(*parts).resolve()
     if not path.exists():
         pytest.skip(f"../shared/{'/'.join(parts)} is not beside this checkout")
     return path

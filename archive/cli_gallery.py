@@ -1,0 +1,395 @@
+"""`archive gallery`, `archive export`, `archive photos private`, `archive settings`.
+
+Thin like the rest of the command line: options become a
+:class:`~archive.galleries.Selection` or :class:`~archive.export.ExportOptions`,
+the catalog and the export modules do the work, and this prints the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date as Date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.bundle import BundleError, write_folder
+from archive.catalog import Catalog
+from archive.cli import ConfigError, Context, emit_json, writing
+from archive.export import ExportOptions, export_gallery
+from archive.galleries import SETTINGS, GalleryError, GalleryRef
+from archive.iiif import manifest_json
+from archive.selection import Selection
+
+
+@contextmanager
+def gallery_errors() -> Iterator[None]:
+    """A refused gallery request is the user's to fix: one line, exit 2."""
+    try:
+        yield
+    except (GalleryError, BundleError) as error:
+        raise ConfigError(str(error)) from error
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return Date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    try:
+        day, month, year = (int(part) for part in value.replace("-", "/").split("/"))
+        return Date(year, month, day).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)") from None
+
+
+_REPEATABLE = (
+    ("--event", "events", "SLUG", "Photos of this event (repeatable)."),
+    ("--unit", "units", "NAME", "Photos showing this unit (repeatable)."),
+    ("--tag", "tags", "TEXT", "Photos with this tag (repeatable)."),
+)
+
+
+def selection_options(command: Any) -> Any:
+    """--event, --unit, --tag, --search, --from, --to: the photos a command starts from."""
+    options = [
+        click.option(flag, name, multiple=True, metavar=metavar, help=text)
+        for flag, name, metavar, text in _REPEATABLE
+    ]
+    options += [
+        click.option("--search", metavar="TEXT", help="Photos the search finds (dấu optional)."),
+        click.option(
+            "--from",
+            "date_from",
+            callback=_date,
+            metavar="DATE",
+            help="Taken on or after (YYYY-MM-DD or DD/MM/YYYY).",
+        ),
+        click.option("--to", "date_to", callback=_date, metavar="DATE", help="Taken on or before."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _selection(kwargs: dict[str, Any]) -> Selection:
+    return Selection(
+        events=kwargs.pop("events"),
+        units=kwargs.pop("units"),
+        tags=kwargs.pop("tags"),
+        search=kwargs.pop("search"),
+        date_from=kwargs.pop("date_from"),
+        date_to=kwargs.pop("date_to"),
+    )
+
+
+def resolve_gallery(catalog: Catalog, slug: str | None, event: str | None) -> GalleryRef:
+    """GALLERY, or --event SLUG: an event is a gallery without being created."""
+    if bool(slug) == bool(event):
+        raise click.UsageError("give a GALLERY slug or --event SLUG (one of them)")
+    ref = catalog.find_gallery(event, kind="event") if event else catalog.find_gallery(slug)
+    if ref is None:
+        what = f"event {event!r}" if event else f"gallery or event {slug!r}"
+        raise ConfigError(f"no {what} (see: archive gallery list, archive events)")
+    return ref
+
+
+@click.group("gallery")
+def gallery_group() -> None:
+    """Galleries: curated, ordered selections of photos to export.
+
+    \b
+    Examples:
+      archive gallery create cong-an-2024 --title "Chi bộ Công an phường năm 2024" \\
+          --unit "Chi bộ Công an phường" --from 2024-01-01 --to 2024-12-31
+      archive gallery add cong-an-2024 118 121 --at 1
+      archive gallery move cong-an-2024 121 3
+      archive export cong-an-2024 --bundle ~/USB/cong-an-2024 --public
+
+    Selection options combine with AND; repeating one (two --unit) means either.
+    An event is a gallery too: --event SLUG wherever a gallery is expected.
+    """
+
+
+@gallery_group.command("create")
+@click.argument("slug")
+@click.option("--title", required=True, help="Shown on the page and in the manifest.")
+@click.option("--description", help="A paragraph about the gallery.")
+@selection_options
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def gallery_create(
+    obj: Context, slug: str, title: str, description: str | None, dry_run: bool, **kw: Any
+) -> None:
+    """Create gallery SLUG from a selection, ordered by time taken."""
+    selection = _selection(kw)
+    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+        ids = catalog.select_photos(selection)
+        catalog.create_gallery(slug, title, description, ids, selection)
+        click.echo(f"Created gallery {catalog.gallery(slug)['slug']}: {len(ids)} photo(s)")
+        if not ids and not selection.is_empty():
+            click.echo("(no photo matched the selection; add some with: archive gallery add)")
+
+
+@gallery_group.command("add")
+@click.argument("slug")
+@click.argument("photos", nargs=-1)
+@selection_options
+@click.option("--at", type=int, metavar="N", help="Insert at position N (default: the end).")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def gallery_add(
+    obj: Context, slug: str, photos: tuple[str, ...], at: int | None, dry_run: bool, **kw: Any
+) -> None:
+    """Add PHOTOS (ids or SHA-256 prefixes) and/or a selection to gallery SLUG."""
+    selection = _selection(kw)
+    if not photos and selection.is_empty():
+        raise click.UsageError("name photos (ids) or a selection (--event, --unit, …)")
+    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+        ids = catalog.resolve_photos(photos) + catalog.select_photos(selection)
+        added = catalog.add_to_gallery(slug, ids, at)
+        click.echo(f"Added {added} photo(s) to {slug}; {len(ids) - added} already there")
+
+
+@gallery_group.command("remove")
+@click.argument("slug")
+@click.argument("photos", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def gallery_remove(obj: Context, slug: str, photos: tuple[str, ...], dry_run: bool) -> None:
+    """Take PHOTOS out of gallery SLUG (the photos stay in the archive)."""
+    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+        removed = catalog.remove_from_gallery(slug, catalog.resolve_photos(photos))
+        click.echo(f"Removed {removed} photo(s) from {slug}")
+
+
+@gallery_group.command("move")
+@click.argument("slug")
+@click.argument("photo")
+@click.argument("position", type=int)
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def gallery_move(obj: Context, slug: str, photo: str, position: int, dry_run: bool) -> None:
+    """Move PHOTO to POSITION (1 = first) in gallery SLUG."""
+    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+        [photo_id] = catalog.resolve_photos([photo])
+        catalog.move_in_gallery(slug, photo_id, position)
+        click.echo(f"Photo {photo_id} is now number {position} in {slug}")
+
+
+@gallery_group.command("delete")
+@click.argument("slug")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def gallery_delete(obj: Context, slug: str, dry_run: bool) -> None:
+    """Delete gallery SLUG; its photos stay in the archive."""
+    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+        held = catalog.delete_gallery(slug)
+        click.echo(f"Deleted gallery {slug} ({held} photo(s) stay in the archive)")
+
+
+@gallery_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_obj
+def gallery_list(obj: Context, as_json: bool) -> None:
+    """List the galleries with their photo counts (events: archive events)."""
+    galleries = obj.catalog().list_galleries()
+    if as_json:
+        emit_json(galleries)
+        return
+    if not galleries:
+        click.echo('No galleries yet. Create one: archive gallery create SLUG --title "…" …')
+    for gallery in galleries:
+        click.echo(f"{gallery['photos']:>6} photos  {gallery['slug']}  {gallery['title']}")
+
+
+@gallery_group.command("show")
+@click.argument("slug", required=False)
+@click.option("--event", metavar="SLUG", help="Show an event as a gallery.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_obj
+def gallery_show(obj: Context, slug: str | None, event: str | None, as_json: bool) -> None:
+    """Show a gallery (or --event) and its photos in order."""
+    catalog = obj.catalog()
+    ref = resolve_gallery(catalog, slug, event)
+    photos = catalog.gallery_photos(ref)
+    for position, photo in enumerate(photos, start=1):
+        photo["position"], photo["private"] = position, bool(photo["private"])
+    if as_json:
+        keys = ("kind", "slug", "title", "description")
+        emit_json({**{k: getattr(ref, k) for k in keys}, "photos": photos})
+        return
+    click.echo(f"{ref.title}\n{ref.kind} {ref.slug}, {len(photos)} photo(s)")
+    for photo in photos:
+        mark = "  [private]" if photo["private"] else ""
+        taken = (photo["taken_at"] or "")[:16].replace("T", " ")
+        caption = photo["caption"] or photo["original_name"] or ""
+        click.echo(f"{photo['position']:>5}  #{photo['id']:<6} {taken:<16}  {caption}{mark}")
+
+
+@click.command("export")
+@click.argument("gallery", required=False)
+@click.option("--event", metavar="SLUG", help="Export an event as a gallery.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "iiif"]),
+    default="json",
+    show_default=True,
+    help="Gallery JSON (see archive/schemas/gallery.schema.json) or a IIIF 3.0 Manifest.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
+@click.option(
+    "--bundle",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Also write a self-contained folder: index.html, JSON, IIIF, images.",
+)
+@click.option(
+    "--public", is_flag=True, help="Leave out private photos, GPS, EXIF, camera and source paths."
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Where the files will be published "
+    "(default: the base_url setting); needed for --format iiif.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
+@click.pass_obj
+def export_command(
+    obj: Context,
+    gallery: str | None,
+    event: str | None,
+    fmt: str,
+    output: Path | None,
+    bundle: Path | None,
+    public: bool,
+    base_url: str | None,
+    dry_run: bool,
+) -> None:
+    """Export GALLERY (or --event SLUG) as JSON or IIIF, to stdout, a file or a folder.
+
+    \b
+    Examples:
+      archive export --event hoc-tap-chi-thi-05-ct-tw-nam-2018 -o gallery.json
+      archive export cong-an-2024 --format iiif --base-url https://phuong6.vn/anh/cong-an-2024/
+      archive export cong-an-2024 --bundle /media/usb/cong-an-2024 --public
+
+    Exit status: 0 done, 1 a thumbnail was missing from the store (the rest of
+    the bundle was written), 2 usage error.
+    """
+    catalog = obj.catalog()
+    ref = resolve_gallery(catalog, gallery, event)
+    base_url = base_url or catalog.setting("base_url")
+    if base_url and "://" not in base_url:
+        raise ConfigError(f"--base-url must be a full web address (https://…), not {base_url!r}")
+    if fmt == "iiif" and not base_url and (output or not bundle):
+        raise ConfigError(
+            "a IIIF manifest needs the web address its files will be published at:"
+            " --base-url URL, or once: archive settings set base_url URL"
+        )
+    export = export_gallery(catalog, ref, ExportOptions(public=public, base_url=base_url))
+    what = f"{ref.kind} {ref.slug}: {export.gallery['count']} photo(s)"
+    text = export.to_json() if fmt == "json" else manifest_json(export)
+    if dry_run:
+        targets = [str(p) for p in (output, bundle) if p] or ["stdout"]
+        click.echo(f"Would export {what} to {', '.join(targets)}", err=True)
+        return
+    if output:
+        output.write_bytes(text.encode("utf-8"))
+        click.echo(f"Wrote {output} ({what})", err=True)
+    elif not bundle:
+        click.echo(text.encode("utf-8"), nl=False)  # bytes: UTF-8 whatever the locale
+    if bundle:
+        with gallery_errors():
+            report = write_folder(obj.store, export, bundle)
+        click.echo(f"Wrote {bundle}/index.html ({what}, {report.files} files)", err=True)
+        if not base_url:
+            click.echo(
+                "  note: manifest.json links are relative to the folder; give --base-url"
+                " (where it will be published) for a manifest other sites can open",
+                err=True,
+            )
+        for path in report.missing:
+            click.echo(f"  missing from the store (run archive verify): {path}", err=True)
+        if report.missing:
+            click.get_current_context().exit(1)
+
+
+@click.group("photos")
+def photos_group() -> None:
+    """Photo flags that decide what leaves the archive."""
+
+
+@photos_group.command("private")
+@click.argument("photos", nargs=-1, required=True)
+@click.option("--off", is_flag=True, help="Make them public again.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def photos_private(obj: Context, photos: tuple[str, ...], off: bool, dry_run: bool) -> None:
+    """Mark PHOTOS (ids or SHA-256 prefixes) private: left out of every --public export.
+
+    For example close-ups of pupils, or of people who did not agree to be published.
+    """
+    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+        ids = catalog.resolve_photos(photos)
+        changed = catalog.set_private(ids, not off)
+        state = "public" if off else "private"
+        click.echo(f"{changed} photo(s) marked {state}; {len(ids) - changed} already were")
+
+
+@click.group("settings", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
+@click.pass_context
+def settings_group(ctx: click.Context, as_json: bool) -> None:
+    """Show the archive's settings (with no subcommand), or set and unset them.
+
+    \b
+    Example:
+      archive settings set rights http://rightsstatements.org/vocab/InC/1.0/
+      archive settings set required_statement "Ảnh: Ủy ban nhân dân phường 6"
+    """
+    if ctx.invoked_subcommand:
+        return
+    settings = ctx.obj.catalog().settings()
+    if as_json:
+        emit_json(settings)
+        return
+    for key, value in settings.items():
+        click.echo(f"{key:<26}{value if value is not None else '(not set)'}")
+        click.echo(f"{'':<26}{SETTINGS[key]}")
+
+
+@settings_group.command("set")
+@click.argument("key", type=click.Choice(list(SETTINGS)))
+@click.argument("value")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def settings_set(obj: Context, key: str, value: str, dry_run: bool) -> None:
+    """Set KEY to VALUE."""
+    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+        catalog.set_setting(key, value)
+        click.echo(f"{key} = {catalog.setting(key)}")
+
+
+@settings_group.command("unset")
+@click.argument("key", type=click.Choice(list(SETTINGS)))
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def settings_unset(obj: Context, key: str, dry_run: bool) -> None:
+    """Clear KEY."""
+    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+        catalog.set_setting(key, None)
+        click.echo(f"{key} cleared")
+
+
+COMMANDS = (gallery_group, export_command, photos_group, settings_group)

@@ -1,0 +1,304 @@
+"""Gallery JSON: the one documented format galleries leave the archive in.
+
+The format is described by ``archive/schemas/gallery.schema.json`` (shipped in
+the package) and every other output is made from it: the IIIF manifest
+(:mod:`archive.iiif`), the offline folder (:mod:`archive.bundle`) and the
+Datasette download all transform the same :class:`GalleryExport`, so they can
+never disagree about which photos are in a gallery or what their captions say.
+
+Two exports of the same gallery are byte-identical but for ``generated_at``:
+keys are written in a fixed order, lists in catalog order, text as UTF-8
+(NFC, as stored) rather than ``\\u`` escapes. Each photo is one line, so a diff
+of two exports shows which photos changed.
+
+A gallery of 10,000 photos is read in a handful of queries (photos, events,
+units and tags with their links, settings) and written with the C JSON
+encoder. Each photo's EXIF, the largest
+part of its record, is copied as the catalog stores it (JSON text, keys
+sorted, written by the one writer) instead of being parsed and encoded again;
+see ``bench/bench_export.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from archive.galleries import GalleryRecords, GalleryRef
+
+FORMAT = "ward-photo-archive/gallery"
+FORMAT_VERSION = 1
+PREVIEW_EDGE, THUMB_EDGE = 1280, 320  # long edges of thumbs/1280 and thumbs/320 (store.py)
+DEFAULT_STATEMENT_LABEL = "Ghi công"
+
+# The columns _photo unpacks, in its order.
+_PHOTO_COLUMNS = (
+    "p.id, p.sha256, p.caption, p.event_id, p.taken_at, p.width, p.height, p.camera,"
+    " p.gps_lat, p.gps_lon, p.gps_alt, p.private, p.thumb_path, p.preview_path,"
+    " p.original_name, p.format, p.mime, p.bytes, p.source_path, p.exif"
+)
+_EVENT_ID, _PRIVATE, _EXIF = 3, 11, 19
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What varies between exports of one gallery.
+
+    public: leave out private photos, GPS, EXIF, camera and source paths.
+    base_url: where the exported files will be published; adds ``url`` next
+    to each ``path`` and is the base of IIIF ids. generated_at: None means
+    now; a caller that must reproduce an export byte for byte gives it.
+    """
+
+    public: bool = False
+    base_url: str | None = None
+    generated_at: str | None = None
+
+
+@dataclass(frozen=True)
+class GalleryExport:
+    """A gallery as exported: the ``gallery`` header and ``photos`` of the JSON format.
+
+    ``photos`` hold every field but ``exif``, which ``exif`` keeps as the
+    catalog's JSON text, one per photo (empty for a public export): it is
+    written out as it is, last in each photo's record.
+    """
+
+    gallery: dict[str, Any]
+    photos: list[dict[str, Any]]
+    exif: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The document as :func:`json.loads` of :meth:`to_json` would give it."""
+        photos = self.photos
+        if self.exif:
+            photos = [
+                {**photo, "exif": json.loads(exif)}
+                for photo, exif in zip(photos, self.exif, strict=True)
+            ]
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "gallery": self.gallery,
+            "photos": photos,
+        }
+
+    def to_json(self) -> str:
+        """The export as text: fixed key order, one photo per line, UTF-8 as text."""
+        encode = _ENCODER.encode
+        if self.exif:
+            records = [
+                f'{encode(photo)[:-1]}, "exif": {exif}}}'
+                for photo, exif in zip(self.photos, self.exif, strict=True)
+            ]
+        else:
+            records = [encode(photo) for photo in self.photos]
+        photos = ",\n  ".join(records)
+        lines = [
+            "{",
+            f' "format": {encode(FORMAT)},',
+            f' "format_version": {FORMAT_VERSION},',
+            f' "gallery": {encode(self.gallery)},',
+            f' "photos": [\n  {photos}\n ]' if records else ' "photos": []',
+            "}",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def schema() -> dict[str, Any]:
+    """The shipped JSON Schema of the gallery format."""
+    text = resources.files("archive").joinpath("schemas/gallery.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1024)  # a ward's phones give a handful of sizes
+def derivative_size(width: int | None, height: int | None, long_edge: int) -> tuple[int, int]:
+    """The size ingest gives a thumbnail: long edge scaled down, never up, rounded.
+
+    The 320 px thumbnail is made from the 1280 px preview, so its size is
+    computed from the preview's; reading 20,000 image headers instead would
+    cost more than the whole export (tests check this against real files).
+    """
+    if not width or not height:
+        return 0, 0
+    preview = _fit((width, height), PREVIEW_EDGE)
+    return preview if long_edge >= PREVIEW_EDGE else _fit(preview, long_edge)
+
+
+def _fit(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
+    scale = min(1.0, long_edge / max(size))
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def export_gallery(
+    catalog: GalleryRecords, ref: GalleryRef, options: ExportOptions | None = None
+) -> GalleryExport:
+    """Read a gallery (or event) and its photos into the export format."""
+    options = options or ExportOptions()
+    base = _base(options.base_url)
+    events = {
+        row["id"]: row
+        for row in catalog._all(
+            "SELECT id, slug, title, date, location FROM events WHERE id IN"
+            f" (SELECT event_id FROM photos WHERE id IN ({ref.member_ids}))",
+            ref.params,
+        )
+    }
+    short = {key: {"slug": e["slug"], "title": e["title"]} for key, e in events.items()}
+    units = _links(catalog, ref, "photo_units", "unit_id", "units")
+    tags = _links(catalog, ref, "photo_tags", "tag_id", "tags")
+    photos: list[dict[str, Any]] = []
+    exif: list[str] = []
+    event_ids: set[int | None] = set()
+    for row in catalog.db.execute(f"SELECT {_PHOTO_COLUMNS} FROM {ref.members}", ref.params):
+        if options.public and row[_PRIVATE]:
+            continue
+        photos.append(_photo(row, units, tags, short, base, options.public))
+        event_ids.add(row[_EVENT_ID])
+        if not options.public:
+            exif.append(row[_EXIF] or "{}")
+    event = ref.event
+    if event is None and len(event_ids) == 1 and None not in event_ids:
+        event = events[event_ids.pop()]  # a gallery from one event is that event's, for readers
+    return GalleryExport(
+        gallery=_header(catalog, ref, photos, event, options, base), photos=photos, exif=exif
+    )
+
+
+def gallery_json(
+    catalog: GalleryRecords, ref: GalleryRef, options: ExportOptions | None = None
+) -> str:
+    """The text `archive export` writes and Datasette serves: one function, same bytes."""
+    return export_gallery(catalog, ref, options).to_json()
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _base(base_url: str | None) -> str | None:
+    if not base_url:
+        return None
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def _links(
+    catalog: GalleryRecords, ref: GalleryRef, table: str, column: str, target: str
+) -> dict[int, list[dict[str, str]]]:
+    """Every unit (or tag) of every photo in the gallery, in the order they were linked.
+
+    A ward has tens of units and tags and a gallery thousands of photos, so
+    each unit's ``{"slug", "name"}`` is made once and shared by its photos.
+    """
+    named = {
+        key: {"slug": slug, "name": name}
+        for key, slug, name in catalog.db.execute(
+            f"SELECT id, slug, name FROM {target} WHERE id IN"
+            f" (SELECT {column} FROM {table} WHERE photo_id IN ({ref.member_ids}))",
+            ref.params,
+        )
+    }
+    out: dict[int, list[dict[str, str]]] = {}
+    rows = catalog.db.execute(
+        f"SELECT photo_id, {column} FROM {table} WHERE photo_id IN ({ref.member_ids})"
+        " ORDER BY photo_id, rowid",
+        ref.params,
+    )
+    for photo_id, key in rows:
+        if photo_id in out:
+            out[photo_id].append(named[key])
+        else:
+            out[photo_id] = [named[key]]
+    return out
+
+
+def _image(path: str | None, size: tuple[int, int], base: str | None) -> dict[str, Any] | None:
+    if not path:
+        return None
+    image: dict[str, Any] = {"path": path}
+    if base:
+        image["url"] = base + path
+    image["width"], image["height"] = size[0] or None, size[1] or None
+    return image
+
+
+def _photo(
+    row: tuple[Any, ...],
+    units: dict[int, list[dict[str, str]]],
+    tags: dict[int, list[dict[str, str]]],
+    events: dict[int, dict[str, Any]],
+    base: str | None,
+    public: bool,
+) -> dict[str, Any]:
+    """One photo's record (all but its EXIF), keys in the documented order."""
+    (photo_id, sha256, caption, event_id, taken_at, width, height, camera, lat, lon, alt,
+     private, thumb, preview, name, fmt, mime, size, source_path, _) = row  # fmt: skip
+    photo: dict[str, Any] = {
+        "id": photo_id,
+        "sha256": sha256,
+        "caption": caption,
+        "units": units.get(photo_id, []),
+        "tags": tags.get(photo_id, []),
+        "event": events.get(event_id),
+        "taken_at": taken_at,
+        "width": width,
+        "height": height,
+    }
+    if not public:
+        photo["camera"] = camera
+        has_gps = lat is not None and lon is not None
+        photo["gps"] = {"lat": lat, "lon": lon, "alt": alt} if has_gps else None
+        photo["private"] = bool(private)
+    photo["thumbnail"] = _image(thumb, derivative_size(width, height, THUMB_EDGE), base)
+    photo["preview"] = _image(preview, derivative_size(width, height, PREVIEW_EDGE), base)
+    photo["original"] = {"name": name, "format": fmt, "mime": mime, "bytes": size}
+    if not public:
+        photo["source_path"] = source_path  # and "exif", spliced in by to_json
+    return photo
+
+
+def _header(
+    catalog: GalleryRecords,
+    ref: GalleryRef,
+    photos: list[dict[str, Any]],
+    event: dict[str, Any] | None,
+    options: ExportOptions,
+    base: str | None,
+) -> dict[str, Any]:
+    days = [photo["taken_at"][:10] for photo in photos if photo["taken_at"]]
+    if days:
+        date_range: dict[str, str] | None = {"from": min(days), "to": max(days)}
+    elif event and event.get("date"):
+        date_range = {"from": event["date"], "to": event["date"]}
+    else:
+        date_range = None
+    settings = catalog.settings()
+    statement = settings["required_statement"]
+    return {
+        "kind": ref.kind,
+        "slug": ref.slug,
+        "title": ref.title,
+        "description": ref.description,
+        "event": {key: event[key] for key in ("slug", "title", "date", "location")}
+        if event
+        else None,
+        "date_range": date_range,
+        "generated_at": options.generated_at or now(),
+        "count": len(photos),
+        "public": options.public,
+        "base_url": base,
+        "rights": settings["rights"],
+        "required_statement": {
+            "label": settings["required_statement_label"] or DEFAULT_STATEMENT_LABEL,
+            "value": statement,
+        }
+        if statement
+        else None,
+    }

@@ -1,0 +1,163 @@
+"""A gallery as a IIIF Presentation 3.0 Manifest, so any IIIF viewer can show it.
+
+Made from the gallery JSON (:mod:`archive.export`), never from the catalog,
+so the manifest shows exactly the photos and captions of the JSON beside it.
+Each photo is one Canvas the size of the original, painted with its 1280 px
+preview and with its 320 px thumbnail; no IIIF Image service is needed, the
+files are static and can sit on any web server or USB stick.
+
+IIIF ids must be HTTP(S) URIs, so a manifest needs to know where its files
+will be published (``base_url``: ``--base-url`` or the ``base_url`` setting).
+The layout under it is the bundle's: ``manifest.json``, ``gallery.json`` and
+``thumbs/...``. Only a bundle may be made without one; its manifest then
+uses links relative to the bundle folder, which viewers placed in that folder
+resolve but validators (rightly) reject.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from archive.export import GalleryExport
+
+CONTEXT = "http://iiif.io/api/presentation/3/context.json"
+MANIFEST_NAME = "manifest.json"
+JSON_NAME = "gallery.json"
+LANGUAGE = "vi"
+DEFAULT_OFFSET = "+07:00"  # Vietnam; used when no photo says otherwise
+
+_OFFSET = re.compile(r"([+-]\d{2}:\d{2}|Z)$")
+
+
+def _vi(*texts: str) -> dict[str, list[str]]:
+    return {LANGUAGE: list(texts)}
+
+
+def _pair(label: str, values: list[str], language: str = LANGUAGE) -> dict[str, Any]:
+    return {"label": _vi(label), "value": {language: values}}
+
+
+def _image(image: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": image.get("url") or image["path"],
+        "type": "Image",
+        "format": "image/jpeg",
+        "width": image["width"],
+        "height": image["height"],
+    }
+
+
+def _nav_date(export: GalleryExport) -> str | None:
+    """The event's day (else the first day photographed) at midnight, in the photos' offset."""
+    gallery = export.gallery
+    event = gallery["event"]
+    day = (event or {}).get("date") or (gallery["date_range"] or {}).get("from")
+    if not day:
+        return None
+    offsets = (_OFFSET.search(p["taken_at"] or "") for p in export.photos)
+    offset = next((m.group(1) for m in offsets if m), DEFAULT_OFFSET)
+    return f"{day}T00:00:00{offset}"
+
+
+def _distinct(photos: list[dict[str, Any]], key: str) -> list[str]:
+    """Unit (or tag) names across the photos, first appearance first."""
+    names = (item["name"] for photo in photos for item in photo[key])
+    return list(dict.fromkeys(names))
+
+
+def _canvas(base: str, photo: dict[str, Any], number: int) -> dict[str, Any]:
+    canvas_id = f"{base}canvas/{photo['sha256']}"
+    preview = photo["preview"]
+    canvas: dict[str, Any] = {
+        "id": canvas_id,
+        "type": "Canvas",
+        "label": _vi(photo["caption"] or f"Ảnh {number}"),
+        "width": photo["width"] or preview["width"],
+        "height": photo["height"] or preview["height"],
+    }
+    metadata = []
+    if photo["units"]:
+        metadata.append(_pair("Đơn vị", [u["name"] for u in photo["units"]]))
+    if photo["tags"]:
+        metadata.append(_pair("Từ khóa", [t["name"] for t in photo["tags"]]))
+    if photo["taken_at"]:
+        metadata.append(_pair("Thời điểm chụp", [photo["taken_at"]], "none"))
+    if metadata:
+        canvas["metadata"] = metadata
+    if photo["thumbnail"]:
+        canvas["thumbnail"] = [_image(photo["thumbnail"])]
+    canvas["items"] = [
+        {
+            "id": f"{canvas_id}/page",
+            "type": "AnnotationPage",
+            "items": [
+                {
+                    "id": f"{canvas_id}/page/image",
+                    "type": "Annotation",
+                    "motivation": "painting",
+                    "body": _image(preview),
+                    "target": canvas_id,
+                }
+            ],
+        }
+    ]
+    return canvas
+
+
+def manifest(export: GalleryExport) -> dict[str, Any]:
+    """The Manifest of an export; its base URL is the one the export was made with."""
+    gallery = export.gallery
+    base = gallery["base_url"] or ""
+    photos = [photo for photo in export.photos if photo["preview"]]  # nothing to paint without
+    doc: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": base + MANIFEST_NAME,
+        "type": "Manifest",
+        "label": _vi(gallery["title"]),
+    }
+    if gallery["description"]:
+        doc["summary"] = _vi(gallery["description"])
+    metadata = []
+    event = gallery["event"]
+    if event:
+        metadata.append(_pair("Sự kiện", [event["title"]]))
+        if event["location"]:
+            metadata.append(_pair("Địa điểm", [event["location"]]))
+    if gallery["date_range"]:
+        span = gallery["date_range"]
+        days = [span["from"]] if span["from"] == span["to"] else [f"{span['from']} – {span['to']}"]
+        metadata.append(_pair("Ngày", days, "none"))
+    if units := _distinct(photos, "units"):
+        metadata.append(_pair("Đơn vị", units))
+    if tags := _distinct(photos, "tags"):
+        metadata.append(_pair("Từ khóa", tags))
+    metadata.append(_pair("Số ảnh", [str(len(photos))], "none"))
+    doc["metadata"] = metadata
+    if nav_date := _nav_date(export):
+        doc["navDate"] = nav_date
+    if gallery["rights"]:
+        doc["rights"] = gallery["rights"]
+    if statement := gallery["required_statement"]:
+        doc["requiredStatement"] = {
+            "label": _vi(statement["label"]),
+            "value": _vi(statement["value"]),
+        }
+    if photos and photos[0]["thumbnail"]:
+        doc["thumbnail"] = [_image(photos[0]["thumbnail"])]
+    doc["seeAlso"] = [
+        {
+            "id": base + JSON_NAME,
+            "type": "Dataset",
+            "label": _vi("Dữ liệu bộ ảnh (JSON)"),
+            "format": "application/json",
+        }
+    ]
+    doc["items"] = [_canvas(base, photo, n) for n, photo in enumerate(photos, start=1)]
+    return doc
+
+
+def manifest_json(export: GalleryExport) -> str:
+    """The manifest as UTF-8 text, keys in a fixed order: stable across exports."""
+    return json.dumps(manifest(export), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,179 @@
+"""The pages a reviewer would rather look at than a table: event, unit, photo, timeline.
+
+Each page has a ``.json`` twin carrying the same data, built once here and
+handed either to a template (autoescaped Jinja, never ``|safe`` on catalog
+text) or to ``Response.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from datasette.utils.asgi import NotFound, Response
+
+from archive.web import queries
+from archive.web.site import Links, archive_database, ensure_can_view, vn_month
+
+UNIT_PAGE_SIZE = 60
+
+
+async def respond(
+    datasette: Any, request: Any, template: str, data: dict[str, Any], **extra: Any
+) -> Response:
+    """The page's data as JSON (``….json``) or through its template."""
+    if request.url_vars.get("format") == ".json":
+        return Response.json(data)
+    links = Links(datasette, archive_database(datasette).name)
+    json_url = request.path + ".json" + (f"?{request.query_string}" if request.query_string else "")
+    context = {"data": data, "links": links, "json_url": json_url, **extra}
+    return Response.html(await datasette.render_template(template, context, request=request))
+
+
+def page_number(request: Any) -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+async def event_view(request: Any, datasette: Any) -> Response:
+    db = archive_database(datasette)
+    await ensure_can_view(datasette, request, db.name, ("events", "photos"))
+    links = Links(datasette, db.name)
+    event = await queries.event(db, request.url_vars["key"])
+    if event is None:
+        raise NotFound("Không có sự kiện này")
+    photos = [links.photo_card(row) for row in await queries.event_photos(db, event["id"])]
+    data = {
+        "event": {
+            **{k: event[k] for k in ("id", "slug", "title", "date", "location", "description")},
+            "source_ref": event["source_ref"],
+            "organizer": _unit_link(links, event["organizer"]),
+            "units": [_unit_link(links, name) for name in event["units"]],
+            "photo_count": event["photo_count"],
+            "url": links.event(event["slug"]),
+            "table_url": links.table("photos", event_id=event["id"]),
+        },
+        "photos": photos,
+    }
+    return await respond(datasette, request, "archive_event.html", data)
+
+
+async def unit_view(request: Any, datasette: Any) -> Response:
+    db = archive_database(datasette)
+    await ensure_can_view(datasette, request, db.name, ("units", "photos"))
+    links = Links(datasette, db.name)
+    unit = await queries.unit(db, request.url_vars["slug"])
+    if unit is None:
+        raise NotFound("Không có đơn vị này")
+    if unit["slug"] != request.url_vars["slug"]:
+        # Reached by another name of the unit: send the reader to its one address.
+        return Response.redirect(links.unit_slug(unit["slug"]) + (request.url_vars["format"] or ""))
+    page = page_number(request)
+    rows = await queries.unit_photos(db, unit["id"], UNIT_PAGE_SIZE, (page - 1) * UNIT_PAGE_SIZE)
+    pages = max(1, -(-unit["photo_count"] // UNIT_PAGE_SIZE))
+    data = {
+        "unit": {
+            **{k: unit[k] for k in ("id", "slug", "name", "kind", "aliases", "photo_count")},
+            "parent": _unit_link(links, unit["parent"]),
+            "url": links.unit_slug(unit["slug"]),
+            "table_url": links.table("photos", units__arraycontains=unit["name"]),
+        },
+        "events": [
+            {
+                "slug": e["slug"],
+                "title": e["title"],
+                "date": e["date"],
+                "unit_photos": e["unit_photos"],
+                "url": links.event(e["slug"]),
+            }
+            for e in await queries.unit_events(db, unit["id"])
+        ],
+        "photos": [links.photo_card(row) for row in rows],
+        "page": page,
+        "pages": pages,
+        "next_url": page_url(request, page + 1) if page < pages else None,
+        "previous_url": page_url(request, page - 1) if page > 1 else None,
+    }
+    return await respond(datasette, request, "archive_unit.html", data)
+
+
+async def photo_view(request: Any, datasette: Any) -> Response:
+    db = archive_database(datasette)
+    await ensure_can_view(datasette, request, db.name, ("photos",))
+    links = Links(datasette, db.name)
+    photo = await queries.photo(db, int(request.url_vars["id"]))
+    if photo is None:
+        raise NotFound("Không có ảnh này")
+    card = links.photo_card(photo)
+    facts = (
+        "sha256", "caption_source", "lens", "exposure", "f_number", "iso", "focal_length",
+        "width", "height", "format", "bytes", "original_name", "year",
+    )  # fmt: skip
+    data = {
+        "photo": {
+            **card,
+            **{k: photo[k] for k in facts},
+            "original_url": links.image("original", photo["id"]),
+            "gps": _gps(photo),
+            "previous_url": links.photo(photo["previous_id"]) if photo["previous_id"] else None,
+            "next_url": links.photo(photo["next_id"]) if photo["next_id"] else None,
+            "row_url": links.row("photos", photo["id"]),
+        }
+    }
+    return await respond(datasette, request, "archive_photo.html", data)
+
+
+async def timeline_view(request: Any, datasette: Any) -> Response:
+    db = archive_database(datasette)
+    await ensure_can_view(datasette, request, db.name, ("events", "photos"))
+    links = Links(datasette, db.name)
+    months: list[dict[str, Any]] = []
+    for event in await queries.timeline(db):
+        if not months or months[-1]["month"] != event["month"]:
+            months.append(
+                {"month": event["month"], "label": vn_month(event["month"]), "events": []}
+            )
+        months[-1]["events"].append(
+            {
+                "slug": event["slug"],
+                "title": event["title"],
+                "date": event["date"],
+                "location": event["location"],
+                "photo_count": event["photo_count"],
+                "url": links.event(event["slug"]),
+                "cover_url": links.image("thumb", event["cover_id"]) if event["cover_id"] else None,
+            }
+        )
+    return await respond(datasette, request, "archive_timeline.html", {"months": months})
+
+
+def _unit_link(links: Links, name: str | None) -> dict[str, str] | None:
+    return {"name": name, "url": links.unit(name)} if name else None
+
+
+def _gps(photo: dict[str, Any]) -> dict[str, Any] | None:
+    lat, lon = photo.get("gps_lat"), photo.get("gps_lon")
+    if lat is None or lon is None:
+        return None
+    return {
+        "lat": lat,
+        "lon": lon,
+        "alt": photo.get("gps_alt"),
+        "map_url": f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}"
+        f"#map=18/{lat:.6f}/{lon:.6f}",
+    }
+
+
+def page_url(request: Any, page: int) -> str:
+    """This page's address with another page number (page 1 has none)."""
+    args = [(k, v) for k, v in parse_qsl(request.query_string) if k != "page"]
+    if page > 1:
+        args.append(("page", str(page)))
+    return request.path + (f"?{urlencode(args)}" if args else "")
+
+
+def description_paragraphs(text: str | None) -> list[str]:
+    """An event's description as the paragraphs it was written in (blank-line separated)."""
+    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]

@@ -1,0 +1,203 @@
+"""The archive's Datasette plugin: hooks only; the pages live in their own modules.
+
+Registered as the ``archive`` entry point of the ``datasette`` group. On
+Python 3.11 Datasette cannot find ``templates/`` and ``static/`` beside a
+plugin that is a module rather than a package, so this plugin adds its
+template folder to Jinja itself and serves its static files from its own
+route.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response, asgi_static
+from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup
+
+from archive.web import images, pages, search_page
+from archive.web.site import Links, archive_database, vn_date, vn_datetime
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+LOGIN_PLUGIN = "datasette-auth-passwords"
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [
+        (r"^/-/search(?P<format>\.json)?$", search_page.search_view),
+        (r"^/-/timeline(?P<format>\.json)?$", pages.timeline_view),
+        (r"^/-/events/(?P<key>[a-z0-9-]+?)(?P<format>\.json)?$", pages.event_view),
+        (r"^/-/units/(?P<slug>[a-z0-9-]+?)(?P<format>\.json)?$", pages.unit_view),
+        (r"^/-/photos/(?P<id>\d{1,18})(?P<format>\.json)?$", pages.photo_view),
+        (images.ROUTE, images.image_view),
+        (r"^/-/archive-static/(?P<path>[a-z0-9_-]+\.(?:css|js|svg))$", asgi_static(STATIC)),
+    ]
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
+    """Our templates before Datasette's and other plugins' (a --template-dir still wins)."""
+    loaders = [FileSystemLoader(str(TEMPLATES)), env.loader]
+    if datasette.template_dir:
+        loaders.insert(0, FileSystemLoader(datasette.template_dir))
+    env.loader = ChoiceLoader(loaders)
+    env.filters["vn_date"] = vn_date
+    env.filters["vn_datetime"] = vn_datetime
+    env.filters["paragraphs"] = pages.description_paragraphs
+
+
+@hookimpl
+def extra_css_urls(datasette: Any) -> list[str]:
+    return [datasette.urls.path("/-/archive-static/archive.css")]
+
+
+@hookimpl
+def extra_js_urls(datasette: Any) -> list[str]:
+    """Vietnamese labels for the parts of Datasette's own pages no template of ours renders."""
+    return [datasette.urls.path("/-/archive-static/vi.js")]
+
+
+@hookimpl
+def menu_links(datasette: Any) -> list[dict[str, str]]:
+    return [
+        {"href": datasette.urls.path("/-/timeline"), "label": "Dòng thời gian sự kiện"},
+        {"href": datasette.urls.path("/-/search"), "label": "Tìm ảnh"},
+    ]
+
+
+@hookimpl
+def forbidden(datasette: Any, request: Any, message: str) -> Any:
+    """With a login configured, an anonymous visitor to a page is sent to it.
+
+    JSON and images keep their plain 403: a script or an <img> cannot log in.
+    """
+    if request.actor is not None or not has_login(datasette):
+        return None
+    if request.path.endswith(".json") or request.path.startswith("/-/images/"):
+        return None
+
+    async def to_login() -> Response:
+        return Response.redirect(datasette.urls.path("/-/login"))
+
+    return to_login
+
+
+def has_login(datasette: Any) -> bool:
+    config = datasette.plugin_config(LOGIN_PLUGIN) or {}
+    return any(key.endswith("_password_hash") and value for key, value in config.items())
+
+
+# -- cells of the photos table -------------------------------------------------
+
+
+@hookimpl
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Markup | str | None:
+    """Thumbnails as images and links to the plugin's pages, built from escaped text only.
+
+    ``table`` is None for canned queries: those get the thumbnail too when
+    they select the photo's ``id`` with its ``thumb_path``.
+    """
+    render = _CELLS.get((table, column)) or (_thumb_cell if column == "thumb_path" else None)
+    if render is None or table not in (None, "photos", "events", "units"):
+        return None
+    try:
+        db = archive_database(datasette)
+    except NotFound:
+        return None
+    if database != db.name:
+        return None
+    return render(Links(datasette, db.name), row, value)
+
+
+def _field(row: Any, name: str) -> Any:
+    try:
+        return row[name]
+    except (KeyError, IndexError):
+        return None
+
+
+def _thumb_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    photo_id = _field(row, "id")
+    if not value or not isinstance(photo_id, int):
+        return None
+    return Markup(
+        '<a class="archive-thumb" href="{}"><img src="{}" alt="{}" loading="lazy"></a>'
+    ).format(links.photo(photo_id), links.image("thumb", photo_id), _field(row, "caption") or "")
+
+
+def _caption_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    photo_id = _field(row, "id")
+    if not value or not isinstance(photo_id, int):
+        return None
+    return Markup('<a href="{}">{}</a>').format(links.photo(photo_id), value)
+
+
+def _event_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    if isinstance(value, dict):
+        event_id, label = value.get("value"), value.get("label")
+    else:
+        event_id, label = value, value
+    if event_id is None:
+        return None
+    return Markup('<a href="{}">{}</a>').format(links.event(event_id), label or event_id)
+
+
+def _units_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    try:
+        names = json.loads(value or "[]")
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return None
+    if not names:
+        return Markup("&nbsp;")
+    return Markup("<br>").join(
+        Markup('<a href="{}">{}</a>').format(links.unit(name), name) for name in names
+    )
+
+
+def _tags_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    try:
+        names = json.loads(value or "[]")
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(names, list):
+        return None
+    return Markup("<br>").join(str(name) for name in names) or Markup("&nbsp;")
+
+
+def _taken_at_cell(links: Links, row: Any, value: Any) -> str | None:
+    return vn_datetime(value) if isinstance(value, str) and value else None
+
+
+def _event_title_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    slug = _field(row, "slug")
+    if not value or not slug:
+        return None
+    return Markup('<a href="{}">{}</a>').format(links.event(slug), value)
+
+
+def _unit_name_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    if not value:
+        return None
+    return Markup('<a href="{}">{}</a>').format(links.unit(value), value)
+
+
+_CELLS = {
+    ("photos", "thumb_path"): _thumb_cell,
+    ("photos", "caption"): _caption_cell,
+    ("photos", "event_id"): _event_cell,
+    ("photos", "units"): _units_cell,
+    ("photos", "tags"): _tags_cell,
+    ("photos", "taken_at"): _taken_at_cell,
+    ("events", "title"): _event_title_cell,
+    ("units", "name"): _unit_name_cell,
+}

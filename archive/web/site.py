@@ -1,0 +1,134 @@
+"""What every page of the plugin shares: the archive's database, its folder, links, access.
+
+The archive root is the folder holding ``catalog.db`` (see DESIGN.md), so it
+is derived from the database file Datasette opened: the same catalog can be
+served from wherever the folder was copied, and no URL ever names a file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from datasette.database import Database
+from datasette.utils.asgi import NotFound
+
+from archive.text import slugify
+
+CATALOG_FILE = "catalog.db"
+IMAGE_SIZES = ("thumb", "preview", "original")
+
+
+def archive_database(datasette: Any) -> Database:
+    """The database Datasette opened from an archive's ``catalog.db``."""
+    for db in datasette.databases.values():
+        if db.path and Path(db.path).name == CATALOG_FILE:
+            return db
+    raise NotFound("Không có danh mục ảnh (catalog.db) nào đang được mở")
+
+
+def archive_root(db: Database) -> Path:
+    return Path(db.path).resolve().parent
+
+
+async def ensure_can_view(
+    datasette: Any, request: Any, db_name: str, tables: tuple[str, ...] = ("photos",)
+) -> None:
+    """Raise Forbidden unless the actor may see these tables: the pages show their rows.
+
+    Checked most specific first, as Datasette's own table page does, so an
+    ``allow`` block on the instance, the database or a table applies here too.
+    """
+    for table in tables:
+        await datasette.ensure_permissions(
+            request.actor,
+            [("view-table", (db_name, table)), ("view-database", db_name), "view-instance"],
+        )
+
+
+class Links:
+    """Every URL the plugin's pages and JSON hand out (base_url aware)."""
+
+    def __init__(self, datasette: Any, db_name: str) -> None:
+        self.datasette = datasette
+        self.db_name = db_name
+
+    def path(self, path: str, **query: Any) -> str:
+        args = {k: v for k, v in query.items() if v not in (None, "")}
+        return self.datasette.urls.path(path + (f"?{urlencode(args)}" if args else ""))
+
+    def image(self, size: str, photo_id: int) -> str:
+        return self.path(f"/-/images/{size}/{int(photo_id)}")
+
+    def photo(self, photo_id: int) -> str:
+        return self.path(f"/-/photos/{int(photo_id)}")
+
+    def event(self, key: str | int) -> str:
+        return self.path(f"/-/events/{quote(str(key))}")
+
+    def unit(self, name: str) -> str:
+        """A unit's page by its name as photos list it (a unit's slug is its folded name)."""
+        return self.unit_slug(slugify(name))
+
+    def unit_slug(self, slug: str) -> str:
+        return self.path(f"/-/units/{quote(slug)}")
+
+    def search(self, q: str | None = None, page: int | None = None) -> str:
+        return self.path("/-/search", q=q, page=page if page and page > 1 else None)
+
+    def timeline(self) -> str:
+        return self.path("/-/timeline")
+
+    def table(self, table: str, **query: Any) -> str:
+        return self.path(f"/{quote(self.db_name)}/{quote(table)}", **query)
+
+    def row(self, table: str, pk: int) -> str:
+        return self.path(f"/{quote(self.db_name)}/{quote(table)}/{int(pk)}")
+
+    def photo_card(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A photo as pages and JSON show it: its text, its links, its images."""
+        units = json.loads(row.get("units") or "[]")
+        card = {
+            "id": row["id"],
+            "caption": row.get("caption"),
+            "taken_at": row.get("taken_at"),
+            "camera": row.get("camera"),
+            "units": [{"name": name, "url": self.unit(name)} for name in units],
+            "tags": json.loads(row.get("tags") or "[]"),
+            "url": self.photo(row["id"]),
+            "thumb_url": self.image("thumb", row["id"]),
+            "preview_url": self.image("preview", row["id"]),
+        }
+        if row.get("event_slug"):
+            card["event"] = {
+                "slug": row["event_slug"],
+                "title": row.get("event_title"),
+                "url": self.event(row["event_slug"]),
+            }
+        return card
+
+
+# -- how dates read in Vietnamese ---------------------------------------------
+
+
+def vn_date(value: str | None) -> str:
+    """``2017-12-22`` (or a timestamp) as ``22/12/2017``; anything else as it is."""
+    if not value or len(value) < 10 or value[4] != "-":
+        return value or ""
+    return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
+
+
+def vn_datetime(value: str | None) -> str:
+    """``2017-12-22T07:58:12+07:00`` as ``07:58 ngày 22/12/2017`` (the time as recorded)."""
+    if not value or len(value) < 16 or value[10] != "T":
+        return vn_date(value)
+    return f"{value[11:16]} ngày {vn_date(value)}"
+
+
+def vn_month(value: str | None) -> str:
+    """``2017-12`` as ``Tháng 12 năm 2017``."""
+    if not value or len(value) < 7:
+        return "Chưa rõ ngày"
+    return f"Tháng {int(value[5:7])} năm {value[0:4]}"

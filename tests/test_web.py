@@ -1,0 +1,352 @@
+"""The archive in Datasette, through Datasette's own client: tables, pages, images, lock-down.
+
+Every request goes to the Datasette that `archive serve` builds
+(archive.web.config), on an archive ingested through the real command line.
+"""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from archive.web.config import build_datasette, load_metadata
+from tests import web_archive
+from tests.conftest import Archive
+from tests.images import make_jpeg
+from tests.web_archive import XSS, datasette, get
+
+READER = {"id": "canbo"}
+HASH_ENV = "ARCHIVE_TEST_PASSWORD_HASH"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> web_archive.ReviewArchive:
+    work = tmp_path_factory.mktemp("web")
+    return web_archive.build(work / "archive", work / "sources")
+
+
+@pytest.fixture(scope="module")
+def ds(built):
+    return datasette(built)
+
+
+@pytest.fixture
+def locked(built, monkeypatch: pytest.MonkeyPatch):
+    """`archive serve --reviewers --password-hash-env VAR`, with a real hash in VAR."""
+    from datasette_auth_passwords.utils import hash_password
+
+    monkeypatch.setenv(HASH_ENV, hash_password("mật khẩu phường 6"))
+    return datasette(built, reviewers=True, password_hash_env=HASH_ENV)
+
+
+def ok(ds, path: str, actor: dict | None = None):
+    response = get(ds, path, actor)
+    assert response.status_code == 200, (path, response.status_code, response.text[:500])
+    return response
+
+
+# -- the photos table ---------------------------------------------------------------
+
+
+def test_facets_count_photos_per_event_unit_year_camera_and_tag(built, ds) -> None:
+    facets = ok(ds, "/catalog/photos.json?_size=0").json()["facet_results"]
+    counts = {name: {r["label"]: r["count"] for r in f["results"]} for name, f in facets.items()}
+    assert counts["event_id"] == {
+        "Tổ chức học tập trực tuyến Chỉ thị 05-CT/TW năm 2018": 5,
+        "Sinh hoạt Chi bộ Khu phố 3 tháng 3 năm 2024": 6,
+        "Hội nghị học tập chuyên đề năm 2024": 3,
+    }
+    assert counts["units"] == web_archive.photo_units(built)
+    assert counts["units"]["Trường THCS Nguyễn Gia Thiều"] == 3  # two by caption, one by unit
+    assert counts["units"]["Chi bộ Khu phố 3"] == 6
+    assert counts["year"] == {2017: 5, 2024: 9}
+    assert counts["camera"] == {"samsung SM-J710F": 5, "Samsung SM-G930F": 6, "Canon EOS 80D": 3}
+    assert counts["tags"] == {
+        "Chỉ thị 05-CT/TW": 5,
+        "Học tập chính trị": 5,
+        "Sinh hoạt chi bộ": 6,
+        "Hội nghị": 3,
+    }
+    # A facet narrows the rows and the other facets with it.
+    narrowed = ok(ds, "/catalog/photos.json?units__arraycontains=Chi+bộ+Khu+phố+3&_size=0").json()
+    assert narrowed["filtered_table_rows_count"] == 6
+
+
+def test_photos_table_is_newest_first_with_thumbnails_and_links(built, ds) -> None:
+    rows = ok(ds, "/catalog/photos.json?_shape=array&_size=max").json()
+    taken = [row["taken_at"] for row in rows]
+    assert taken == sorted(taken, reverse=True)
+    html = ok(ds, "/catalog/photos").text
+    newest = rows[0]["id"]
+    assert f'<img src="/-/images/thumb/{newest}"' in html
+    assert f'<a class="archive-thumb" href="/-/photos/{newest}">' in html
+    captioned = rows[1]
+    assert f'<a href="/-/photos/{captioned["id"]}">{captioned["caption"]}</a>' in html
+    assert '<a href="/-/units/chi-bo-khu-pho-3">Chi bộ Khu phố 3</a>' in html
+    assert (
+        f'<a href="/-/events/{rows[0]["event_id"]}">Hội nghị học tập chuyên đề năm 2024</a>' in html
+    )
+    for label in ("Ảnh", "Chú thích", "Sự kiện", "Đơn vị", "Thời điểm chụp", "Máy chụp"):
+        assert f">{label}" in html
+    assert "09:00 ngày 15/05/2024" in html  # taken_at as a reviewer reads it
+    assert 'id="_search"' in html  # the table's own search box, backed by photos_fts
+
+
+# -- the pages ----------------------------------------------------------------------
+
+
+def test_event_page_and_its_json(built, ds) -> None:
+    slug = web_archive.EXAMPLE_EVENT_SLUG
+    data = ok(ds, f"/-/events/{slug}.json").json()
+    event = data["event"]
+    assert event["title"] == "Tổ chức học tập trực tuyến Chỉ thị 05-CT/TW năm 2018"
+    assert event["date"] == "2017-12-22" and event["photo_count"] == 5
+    assert "Chi bộ Công an phường" in [u["name"] for u in event["units"]]
+    assert event["organizer"] == {"name": "Đảng ủy phường 6", "url": "/-/units/dang-uy-phuong-6"}
+    names = [p["caption"] for p in data["photos"]]
+    assert names == list(web_archive.EXAMPLE_CAPTIONS.values())  # in the order they were taken
+    html = ok(ds, f"/-/events/{slug}").text
+    assert "<h1>Tổ chức học tập trực tuyến Chỉ thị 05-CT/TW năm 2018</h1>" in html
+    assert "<dd>22/12/2017</dd>" in html
+    assert "<p>Thực hiện Thông báo số 83-TB/BTGQU" in html
+    for photo in data["photos"]:
+        assert f'href="#xem-{photo["id"]}"' in html  # the thumbnail opens the larger preview
+        assert f'<img src="{photo["preview_url"]}"' in html
+        assert photo["thumb_url"] == f"/-/images/thumb/{photo['id']}"
+    # The photos table links events by id; that address shows the same page.
+    assert ok(ds, f"/-/events/{event['id']}.json").json() == data
+    assert get(ds, "/-/events/khong-co-su-kien-nay").status_code == 404
+
+
+def test_unit_page_lists_events_and_photos_newest_first(built, ds) -> None:
+    data = ok(ds, "/-/units/truong-thcs-nguyen-gia-thieu.json").json()
+    assert data["unit"]["name"] == "Trường THCS Nguyễn Gia Thiều"
+    assert data["unit"]["photo_count"] == 3
+    assert [e["date"] for e in data["events"]] == ["2024-05-15", "2017-12-22"]
+    taken = [p["taken_at"] for p in data["photos"]]
+    assert len(taken) == 3 and taken == sorted(taken, reverse=True)
+    assert data["photos"][0]["id"] == built.id("g.jpg")
+    html = ok(ds, "/-/units/truong-thcs-nguyen-gia-thieu").text
+    assert "<h1>Trường THCS Nguyễn Gia Thiều</h1>" in html and "Học sinh khối 9" in html
+
+
+def test_a_unit_reached_by_another_of_its_names_redirects(built) -> None:
+    Archive(built.root).run("units", "alias", "Chi bộ Khu phố 3", "CB KP3")
+    response = get(datasette(built), "/-/units/cb-kp3.json")
+    assert response.status_code == 302
+    assert response.headers["location"] == "/-/units/chi-bo-khu-pho-3.json"
+    assert ok(datasette(built), "/-/units/chi-bo-khu-pho-3.json").json()["unit"]["aliases"] == [
+        "CB KP3"
+    ]
+
+
+def test_photo_page_shows_everything_and_walks_the_event(built, ds) -> None:
+    ids = web_archive.example_ids(built)
+    data = ok(ds, f"/-/photos/{ids['cong_an']}.json").json()["photo"]
+    assert data["caption"] == "Chi bộ Công an phường"
+    assert [u["name"] for u in data["units"]] == ["Chi bộ Công an phường"]
+    assert data["event"]["slug"] == web_archive.EXAMPLE_EVENT_SLUG
+    assert data["camera"] == "samsung SM-J710F"
+    assert data["previous_url"] == f"/-/photos/{ids['uy_ban']}"
+    assert data["next_url"] == f"/-/photos/{ids['gia_thieu_staff']}"
+    assert abs(data["gps"]["lat"] - 10.78) < 0.01
+    assert data["gps"]["map_url"].startswith("https://www.openstreetmap.org/?mlat=10.78")
+    html = ok(ds, f"/-/photos/{ids['cong_an']}").text
+    for text in ("← Ảnh trước", "Ảnh sau →", "Xem trên bản đồ", "samsung SM-J710F"):
+        assert text in html
+    assert f'<img src="/-/images/preview/{ids["cong_an"]}"' in html
+    first = ok(ds, f"/-/photos/{ids['uy_ban']}.json").json()["photo"]
+    assert first["previous_url"] is None
+    no_gps = ok(ds, f"/-/photos/{built.id('a.jpg')}").text
+    assert no_gps.count("Xem trên bản đồ") == 0
+    assert get(ds, "/-/photos/99999").status_code == 404
+
+
+def test_timeline_groups_events_by_month_newest_first(built, ds) -> None:
+    months = ok(ds, "/-/timeline.json").json()["months"]
+    assert [(m["label"], [e["photo_count"] for e in m["events"]]) for m in months] == [
+        ("Tháng 5 năm 2024", [3]),
+        ("Tháng 3 năm 2024", [6]),
+        ("Tháng 12 năm 2017", [5]),
+    ]
+    html = ok(ds, "/-/timeline").text
+    assert "<h2>Tháng 12 năm 2017</h2>" in html
+    assert f'href="/-/events/{web_archive.EXAMPLE_EVENT_SLUG}"' in html
+
+
+# -- images -------------------------------------------------------------------------
+
+
+def test_images_come_from_the_catalog_by_id_or_hash(built, ds) -> None:
+    photo = Archive(built.root).rows("SELECT * FROM photos WHERE id = ?", (built.id("a.jpg"),))[0]
+    for size, column in (("thumb", "thumb_path"), ("preview", "preview_path")):
+        for key in (photo["id"], photo["sha256"]):
+            response = ok(ds, f"/-/images/{size}/{key}")
+            assert response.headers["content-type"] == "image/jpeg"
+            assert response.content == (built.root / photo[column]).read_bytes()
+    original = ok(ds, f"/-/images/original/{photo['id']}")
+    assert original.content == (built.root / photo["original_path"]).read_bytes()
+    assert "filename*=UTF-8''a.jpg" in original.headers["content-disposition"]
+    for path in ("/-/images/thumb/99999", "/-/images/large/1", f"/-/images/thumb/{'0' * 64}"):
+        assert get(ds, path).status_code == 404, path
+    # A URL never names a file: anything but an id or a hash is no image route at all.
+    for path in ("/-/images/thumb/..%2F..%2Fcatalog.db", "/-/images/original/catalog.db"):
+        assert get(ds, path).status_code in (302, 404), path
+
+
+def test_locked_archive_refuses_the_anonymous_and_serves_the_logged_in(built, locked) -> None:
+    photo_id = built.id("a.jpg")
+    assert get(locked, f"/-/images/thumb/{photo_id}").status_code == 403
+    assert get(locked, "/catalog/photos.json").status_code == 403
+    for page in ("/", "/catalog/photos", f"/-/photos/{photo_id}", "/-/timeline", "/-/search"):
+        response = get(locked, page)
+        assert (response.status_code, response.headers.get("location")) == (302, "/-/login"), page
+    login = ok(locked, "/-/login").text
+    assert "Tên đăng nhập" in login and "Mật khẩu" in login
+    assert ok(locked, f"/-/images/thumb/{photo_id}", READER).content[:2] == b"\xff\xd8"
+    assert ok(locked, f"/-/photos/{photo_id}", READER)
+    assert ok(locked, "/catalog/photos?_search=dang+uy", READER)
+
+
+def test_images_follow_datasette_permissions_on_the_photos_table(built) -> None:
+    """An `allow` block on the photos table alone also closes its images (not only the instance)."""
+    metadata = load_metadata(web_archive.METADATA)
+    metadata["databases"]["catalog"]["tables"]["photos"]["allow"] = {"id": "bientap"}
+    ds = build_datasette(built.catalog, metadata)
+    assert get(ds, "/-/images/thumb/1").status_code == 403
+    assert get(ds, "/-/images/thumb/1", READER).status_code == 403
+    assert get(ds, "/-/images/thumb/1", {"id": "bientap"}).status_code == 200
+
+
+def test_reviewers_mode_refuses_sql_download_and_csv_stream(built, ds) -> None:
+    reviewers = datasette(built, reviewers=True)
+    for path in ("/catalog?sql=select+1", "/catalog.json?sql=select+*+from+photos"):
+        assert get(reviewers, path).status_code == 403, path
+        assert get(ds, path).status_code == 200, path  # the archivist's own mode allows them
+    # Datasette never offers a database it has open read-write; reviewers get no download at all.
+    assert get(reviewers, "/catalog.db").status_code == 403
+    assert "Download SQLite DB" not in ok(reviewers, "/catalog").text
+    assert get(reviewers, "/catalog/photos.csv?_stream=on").status_code == 400
+    assert ok(reviewers, "/catalog/photos.csv?_size=3").text.count("\n") == 4
+    # What reviewers need still works: search, facets, canned queries, pages.
+    assert ok(reviewers, "/catalog/photos.json?_search=cong+an&_shape=array").json()
+    assert ok(reviewers, "/catalog/anh_chua_co_chu_thich.json?_shape=array").json()
+    assert ok(reviewers, f"/-/events/{web_archive.EXAMPLE_EVENT_SLUG}")
+
+
+# -- escaping -----------------------------------------------------------------------
+
+
+def test_a_script_in_a_caption_is_text_on_every_page(built, ds) -> None:
+    photo_id = built.id("e.jpg")
+    assert built.captions[photo_id] == XSS
+    pages = [
+        "/catalog/photos",
+        "/catalog/photos?_search=script",
+        "/catalog/photos?_nocol=exif",
+        f"/catalog/photos/{photo_id}",
+        f"/-/photos/{photo_id}",
+        f"/-/events/{web_archive.MEETING['slug']}",
+        "/-/units/chi-bo-khu-pho-3",
+        "/-/search?q=script+alert",
+        f"/-/search?q={XSS}",
+        "/catalog/anh_chua_co_don_vi",
+    ]
+    for page in pages:
+        html = ok(ds, page).text
+        elements = Elements.of(html)
+        assert not any("alert" in script for script in elements.scripts), page
+        assert not any(src == "x" for src in elements.img_srcs), page
+        assert not elements.handlers, page  # no on…= attribute anywhere
+    for page in pages[:-1]:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in ok(ds, page).text, page
+
+
+class Elements(HTMLParser):
+    """What a browser would build from the HTML: scripts, images, inline event handlers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self.img_srcs: list[str] = []
+        self.handlers: list[tuple[str, str]] = []
+        self._in_script = False
+
+    @classmethod
+    def of(cls, html: str) -> Elements:
+        parser = cls()
+        parser.feed(html)
+        return parser
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handlers += [(tag, name) for name, _ in attrs if name.startswith("on")]
+        if tag == "img":
+            self.img_srcs.append(dict(attrs).get("src") or "")
+        if tag == "script":
+            self._in_script = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts[-1] += data
+
+
+# -- canned queries and a catalog that keeps changing ---------------------------------
+
+
+def test_canned_queries_for_reviewers(built, ds) -> None:
+    def rows(name: str, query: str = "") -> list[dict]:
+        return ok(ds, f"/catalog/{name}.json?_shape=array{query}").json()
+
+    assert [r["id"] for r in rows("anh_chua_co_chu_thich")] == [built.id("i.jpg")]
+    assert {r["id"] for r in rows("anh_chua_co_don_vi")} == {built.id("h.jpg"), built.id("i.jpg")}
+    activity = {(r["Năm"], r["Đơn vị"]): (r["Số sự kiện"], r["Số ảnh"]) for r in rows(
+        "hoat_dong_don_vi_theo_nam")}  # fmt: skip
+    assert activity[(2024, "Chi bộ Khu phố 3")] == (1, 6)
+    assert activity[(2017, "Trường THCS Nguyễn Gia Thiều")] == (1, 2)
+    assert activity[(2024, "Trường THCS Nguyễn Gia Thiều")] == (1, 1)
+    assert activity[(2017, "Các tổ dân phố phường 6")] == (1, 0)  # took part, in no photo
+    only_2017 = rows("hoat_dong_don_vi_theo_nam", "&nam=2017")
+    assert {r["Năm"] for r in only_2017} == {2017}
+    html = ok(ds, "/catalog/anh_chua_co_chu_thich").text
+    assert f'<img src="/-/images/thumb/{built.id("i.jpg")}"' in html
+
+
+def test_last_ingest_runs_show_their_problems(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    make_jpeg(folder / "tot.jpg", size=(64, 48))
+    (folder / "hong.jpg").write_bytes(b"\xff\xd8 not really a JPEG")
+    archive.ingest(str(folder), expect=1)
+    built = web_archive.ReviewArchive(archive.root)
+    runs = ok(datasette(built), "/catalog/cac_lan_nhap_gan_day.json?_shape=array").json()
+    assert len(runs) == 1 and (runs[0]["Thêm"], runs[0]["Lỗi"]) == (1, 1)
+    assert "hong.jpg" in runs[0]["Vấn đề"]
+
+
+def test_serves_what_an_ingest_commits_meanwhile(archive, tmp_path: Path) -> None:
+    archive.ingest(str(web_archive.EXAMPLES))
+    ds = datasette(web_archive.ReviewArchive(archive.root))
+    assert ok(ds, "/catalog/photos.json?_size=0").json()["filtered_table_rows_count"] == 5
+    make_jpeg(tmp_path / "moi.jpg", size=(64, 48))
+    archive.ingest(str(tmp_path / "moi.jpg"), "--caption", "Ảnh mới nhập")
+    rows = ok(ds, "/catalog/photos.json?_shape=array&_search=anh+moi+nhap").json()
+    assert [r["caption"] for r in rows] == ["Ảnh mới nhập"]
+    assert ok(ds, f"/-/images/thumb/{rows[0]['id']}").content[:2] == b"\xff\xd8"
+    assert json.loads(rows[0]["units"]) == []
+
+
+def test_serve_refuses_a_missing_or_wrong_password_hash(archive, monkeypatch) -> None:
+    monkeypatch.delenv(HASH_ENV, raising=False)
+    result = archive.run("serve", "--reviewers", "--password-hash-env", HASH_ENV, expect=2)
+    assert f"${HASH_ENV} is empty" in result.output
+    monkeypatch.setenv(HASH_ENV, "hunter2")
+    result = archive.run("serve", "--password-hash-env", HASH_ENV, expect=2)
+    assert "does not hold a password hash" in result.output
