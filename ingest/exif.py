@@ -9,7 +9,8 @@ standard tag, and MakerNote parsers are where garbage hurts) and without
 thumbnail extraction. For JPEG we walk the header segments ourselves and give
 exifread only the TIFF block of the EXIF APP1: its own finder gives up when a
 large APP2 (ICC profile) comes first, and the same walk finds the XMP packet
-without scanning the compressed image data.
+without scanning the compressed image data. Which of those blocks holds the
+caption is :mod:`ingest.embedded_caption`'s business.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import logging
 import math
 import re
 import warnings
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,9 +31,10 @@ import exifread
 import pillow_heif
 from exifread.core.exceptions import ExifNotFound
 from exifread.tags.fields import FieldType
-from PIL import Image, IptcImagePlugin
+from PIL import Image
 
 from archive.text import clean
+from ingest.embedded_caption import legacy_text, one_line, read_embedded_caption, xp_text
 
 __all__ = ["ExifRecord", "read_exif"]
 
@@ -186,34 +187,12 @@ _MAX_TAG_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def _legacy_text(raw: bytes) -> str:
-    """Text a Vietnamese office PC may have written: UTF-8, else Windows-1258, else Latin-1."""
-    for codec in ("utf-8", "cp1258"):
-        try:
-            return raw.decode(codec)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
-
-
-def _xp_text(tag: Any, tiff: bytes | None) -> str:
-    """Windows XP* tags are UTF-16LE in BYTE arrays; exifread drops arrays of 1000+ bytes."""
-    values = tag.values
-    if isinstance(values, str):  # a tool that wrote it as ASCII
-        return values
-    raw = bytes(v & 0xFF for v in values if isinstance(v, int)) if isinstance(values, list) else b""
-    if not raw and tiff and tag.field_length:  # offsets are relative to the TIFF block
-        raw = tiff[tag.field_offset : tag.field_offset + tag.field_length]
-    raw = raw[: len(raw) // 2 * 2]
-    return raw.decode("utf-16-le", errors="replace").split("\x00", 1)[0]
-
-
 def _text(key: str, tag: Any, tiff: bytes | None = None) -> str:
     """A tag as text fit for JSON and SQLite: decoded, no control characters, bounded."""
     if key in _XP_TAGS:
-        value = _xp_text(tag, tiff)
+        value = xp_text(tag, tiff)
     elif isinstance(getattr(tag, "values", None), bytes):  # ASCII tag that was not UTF-8
-        value = _legacy_text(tag.values.split(b"\x00", 1)[0])
+        value = legacy_text(tag.values.split(b"\x00", 1)[0])
     else:
         value = str(tag)
     value = _CONTROL.sub("", value).encode("utf-8", "replace").decode("utf-8").strip()
@@ -378,100 +357,17 @@ def _gps(src: _Source) -> dict[str, Any]:
     return {"gps_lat": lat, "gps_lon": lon, "gps_alt": -alt if below and alt else alt}
 
 
-# --- embedded captions ------------------------------------------------------
-
-_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
-_DC = "{http://purl.org/dc/elements/1.1/}"
-_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_PLACEHOLDER = re.compile(
-    r"(?:.*\bdigital (?:still )?camera|\w+ dsc|exif[_ ]jpeg(?:[_ ]\w+)?|"
-    r"(?:img|dsc|dscn|dscf|pict|sam|cimg|p)[_-]?\d+|default|untitled|image|picture|photo|camera)",
-    re.IGNORECASE,
-)
-
-
-def _xmp_description(src: _Source) -> str | None:
-    """dc:description from the XMP packet: x-default, else Vietnamese, else the first one."""
-    if not src.xmp:
-        return None
-    root = ET.fromstring(src.xmp)
-    for desc in root.iter(f"{_DC}description"):
-        items = list(desc.iter(f"{_RDF}li"))
-        by_lang = {(li.get(_LANG) or "").lower(): li.text for li in items}
-        texts = [by_lang.get(lang) for lang in ("x-default", "vi", "vi-vn")]
-        if found := next(
-            (t for t in [*texts, *(li.text for li in items), desc.text] if clean(t)), None
-        ):
-            return found
-    for node in root.iter(f"{_RDF}Description"):  # the attribute shorthand some tools write
-        if clean(found := node.get(f"{_DC}description")):
-            return found
-    return None
-
-
-def _iptc_caption(src: _Source) -> str | None:
-    """IPTC Caption-Abstract (2:120): UTF-8 in anything recent, a legacy codepage before."""
-    if not src.data.startswith((_JPEG, b"II*\x00", b"MM\x00*")):
-        return None  # IPTC lives in a JPEG APP13 or a TIFF tag only
-    # Pillow opens MPO files through the JPEG factory, so JPEG and TIFF cover them all.
-    with (
-        warnings.catch_warnings(action="ignore"),  # "Corrupt EXIF data" and friends
-        Image.open(io.BytesIO(src.data), formats=("JPEG", "TIFF")) as im,
-    ):
-        info = IptcImagePlugin.getiptcinfo(im) or {}
-    raw = info.get((2, 120))
-    raw = raw[0] if isinstance(raw, list) else raw
-    if not raw:
-        return None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        src.notes.append("IPTC Caption-Abstract is not UTF-8; read as Windows-1258")
-        return _legacy_text(raw)
-
-
-def _is_placeholder(text: str, make: str | None, model: str | None) -> bool:
-    """Words cameras write into the caption field by themselves, or their own name."""
-    names = {n.casefold() for n in (make, model, f"{make} {model}") if n}
-    return bool(_PLACEHOLDER.fullmatch(text)) or text.casefold() in names
-
-
-def _xp_reader(key: str) -> Callable[[_Source], str | None]:
-    return lambda src: _xp_text(src.tags[key], src.tiff) if key in src.tags else None
-
-
-_CAPTION_SOURCES: tuple[tuple[str, Callable[[_Source], str | None]], ...] = (
-    ("xmp:dc:description", _xmp_description),
-    ("iptc:Caption-Abstract", _iptc_caption),
-    ("exif:ImageDescription", lambda src: _str(src.tags, "Image ImageDescription")),
-    ("exif:XPTitle", _xp_reader("Image XPTitle")),
-    ("exif:XPComment", _xp_reader("Image XPComment")),
-)
-
-
-def _caption(src: _Source, make: str | None, model: str | None) -> dict[str, Any]:
-    """First real caption in precedence order; a broken source is noted and skipped."""
-    for name, read in _CAPTION_SOURCES:
-        try:
-            text = clean(read(src))
-        except Exception as err:  # one bad source must not hide the others
-            src.notes.append(f"{name} unreadable: {_one_line(err)}")
-            continue
-        if text and not _is_placeholder(text, make, model):
-            return {"embedded_caption": text, "embedded_caption_source": name}
-    return {}
-
-
 # --- the record -------------------------------------------------------------
 
 
-_OBJECT_REPR = re.compile(r" ?<[^<>]* at 0x[0-9a-f]+>")  # "<_io.BytesIO object at 0x7f..>"
-
-
-def _one_line(err: BaseException) -> str:
-    """A reason that reads the same for every file it happens to (no addresses, one line)."""
-    text = " ".join(_OBJECT_REPR.sub("", str(err)).split()) or "no detail"
-    return f"{type(err).__name__}: {text[:200]}"
+def _caption(src: _Source, make: str | None, model: str | None) -> dict[str, Any]:
+    """Handed the blocks already located, so the file is walked once for both jobs."""
+    description = _str(src.tags, "Image ImageDescription")  # as the tag table has it
+    caption, source, notes = read_embedded_caption(
+        src.data, src.tags, src.tiff, src.xmp, description=description, make=make, model=model
+    )
+    src.notes.extend(notes)
+    return {"embedded_caption": caption, "embedded_caption_source": source} if caption else {}
 
 
 def read_exif(data: bytes) -> ExifRecord:
@@ -483,7 +379,7 @@ def read_exif(data: bytes) -> ExifRecord:
             _locate(src)
             src.tags = _read_tags(src)
         except Exception as err:  # exifread has many ways to fail on garbage
-            src.notes.append(f"EXIF unreadable: {_one_line(err)}")
+            src.notes.append(f"EXIF unreadable: {one_line(err)}")
         if src.tiff and not src.tags:
             src.notes.append("EXIF segment present but nothing could be read from it")
         fields = _fields(src)
@@ -507,5 +403,5 @@ def _fields(src: _Source) -> dict[str, Any]:
         try:
             out.update(step())
         except Exception as err:  # a bug in one group must cost that group only
-            src.notes.append(f"{name} unreadable: {_one_line(err)}")
+            src.notes.append(f"{name} unreadable: {one_line(err)}")
     return out

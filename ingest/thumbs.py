@@ -18,11 +18,14 @@ from functools import lru_cache
 import pillow_heif
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+# Long edge in px (preview, grid thumbnail). The archive root's layout owns them (a
+# thumbs/<size>/ folder each); re-exported as make_thumbnails' default.
+from archive.store import THUMB_SIZES
+
 pillow_heif.register_heif_opener()
 
 __all__ = ["THUMB_SIZES", "ImageError", "ImageInfo", "make_thumbnails", "probe"]
 
-THUMB_SIZES = (1280, 320)  # long edge in px: preview, grid thumbnail
 JPEG_QUALITY = 85
 # Pillow's own thumbnail() filter, so the benchmark compares pipelines, not filters;
 # LANCZOS looks the same at these ratios and costs ~11 ms more per 12 MP photo.
