@@ -460,6 +460,16 @@ class Catalog(GalleryRecords):
             (lists["units"], lists["tags"], now(), photo_id),
         )
 
+    def record_fixity(
+        self, checked_at: str, photo_id: int | None, path: str, ok: bool, finding: str | None
+    ) -> None:
+        """One verify result: a photo checked (ok or not) or an orphan file (photo_id None)."""
+        self.db.execute(
+            "INSERT INTO fixity_checks (checked_at, photo_id, path, ok, finding)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (checked_at, photo_id, path, int(ok), finding),
+        )
+
 
 def _year(taken_at: str | None) -> int | None:
     return int(taken_at[:4]) if taken_at and taken_at[:4].isdigit() else None

@@ -48,6 +48,30 @@ class Context:
             raise ConfigError(f"{self.root}: cannot open the archive: {error.strerror}") from error
 
 
+class ProgressBar:
+    """A bar on a terminal for long work; silence when piped or in a test runner."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def start(self, total: int) -> None:
+        if total and sys.stderr.isatty():
+            self.bar = click.progressbar(
+                length=total, label=self.label, file=sys.stderr, show_pos=True, show_eta=True
+            )
+            self.bar.__enter__()
+
+    def advance(self, steps: int) -> None:
+        if self.bar:
+            self.bar.update(steps)
+
+    def finish(self) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -155,6 +179,7 @@ def _register_commands() -> None:
     from archive.cli_ingest import ingest_command
     from archive.cli_registry import events_command, units_group
     from archive.cli_serve import demo_command, serve_command
+    from archive.cli_verify import verify_command
 
     for command in (
         ingest_command,
@@ -166,6 +191,7 @@ def _register_commands() -> None:
         export_command,
         photos_group,
         settings_group,
+        verify_command,
     ):
         cli.add_command(command)
 

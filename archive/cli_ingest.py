@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from archive.cli import ConfigError, Context, command_event, emit_json
+from archive.cli import ConfigError, Context, ProgressBar, command_event, emit_json
+from archive.store import ArchiveBusy
 from ingest.describe import CommandLine
-from ingest.pipeline import ArchiveBusy, Options, ingest
+from ingest.pipeline import Options, ingest
 
 
 def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -125,7 +126,7 @@ def run_ingest(
     options = Options(
         jobs=jobs, dry_run=dry_run, debug=obj.debug, command=shlex.join(["archive", *sys.argv[1:]])
     )
-    bar = _ProgressBar()
+    bar = ProgressBar("Ingesting")
     try:
         report = ingest(
             obj.store,
@@ -145,26 +146,3 @@ def run_ingest(
     else:
         click.echo(report.as_text())
     return report.exit_code
-
-
-class _ProgressBar:
-    """A bar on a terminal; silence when piped or in a test runner."""
-
-    def __init__(self) -> None:
-        self.bar = None
-
-    def start(self, total: int) -> None:
-        if total and sys.stderr.isatty():
-            self.bar = click.progressbar(
-                length=total, label="Ingesting", file=sys.stderr, show_pos=True, show_eta=True
-            )
-            self.bar.__enter__()
-
-    def advance(self, steps: int) -> None:
-        if self.bar:
-            self.bar.update(steps)
-
-    def finish(self) -> None:
-        if self.bar:
-            self.bar.__exit__(None, None, None)
-            self.bar = None

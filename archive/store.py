@@ -9,13 +9,20 @@ Nothing here ever rewrites or deletes an original.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 THUMB_SIZES = (1280, 320)
 CATALOG_NAME = "catalog.db"
+
+
+class ArchiveBusy(Exception):
+    """An ingest holds the archive's writer lock."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,28 @@ class Store:
             raise
         _fsync_dir(target.parent)
         return True
+
+    @contextmanager
+    def lock(self, *, shared: bool = False) -> Iterator[None]:
+        """The writer lock: exclusive for the one ingest, shared for a reader that must
+        not see an ingest half-way (verify's orphan scan). Nobody waits: a busy archive
+        is said at once. A read-only copy cannot be locked, and nobody writes there."""
+        try:
+            handle = open(self.root / ".writer.lock", "a")  # noqa: SIM115 (held for the block)
+        except OSError:
+            if not shared:
+                raise
+            yield
+            return
+        with handle:
+            try:
+                fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise ArchiveBusy(f"{self.root}: an ingest is writing to this archive") from error
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def leftovers(self) -> list[Path]:
         """Temporary files a crash left behind (never referenced by any row)."""

@@ -10,13 +10,11 @@ where an uninterrupted one would.
 
 from __future__ import annotations
 
-import fcntl
 import getpass
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,28 +30,12 @@ COMMIT_EVERY = 25  # outcomes per transaction: small enough that a crash costs l
 COMMIT_SECONDS = 2.0
 
 
-class ArchiveBusy(Exception):
-    """Another ingest holds the writer lock of this archive."""
-
-
 @dataclass(frozen=True)
 class Options:
     jobs: int = 0  # 0 = one per CPU
     dry_run: bool = False
     debug: bool = False
     command: str = "archive ingest"
-
-
-@contextmanager
-def writer_lock(store: Store) -> Iterator[None]:
-    """One writer per archive: a second ingest waits for nobody, it says so and stops."""
-    store.root.mkdir(parents=True, exist_ok=True)
-    with open(store.root / ".writer.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise ArchiveBusy(f"another ingest is writing to {store.root}") from error
-        yield
 
 
 class _Batches:
@@ -91,7 +73,8 @@ def ingest(
 ) -> Report:
     started = time.monotonic()
     report = Report(dry_run=options.dry_run)
-    with writer_lock(store):
+    store.root.mkdir(parents=True, exist_ok=True)
+    with store.lock():
         if not options.dry_run:
             store.create()
             store.remove_leftovers()
