@@ -205,6 +205,9 @@ def test_datasette_pages_link_the_downloads(example) -> None:
     assert 'href="/-/galleries/cong-an.json"' in page and 'href="/-/galleries/cong-an.zip"' in page
     page = datasette_get(example, "/catalog/events").text
     assert f'href="/-/galleries/{EVENT}.zip?kind=event"' in page
+    page = datasette_get(example, f"/-/events/{EVENT}").text
+    assert f'href="/-/galleries/{EVENT}.json?kind=event"' in page
+    assert f'href="/-/galleries/{EVENT}.zip?kind=event"' in page
 
 
 def test_templates_get_the_download_links(example) -> None:
