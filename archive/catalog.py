@@ -10,23 +10,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
-
-from sqlite_utils import Database
 
 from archive import search
 from archive.galleries import GalleryRecords
 from archive.records import EventSpec, PhotoFacts, PhotoMeta, SourceFile
-from archive.text import clean, slugify, within_one_edit
+from archive.rows import CatalogError, now
+from archive.text import clean, slugify
+from archive.units import UnitRecords
 
-
-class CatalogError(Exception):
-    """A request the catalog cannot honour (unknown unit, name clash); one line for the user."""
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+__all__ = ["Catalog", "CatalogError", "camera_name", "now"]
 
 
 def camera_name(make: str | None, model: str | None) -> str | None:
@@ -37,143 +30,8 @@ def camera_name(make: str | None, model: str | None) -> str | None:
     return " ".join(part for part in (make, model) if part) or None
 
 
-class Catalog(GalleryRecords):
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def _one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
-        cursor = self.db.execute(sql, params)
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        return dict(zip([c[0] for c in cursor.description], row, strict=True))
-
-    def _all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-        cursor = self.db.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-    # -- units ---------------------------------------------------------------
-
-    def find_unit(self, name: str) -> dict[str, Any] | None:
-        """A unit by its folded name or any alias: spelling, case and tones do not matter."""
-        slug = slugify(name)
-        if not slug:
-            return None
-        return self._one("SELECT * FROM units WHERE slug = ?", (slug,)) or self._one(
-            "SELECT units.* FROM unit_aliases JOIN units ON units.id = unit_aliases.unit_id"
-            " WHERE unit_aliases.slug = ?",
-            (slug,),
-        )
-
-    def suggest_unit(self, name: str) -> str | None:
-        """The known unit one typo away from name, for a "did you mean"."""
-        slug = slugify(name)
-        rows = self._all(
-            "SELECT slug, name FROM units UNION ALL SELECT a.slug, u.name"
-            " FROM unit_aliases a JOIN units u ON u.id = a.unit_id"
-        )
-        return next((row["name"] for row in rows if within_one_edit(slug, row["slug"])), None)
-
-    def ensure_unit(self, name: str) -> tuple[int, bool]:
-        """The unit's id, creating it as first written when unseen; True when created."""
-        found = self.find_unit(name)
-        if found:
-            return found["id"], False
-        return self.add_unit(name), True
-
-    def add_unit(self, name: str, kind: str | None = None, parent: str | None = None) -> int:
-        name = clean(name) or ""
-        slug = slugify(name)
-        if not slug:
-            raise CatalogError(f"a unit needs a name with letters or digits: {name!r}")
-        if self.find_unit(name):
-            raise CatalogError(f"unit already exists: {self.find_unit(name)['name']}")
-        parent_id = self._unit_id(parent) if parent else None
-        cursor = self.db.execute(
-            "INSERT INTO units (slug, name, kind, parent_id, created_at) VALUES (?, ?, ?, ?, ?)",
-            (slug, name, clean(kind), parent_id, now()),
-        )
-        return cursor.lastrowid
-
-    def update_unit(self, name: str, kind: str | None = None, parent: str | None = None) -> None:
-        unit_id = self._unit_id(name)
-        if kind is not None:
-            self.db.execute("UPDATE units SET kind = ? WHERE id = ?", (clean(kind), unit_id))
-        if parent is not None:
-            parent_id = self._unit_id(parent)
-            if parent_id == unit_id:
-                raise CatalogError("a unit cannot be its own parent")
-            self.db.execute("UPDATE units SET parent_id = ? WHERE id = ?", (parent_id, unit_id))
-
-    def _unit_id(self, name: str) -> int:
-        found = self.find_unit(name)
-        if not found:
-            hint = self.suggest_unit(name)
-            raise CatalogError(
-                f"no unit named {name!r}" + (f" (did you mean {hint!r}?)" if hint else "")
-            )
-        return found["id"]
-
-    def add_alias(self, unit: str, alias: str) -> None:
-        unit_id = self._unit_id(unit)
-        alias = clean(alias) or ""
-        existing = self.find_unit(alias)
-        if existing and existing["id"] == unit_id:
-            return
-        if existing:
-            raise CatalogError(f"{alias!r} already names another unit: {existing['name']}")
-        self.db.execute(
-            "INSERT INTO unit_aliases (unit_id, alias, slug) VALUES (?, ?, ?)",
-            (unit_id, alias, slugify(alias)),
-        )
-
-    def merge_units(self, source: str, target: str) -> int:
-        """Fold source into target: photos, events, aliases and its name follow it.
-
-        Returns how many photos moved."""
-        source_id, target_id = self._unit_id(source), self._unit_id(target)
-        if source_id == target_id:
-            raise CatalogError("cannot merge a unit into itself")
-        old = self._one("SELECT * FROM units WHERE id = ?", (source_id,))
-        photo_ids = [
-            r["photo_id"]
-            for r in self._all("SELECT photo_id FROM photo_units WHERE unit_id = ?", (source_id,))
-        ]
-        for table, key in (("photo_units", "photo_id"), ("event_units", "event_id")):
-            self.db.execute(
-                f"INSERT OR IGNORE INTO {table} ({key}, unit_id)"
-                f" SELECT {key}, ? FROM {table} WHERE unit_id = ?",
-                (target_id, source_id),
-            )
-            self.db.execute(f"DELETE FROM {table} WHERE unit_id = ?", (source_id,))
-        self.db.execute(
-            "UPDATE unit_aliases SET unit_id = ? WHERE unit_id = ?", (target_id, source_id)
-        )
-        self.db.execute(
-            "UPDATE units SET parent_id = ? WHERE parent_id = ?", (target_id, source_id)
-        )
-        self.db.execute(
-            "UPDATE events SET organizer_unit_id = ? WHERE organizer_unit_id = ?",
-            (target_id, source_id),
-        )
-        self.db.execute("DELETE FROM units WHERE id = ?", (source_id,))
-        self.db.execute(
-            "INSERT INTO unit_aliases (unit_id, alias, slug) VALUES (?, ?, ?)",
-            (target_id, old["name"], old["slug"]),
-        )
-        for photo_id in photo_ids:
-            self._refresh_lists(photo_id)
-        search.reindex(self.db, photo_ids)
-        return len(photo_ids)
-
-    def list_units(self) -> list[dict[str, Any]]:
-        return self._all(
-            """SELECT u.id, u.slug, u.name, u.kind, p.name AS parent,
-                 (SELECT json_group_array(alias) FROM unit_aliases WHERE unit_id = u.id) AS aliases,
-                 (SELECT count(*) FROM photo_units WHERE unit_id = u.id) AS photos
-               FROM units u LEFT JOIN units p ON p.id = u.parent_id ORDER BY u.slug"""
-        )
+class Catalog(UnitRecords, GalleryRecords):
+    """Photos, events, tags and ingest runs here; units and galleries in their mixins."""
 
     # -- tags and events -----------------------------------------------------
 

@@ -50,8 +50,8 @@ def wait_for_images(page: Any, selector: str) -> list[int]:
 def search_the_table(page: Any, site: Any, typed: str) -> Any:
     page.goto(site.url("/catalog/photos"))
     page.fill("#_search", typed)
-    page.press("#_search", "Enter")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.press("#_search", "Enter")
     return page.locator("table.archive-photos tbody tr")
 
 
@@ -73,8 +73,8 @@ def test_typing_dang_uy_in_the_search_box_shows_photos(chromium, site, built) ->
 def test_event_page_grid_and_larger_preview(chromium, site) -> None:
     with open_page(chromium) as (page, seen):
         rows = search_the_table(page, site, "Chi bộ Công an phường")
-        rows.first.locator("td.col-event_id a").click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            rows.first.locator("td.col-event_id a").click()
         assert page.locator("h1").inner_text() == (
             "Tổ chức học tập trực tuyến Chỉ thị 05-CT/TW năm 2018"
         )
@@ -95,15 +95,15 @@ def test_event_page_grid_and_larger_preview(chromium, site) -> None:
 def test_photo_page_and_the_next_photo(chromium, site) -> None:
     with open_page(chromium) as (page, seen):
         page.goto(site.url(f"/-/events/{web_archive.EXAMPLE_EVENT_SLUG}"))
-        page.locator(".archive-grid figcaption a").first.click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.locator(".archive-grid figcaption a").first.click()
         assert page.locator("h1").inner_text() == "Trụ sở Uỷ ban nhân dân phường 6"
         assert wait_for_images(page, ".archive-preview img")[0] > 320
         assert page.get_by_role("link", name="Xem trên bản đồ").count() == 1
         assert page.locator("a[rel=prev]").count() == 0  # the first photo of its event
         screenshot(page, "photo-page")
-        page.locator("a[rel=next]").click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.locator("a[rel=next]").click()
         assert page.locator("h1").inner_text() == "Chi bộ Công an phường"
         assert (seen.dialogs, seen.errors, seen.failed) == ([], [], [])
 
@@ -143,12 +143,13 @@ def test_locked_server_asks_for_the_password(chromium, built) -> None:
         assert page.url == locked.url("/-/login")
         page.fill("#username", "canbo")
         page.fill("#password", "sai mật khẩu")
-        page.click("button[type=submit]")
+        with page.expect_navigation():
+            page.click("button[type=submit]")
         assert "Sai tên đăng nhập hoặc mật khẩu" in page.locator("body").inner_text()
         page.fill("#username", "canbo")
         page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.click("button[type=submit]")
         assert page.url == locked.url("/")
         rows = search_the_table(page, locked, "cong an")
         assert rows.count() == 2
