@@ -179,6 +179,7 @@ def _register_commands() -> None:
     from archive.cli_ingest import ingest_command
     from archive.cli_registry import events_command, units_group
     from archive.cli_serve import demo_command, serve_command
+    from archive.cli_thumbs import thumbs_command
     from archive.cli_verify import verify_command
 
     for command in (
@@ -192,6 +193,7 @@ def _register_commands() -> None:
         photos_group,
         settings_group,
         verify_command,
+        thumbs_command,
     ):
         cli.add_command(command)
 

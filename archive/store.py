@@ -66,6 +66,17 @@ class Store:
         target = self.root / relpath
         if target.is_file():
             return False
+        self._write(target, data, 0o444 if relpath.startswith("originals/") else 0o644)
+        return True
+
+    def replace_derivative(self, relpath: str, data: bytes) -> None:
+        """Rewrite a thumbnail in place: derivatives are rebuilt, originals never are."""
+        if not relpath.startswith("thumbs/"):
+            raise ValueError(f"only thumbnails may be rewritten, not {relpath}")
+        self._write(self.path(relpath), data, 0o644)
+
+    @staticmethod
+    def _write(target: Path, data: bytes, mode: int) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
         try:
@@ -73,13 +84,12 @@ class Store:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp, 0o444 if relpath.startswith("originals/") else 0o644)
+            os.chmod(tmp, mode)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         _fsync_dir(target.parent)
-        return True
 
     @contextmanager
     def lock(self, *, shared: bool = False) -> Iterator[None]:

@@ -176,7 +176,7 @@ def check_photo(store: Store, row: dict[str, Any]) -> Check:
             Finding("thumbnail", check.path, check.photo_id, "the catalog names no thumbnail")
         )
     for relpath in thumbs:
-        detail = _check_thumbnail(store, relpath)
+        detail = thumbnail_problem(store, relpath)
         if detail:
             check.findings.append(Finding("thumbnail", relpath, check.photo_id, detail))
     return check
@@ -207,7 +207,7 @@ def _check_original(store: Store, row: dict[str, Any], check: Check) -> tuple[st
     return None
 
 
-def _check_thumbnail(store: Store, relpath: str) -> str | None:
+def thumbnail_problem(store: Store, relpath: str) -> str | None:
     """Why the thumbnail is unusable, or None: a JPEG header that parses and an end marker.
 
     Reading the header and the last two bytes costs far less than a decode and
