@@ -47,8 +47,35 @@ class Catalog(UnitRecords, GalleryRecords):
     def event(self, slug: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM events WHERE slug = ?", (slug,))
 
+    def event_slug(self, event_id: int) -> str:
+        return self._one("SELECT slug FROM events WHERE id = ?", (event_id,))["slug"]
+
+    def find_event(self, spec: EventSpec) -> tuple[dict[str, Any] | None, str]:
+        """The row a spec describes, and the slug it goes by.
+
+        A folder's event is found by its folder first, so fixing a typo in the
+        title renames the event instead of making a second one. Otherwise by
+        slug; the same title on another day (the monthly meeting) is another
+        event, whose slug carries its date.
+        """
+        if spec.source_ref:
+            row = self._one("SELECT * FROM events WHERE source_ref = ?", (spec.source_ref,))
+            if row is not None:
+                return row, row["slug"]
+        row = self.event(spec.slug)
+        if row is not None and spec.date and row["date"] and row["date"] != spec.date:
+            slug = f"{spec.slug}-{spec.date}"
+            return self.event(slug), slug
+        return row, spec.slug
+
     def upsert_event(self, spec: EventSpec) -> tuple[int, bool]:
-        """Create or update the event; True when anything about it changed."""
+        """Create or update the event; True when anything about it changed.
+
+        Only the event's own source (its folder, or the command line for an
+        event made there) may replace a field; another folder that names the
+        same event only fills gaps, so two sources never overwrite each other
+        on alternate runs.
+        """
         organizer_id = self.ensure_unit(spec.organizer)[0] if spec.organizer else None
         values = {
             "title": clean(spec.title),
@@ -56,25 +83,31 @@ class Catalog(UnitRecords, GalleryRecords):
             "location": clean(spec.location),
             "organizer_unit_id": organizer_id,
             "description": spec.description,
-            "source_ref": spec.source_ref,
         }
-        row = self.event(spec.slug)
+        row, slug = self.find_event(spec)
         changed = row is None
         if row is None:
             event_id = self.db.execute(
                 "INSERT INTO events (slug, title, date, location, organizer_unit_id, description,"
                 " source_ref, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (spec.slug, *values.values(), now(), now()),
+                (slug, *values.values(), spec.source_ref, now(), now()),
             ).lastrowid
         else:
             event_id = row["id"]
-            given = {k: v for k, v in values.items() if v is not None and row[k] != v}
-            if given:
+            own = row["source_ref"] in (None, spec.source_ref)
+            updates = {
+                k: v
+                for k, v in values.items()
+                if v is not None and row[k] != v and (own or row[k] is None)
+            }
+            if row["source_ref"] is None and spec.source_ref:
+                updates["source_ref"] = spec.source_ref
+            if updates:
                 changed = True
-                assignments = ", ".join(f"{k} = ?" for k in given)
+                assignments = ", ".join(f"{k} = ?" for k in updates)
                 self.db.execute(
                     f"UPDATE events SET {assignments}, updated_at = ? WHERE id = ?",
-                    (*given.values(), now(), event_id),
+                    (*updates.values(), now(), event_id),
                 )
         for unit in spec.units:
             unit_id = self.ensure_unit(unit)[0]
@@ -144,7 +177,9 @@ class Catalog(UnitRecords, GalleryRecords):
     def mark_interrupted_runs(self) -> int:
         """Runs left 'running' by a killed process; called only while holding the writer lock."""
         return self.db.execute(
-            "UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'"
+            """UPDATE ingest_runs SET status = 'interrupted',
+                 added = (SELECT count(*) FROM photos WHERE photos.run_id = ingest_runs.id)
+               WHERE status = 'running'"""
         ).rowcount
 
     def add_problem(self, run_id: int, path: str, level: str, stage: str, reason: str) -> None:
@@ -168,6 +203,11 @@ class Catalog(UnitRecords, GalleryRecords):
             "SELECT photo_id FROM photo_sources WHERE path = ? AND size = ? AND mtime_ns = ?",
             (source.path, source.size, source.mtime_ns),
         )
+        return row["photo_id"] if row else None
+
+    def photo_at_path(self, path: str) -> int | None:
+        """The photo a source path last held, whatever its size and mtime were then."""
+        row = self._one("SELECT photo_id FROM photo_sources WHERE path = ?", (path,))
         return row["photo_id"] if row else None
 
     def knows_source(self, path: str) -> bool:
@@ -212,39 +252,40 @@ class Catalog(UnitRecords, GalleryRecords):
             (path, _basename(path), photo_id),
         )
 
-    def apply_meta(self, photo_id: int, meta: PhotoMeta, *, primary: bool) -> bool:
-        """Bring a photo's curated fields in line with what was said; True if anything changed.
+    def curated(self, photo_id: int) -> tuple:
+        """What people said about a photo, to tell whether a run changed it."""
+        row = self.photo(photo_id)
+        keys = ("caption", "caption_source", "taken_at", "event_id", "units", "tags")
+        return tuple(row[k] for k in keys)
 
-        Only the photo's primary source may replace what is there; another
-        copy of the same photo elsewhere may only fill gaps and add units or
-        tags. A caption is never cleared, so nothing typed earlier is lost.
+    def apply_meta(
+        self, photo_id: int, said: list[tuple[PhotoMeta, bool]], event_ids: dict[str, int]
+    ) -> bool:
+        """Bring a photo's curated fields in line with all that was said of it in this run.
+
+        ``said`` holds what each of its files said, with True for the photo's
+        primary source. Only the primary may replace what is there; other
+        copies of the same photo fill gaps and add units or tags. Applying
+        the same statements again changes nothing, so a re-run is quiet. A
+        caption is never cleared: nothing typed earlier is lost.
         """
         row = self.photo(photo_id)
         updates: dict[str, Any] = {}
-        if meta.caption and (primary or not row["caption"]):
-            updates["caption"], updates["caption_source"] = meta.caption, meta.caption_source
+        if chosen := _pick(said, "caption", row["caption"]):
+            updates["caption"], updates["caption_source"] = chosen.caption, chosen.caption_source
         elif not row["caption"] and row["embedded_caption"]:
             updates["caption"] = row["embedded_caption"]
             updates["caption_source"] = f"embedded:{row['embedded_caption_source']}"
-        if meta.taken_at and (primary or not row["taken_at"]):
-            updates.update(
-                taken_at=meta.taken_at, taken_at_source="sheet", year=_year(meta.taken_at)
-            )
-        if meta.event_slug and (primary or row["event_id"] is None):
-            event = self.event(meta.event_slug)
-            updates["event_id"] = event["id"] if event else None
+        if chosen := _pick(said, "taken_at", row["taken_at"]):
+            taken_at = chosen.taken_at
+            updates.update(taken_at=taken_at, taken_at_source="sheet", year=_year(taken_at))
+        if (chosen := _pick(said, "event", row["event_id"])) and chosen.event in event_ids:
+            updates["event_id"] = event_ids[chosen.event]
         updates = {k: v for k, v in updates.items() if row[k] != v}
         links_changed = self._link(
-            photo_id,
-            "photo_units",
-            "unit_id",
-            meta.units,
-            primary,
-            lambda name: self.ensure_unit(name)[0],
+            photo_id, "photo_units", "unit_id", said, "units", lambda n: self.ensure_unit(n)[0]
         )
-        links_changed |= self._link(
-            photo_id, "photo_tags", "tag_id", meta.tags, primary, self.ensure_tag
-        )
+        links_changed |= self._link(photo_id, "photo_tags", "tag_id", said, "tags", self.ensure_tag)
         if links_changed:
             updates.update(self._lists(photo_id))
         if not updates:
@@ -262,21 +303,23 @@ class Catalog(UnitRecords, GalleryRecords):
         photo_id: int,
         table: str,
         column: str,
-        names: tuple[str, ...] | None,
-        replace: bool,
+        said: list[tuple[PhotoMeta, bool]],
+        field: str,
         resolve: Any,
     ) -> bool:
-        """Set (primary) or extend (other copies) a photo's links; True if they changed."""
-        if names is None:
+        """Set a photo's units or tags from what its primary said, plus what copies add."""
+        primary = [getattr(m, field) for m, p in said if p and getattr(m, field) is not None]
+        copies = [getattr(m, field) for m, p in said if not p and getattr(m, field) is not None]
+        if not primary and not copies:
             return False
-        wanted = list(dict.fromkeys(resolve(name) for name in names))
+        wanted = list(dict.fromkeys(resolve(name) for names in primary + copies for name in names))
         before = [
             r[column]
             for r in self._all(
                 f"SELECT {column} FROM {table} WHERE photo_id = ? ORDER BY rowid", (photo_id,)
             )
         ]
-        after = wanted if replace else before + [i for i in wanted if i not in before]
+        after = wanted if primary else before + [i for i in wanted if i not in before]
         if after == before:
             return False
         self.db.execute(f"DELETE FROM {table} WHERE photo_id = ?", (photo_id,))
@@ -327,6 +370,16 @@ class Catalog(UnitRecords, GalleryRecords):
             " VALUES (?, ?, ?, ?, ?)",
             (checked_at, photo_id, path, int(ok), finding),
         )
+
+
+def _pick(said: list[tuple[PhotoMeta, bool]], field: str, current: Any) -> PhotoMeta | None:
+    """The statement that sets a field: the primary's, else a copy's where nothing is set."""
+    for meta, primary in said:
+        if primary and getattr(meta, field):
+            return meta
+    if current:
+        return None
+    return next((meta for meta, _ in said if getattr(meta, field)), None)
 
 
 def _year(taken_at: str | None) -> int | None:

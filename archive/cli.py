@@ -38,9 +38,15 @@ class Context:
     def store(self) -> Store:
         return Store(self.root)
 
-    def catalog(self) -> Catalog:
-        """Create or open the archive: every command that needs it just works."""
+    def catalog(self, *, dry_run: bool = False) -> Catalog:
+        """Create or open the archive: every command that needs it just works.
+
+        A dry run against a folder that holds no archive yet works on an empty
+        catalog in memory, so that trying a command first leaves no trace.
+        """
         store = self.store
+        if dry_run and not store.catalog_path.exists():
+            return Catalog(open_catalog(":memory:"))
         try:
             store.create()
             return Catalog(open_catalog(store.catalog_path))
@@ -151,7 +157,7 @@ def command_event(
             )
         return EventSpec(slug=slug, title=row["title"], date=date or row["date"])
     title = clean(title) or ""
-    return EventSpec(slug=slug or slugify(title), title=title, date=date)
+    return EventSpec(slug=slugify(slug or title), title=title, date=date)
 
 
 def main() -> None:

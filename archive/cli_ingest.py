@@ -9,8 +9,10 @@ from pathlib import Path
 
 import click
 
+from archive.catalog import Catalog
 from archive.cli import ConfigError, Context, ProgressBar, command_event, emit_json
 from archive.store import ArchiveBusy
+from archive.text import nfc
 from ingest.describe import CommandLine
 from ingest.pipeline import Options, ingest
 
@@ -101,7 +103,11 @@ def ingest_command(
 
     Exit status: 0 all good, 1 some files failed (the rest archived), 2 usage error.
     """
-    catalog = obj.catalog()
+    if not any(path.exists() for path in paths):
+        # Nothing at all to read is a mistyped command, not a failed batch.
+        names = ", ".join(str(path) for path in paths)
+        raise ConfigError(f"no such file or folder: {names}")
+    catalog = obj.catalog(dry_run=dry_run)
     cli_line = CommandLine(
         event=command_event(catalog, event_slug, event_title, date),
         units=units,
@@ -109,12 +115,15 @@ def ingest_command(
         caption=caption,
         manifests=manifests,
     )
-    code = run_ingest(obj, list(paths), cli_line, dry_run=dry_run, as_json=as_json, jobs=jobs)
+    code = run_ingest(
+        obj, catalog, list(paths), cli_line, dry_run=dry_run, as_json=as_json, jobs=jobs
+    )
     click.get_current_context().exit(code)
 
 
 def run_ingest(
     obj: Context,
+    catalog: Catalog,
     paths: list[Path],
     cli_line: CommandLine,
     *,
@@ -124,13 +133,16 @@ def run_ingest(
 ) -> int:
     """Ingest, print the report, and return the exit status it calls for."""
     options = Options(
-        jobs=jobs, dry_run=dry_run, debug=obj.debug, command=shlex.join(["archive", *sys.argv[1:]])
+        jobs=jobs,
+        dry_run=dry_run,
+        debug=obj.debug,
+        command=nfc(shlex.join(["archive", *sys.argv[1:]])),
     )
     bar = ProgressBar("Ingesting")
     try:
         report = ingest(
             obj.store,
-            obj.catalog(),
+            catalog,
             paths,
             cli_line,
             options,

@@ -48,7 +48,9 @@ def units_add(obj: Context, name: str, kind: str | None, parent: str | None, dry
     catalog = obj.catalog()
     with writing(catalog, dry_run):
         found = catalog.find_unit(name)
-        if found:
+        if found and kind is None and parent is None:
+            click.echo(f"Unit already exists: {found['name']} (nothing to change)")
+        elif found:
             catalog.update_unit(name, kind=kind, parent=parent)
             click.echo(f"Updated unit: {found['name']}")
         else:

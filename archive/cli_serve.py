@@ -111,7 +111,7 @@ def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> No
     if examples is None:
         raise ConfigError("examples/ not found: run this from a checkout of the project")
     events = sorted(path for path in examples.iterdir() if path.is_dir())
-    code = run_ingest(ctx.obj, events, CommandLine())
+    code = run_ingest(ctx.obj, ctx.obj.catalog(), events, CommandLine())
     if code or no_serve:
         ctx.exit(code)
     run_datasette(ctx.obj.store, host, port)

@@ -56,7 +56,7 @@ class PhotoMeta:
     units: tuple[str, ...] | None = None
     tags: tuple[str, ...] | None = None
     taken_at: str | None = None
-    event_slug: str | None = None
+    event: str | None = None  # the EventSpec.key of the event it belongs to
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,11 @@ class EventSpec:
     description: str | None = None
     source_ref: str | None = None
     units: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """How photos name their event within one run: its folder, else its slug."""
+        return f"folder:{self.source_ref}" if self.source_ref else f"slug:{self.slug}"
 
 
 @dataclass(frozen=True)

@@ -63,9 +63,20 @@ class UnitRecords(Rows):
             self.db.execute("UPDATE units SET kind = ? WHERE id = ?", (clean(kind), unit_id))
         if parent is not None:
             parent_id = self._unit_id(parent)
-            if parent_id == unit_id:
-                raise CatalogError("a unit cannot be its own parent")
+            if unit_id in self._ancestors(parent_id):
+                raise CatalogError(
+                    f"{parent} is {name} or belongs to it: a unit cannot contain itself"
+                )
             self.db.execute("UPDATE units SET parent_id = ? WHERE id = ?", (parent_id, unit_id))
+
+    def _ancestors(self, unit_id: int) -> list[int]:
+        """The unit and every unit above it, stopping at a loop an older version let in."""
+        chain: list[int] = []
+        while unit_id is not None and unit_id not in chain:
+            chain.append(unit_id)
+            row = self._one("SELECT parent_id FROM units WHERE id = ?", (unit_id,))
+            unit_id = row["parent_id"] if row else None
+        return chain
 
     def _unit_id(self, name: str) -> int:
         found = self.find_unit(name)
@@ -111,8 +122,10 @@ class UnitRecords(Rows):
         self.db.execute(
             "UPDATE unit_aliases SET unit_id = ? WHERE unit_id = ?", (target_id, source_id)
         )
+        # Children of the merged unit move to the target, never the target under itself.
         self.db.execute(
-            "UPDATE units SET parent_id = ? WHERE parent_id = ?", (target_id, source_id)
+            "UPDATE units SET parent_id = CASE WHEN id = ? THEN ? ELSE ? END WHERE parent_id = ?",
+            (target_id, old["parent_id"], target_id, source_id),
         )
         self.db.execute(
             "UPDATE events SET organizer_unit_id = ? WHERE organizer_unit_id = ?",

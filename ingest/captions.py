@@ -74,6 +74,9 @@ class CaptionSheet:
     path: Path
     rows: tuple[CaptionRow, ...]
     warnings: tuple[str, ...] = ()
+    # The fields the header names: a column that is not there says nothing, so it must
+    # not clear what an earlier run or the command line gave (units, tags).
+    columns: frozenset[str] = frozenset({"file", "caption", "units", "tags", "taken_at"})
     _index: dict[str, CaptionRow] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -214,7 +217,7 @@ def _build_sheet(path: Path, table: list[list[Any]]) -> CaptionSheet:
                 f"row {line}: {row.file} is also on row {earlier.line}; row {line} wins"
             )
         rows[key] = row
-    return CaptionSheet(path, tuple(rows.values()), tuple(warnings))
+    return CaptionSheet(path, tuple(rows.values()), tuple(warnings), frozenset(columns))
 
 
 def _caption_row(

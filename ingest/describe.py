@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.records import EventSpec, PhotoMeta
-from archive.text import clean, fold, slugify
+from archive.text import clean, fold, nfc, slugify
 from ingest.manifest import (
     Article,
     CaptionSheet,
@@ -86,17 +86,18 @@ def _photo_meta(photo: FoundPhoto, facts: _FolderFacts, cli: CommandLine) -> Pho
         if clean(text):
             caption, source = clean(text), where
             break
-    units = _merge(cli.units, row.units if row else ())
-    tags = _merge(cli.tags, facts.tags, row.tags if row else ())
-    said_units = bool(cli.units) or row is not None
+    sheet_says = facts.sheet.columns if row is not None and facts.sheet else frozenset()
+    said_units = bool(cli.units) or "units" in sheet_says
+    tags = _merge(cli.tags, facts.tags, row.tags if "tags" in sheet_says else ())
+    said_tags = bool(cli.tags or facts.tags) or "tags" in sheet_says
     event = cli.event or facts.event
     return PhotoMeta(
         caption=caption,
         caption_source=source,
-        units=units if said_units else None,
-        tags=tags if tags or row is not None else None,
+        units=_merge(cli.units, row.units if "units" in sheet_says else ()) if said_units else None,
+        tags=tags if said_tags else None,
         taken_at=row.taken_at if row else None,
-        event_slug=event.slug if event else None,
+        event=event.key if event else None,
     )
 
 
@@ -145,7 +146,7 @@ def _event_spec(folder: Folder, info: EventInfo | None, article: Article | None)
         location=info.location if info else None,
         organizer=info.organizer if info else None,
         description=(info and info.description) or (article and article.description),
-        source_ref=str(folder.path),
+        source_ref=nfc(str(folder.path)),
         units=info.units if info else (),
     )
 

@@ -15,16 +15,17 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from archive.catalog import Catalog
-from archive.records import PhotoMeta, SourceFile
 from archive.store import Store
-from ingest.describe import CommandLine, Description, describe
+from ingest.commit import Committer
+from ingest.describe import CommandLine, describe
 from ingest.report import Report
 from ingest.sources import discover
-from ingest.work import Job, Outcome, process, stat_source
+from ingest.work import Job, Outcome, process
 
 COMMIT_EVERY = 25  # outcomes per transaction: small enough that a crash costs little
 COMMIT_SECONDS = 2.0
@@ -73,8 +74,11 @@ def ingest(
 ) -> Report:
     started = time.monotonic()
     report = Report(dry_run=options.dry_run)
-    store.root.mkdir(parents=True, exist_ok=True)
-    with store.lock():
+    # A dry run on a folder with no archive yet must not create one, not even a lock file.
+    fresh_dry_run = options.dry_run and not store.root.exists()
+    if not fresh_dry_run:
+        store.root.mkdir(parents=True, exist_ok=True)
+    with nullcontext() if fresh_dry_run else store.lock():
         if not options.dry_run:
             store.create()
             store.remove_leftovers()
@@ -90,7 +94,7 @@ def ingest(
         batches = _Batches(catalog, options.dry_run)
         try:
             run_id = report.run_id or catalog.start_run(options.command, _user(), "dry-run")
-            committer = _Committer(catalog, description, report, run_id)
+            committer = Committer(catalog, description, report, run_id)
             committer.plan_events()
             for missing in found.missing:
                 committer.problem(missing, "no such file or folder", "error", "read")
@@ -113,6 +117,7 @@ def ingest(
             for outcome in _run_jobs(jobs, options.jobs):
                 committer.commit(outcome)
                 _tick(batches, progress)
+            committer.finish()
             catalog.fill_event_dates()
             report.seconds = time.monotonic() - started
             if not options.dry_run:
@@ -145,86 +150,3 @@ def _user() -> str | None:
         return getpass.getuser()
     except (KeyError, OSError):
         return None
-
-
-class _Committer:
-    """Turns outcomes into catalog rows and the report's counts."""
-
-    def __init__(self, catalog: Catalog, description: Description, report: Report, run_id: int):
-        self.catalog, self.description, self.report, self.run_id = (
-            catalog,
-            description,
-            report,
-            run_id,
-        )
-
-    def problem(self, path: str, reason: str, level: str, stage: str) -> None:
-        self.report.problem(path, reason, level, stage)
-        self.catalog.add_problem(self.run_id, path, level, stage, reason)
-
-    def plan_events(self) -> None:
-        for spec in self.description.events:
-            self._note_new_units([*spec.units, *([spec.organizer] if spec.organizer else [])])
-            self.catalog.upsert_event(spec)
-            if spec.slug not in self.report.events:
-                self.report.events.append(spec.slug)
-
-    def known_unchanged(self, path: Path, key: str) -> bool:
-        """A file seen before with the same size and mtime: describe it, never re-read it."""
-        try:
-            source = stat_source(str(path), key)
-        except OSError as error:
-            self.problem(key, f"cannot read the file: {error.strerror}", "error", "read")
-            return True
-        photo_id = self.catalog.photo_for_source(source)
-        if photo_id is None:
-            return False
-        self._describe(photo_id, source, new_path=False)
-        return True
-
-    def commit(self, outcome: Outcome) -> None:
-        if outcome.error or outcome.facts is None:
-            self.problem(
-                outcome.key, outcome.error or "unknown error", "error", outcome.stage or "read"
-            )
-            return
-        for warning in outcome.warnings:
-            self.problem(outcome.key, warning, "warning", "exif")
-        source = outcome.source
-        existing = self.catalog.photo_by_sha(outcome.facts.sha256)
-        if existing is None:
-            photo_id = self.catalog.add_photo(outcome.facts, source, self.run_id)
-            self._apply(photo_id, source.path, primary=True)
-            self.report.count("added")
-            return
-        new_path = not self.catalog.knows_source(source.path)
-        self._describe(existing["id"], source, new_path=new_path)
-
-    def _describe(self, photo_id: int, source: SourceFile, new_path: bool) -> None:
-        photo = self.catalog.photo(photo_id)
-        primary = photo["source_path"] == source.path
-        moved = not primary and not os.path.exists(photo["source_path"] or "")
-        if moved:
-            self.catalog.make_primary_source(photo_id, source.path)
-            primary = True
-        self.catalog.remember_source(photo_id, source, self.run_id)
-        changed = self._apply(photo_id, source.path, primary=primary)
-        if changed:
-            self.report.count("updated")
-        elif new_path and not moved:
-            self.report.count("duplicates")
-        else:
-            self.report.count("unchanged")
-
-    def _apply(self, photo_id: int, key: str, primary: bool) -> bool:
-        meta = self.description.meta.get(key, PhotoMeta())
-        self._note_new_units(meta.units or ())
-        return self.catalog.apply_meta(photo_id, meta, primary=primary)
-
-    def _note_new_units(self, names: Iterable[str]) -> None:
-        for name in names:
-            if self.catalog.find_unit(name):
-                continue
-            hint = self.catalog.suggest_unit(name)
-            self.catalog.ensure_unit(name)
-            self.report.new_units.append({"name": name, "did_you_mean": hint})

@@ -94,6 +94,7 @@ def test_moved_folder_is_recognised_by_hash(archive, event: Path, tmp_path) -> N
 
 
 def test_dry_run_writes_nothing(archive, event: Path) -> None:
+    archive.run("init")
     report = archive.ingest("--dry-run", str(event))
     assert report["dry_run"] and report["added"] == 5
     assert archive.rows("SELECT count(*) AS n FROM photos")[0]["n"] == 0
@@ -127,3 +128,22 @@ def test_new_unit_one_typo_away_gets_a_hint(archive, tmp_path) -> None:
     assert report["new_units"] == []  # tone marks do not make a new unit
     result = archive.run("ingest", "--jobs", "1", str(photo2), "--unit", "Chi bo Cong an phuongg")
     assert "did you mean 'Chi bộ Công an phường'?" in result.stdout
+
+
+def test_dry_run_on_a_new_folder_leaves_no_trace(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    root = tmp_path / "not-yet"
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "ingest", "--dry-run", "--json", str(EXAMPLE_EVENT)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["added"] == 5
+    assert not root.exists()
+
+
+def test_nothing_to_read_is_a_usage_error(archive, tmp_path: Path) -> None:
+    result = archive.run("ingest", str(tmp_path / "khong-co"), expect=2)
+    assert "no such file or folder" in result.output

@@ -77,3 +77,15 @@ def test_units_command_lists_counts_and_refuses_unknown(archive) -> None:
 def test_dry_run_writes_nothing(archive) -> None:
     archive.run("units", "add", "Hội Phụ nữ phường", "--dry-run")
     assert json.loads(archive.run("units", "--json").stdout) == []
+
+
+def test_units_never_contain_themselves(archive) -> None:
+    archive.run("units", "add", "Đảng ủy phường 6")
+    archive.run("units", "add", "Chi bộ Khu phố 1", "--parent", "Đảng ủy phường 6")
+    archive.run("units", "add", "Tổ dân phố 5", "--parent", "Chi bộ Khu phố 1")
+    result = archive.run("units", "add", "Đảng ủy phường 6", "--parent", "to dan pho 5", expect=2)
+    assert "cannot contain itself" in result.output
+    archive.run("units", "merge", "Đảng ủy phường 6", "Chi bộ Khu phố 1")
+    by_name = {u["name"]: u for u in json.loads(archive.run("units", "--json").stdout)}
+    assert by_name["Chi bộ Khu phố 1"]["parent"] is None
+    assert by_name["Tổ dân phố 5"]["parent"] == "Chi bộ Khu phố 1"

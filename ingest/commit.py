@@ -1,0 +1,154 @@
+"""Turn the outcomes of one run into catalog rows and the report's counts.
+
+Each file is counted once: added (new content), duplicates (a known photo at a
+path not seen before), unchanged, or updated (a known photo whose captions,
+units, tags or event this run changed). Everything said about one photo in the
+run is applied together, so a photo kept in two event folders settles to the
+same rows on every run instead of each folder undoing the other.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+from archive.catalog import Catalog
+from archive.records import PhotoMeta, SourceFile
+from ingest.describe import Description
+from ingest.report import Report
+from ingest.work import Outcome, stat_source
+
+
+def exists_as_named(key: str) -> bool:
+    """Whether a file the catalog names (NFC) is still on disk, whatever its normalisation.
+
+    Names copied from a Mac are NFD on disk while the catalog keeps NFC, so
+    each part of the path is looked up by its composed form.
+    """
+    if os.path.exists(key):
+        return True
+    path = Path(key)
+    current = Path(path.anchor or ".")
+    for part in path.parts[1:] if path.anchor else path.parts:
+        wanted = unicodedata.normalize("NFC", part)
+        try:
+            match = next(
+                (e for e in os.listdir(current) if unicodedata.normalize("NFC", e) == wanted), None
+            )
+        except OSError:
+            return False
+        if match is None:
+            return False
+        current = current / match
+    return True
+
+
+class Committer:
+    def __init__(self, catalog: Catalog, description: Description, report: Report, run_id: int):
+        self.catalog, self.description, self.report, self.run_id = (
+            catalog,
+            description,
+            report,
+            run_id,
+        )
+        self.event_ids: dict[str, int] = {}
+        self.said: dict[int, list[tuple[PhotoMeta, bool]]] = {}
+        self.before: dict[int, tuple] = {}  # curated fields of known photos, at first sight
+        self.files: list[tuple[int, str, bool]] = []  # (photo id, category, primary) per file
+        self.added: set[int] = set()
+
+    def problem(self, path: str, reason: str, level: str, stage: str) -> None:
+        self.report.problem(path, reason, level, stage)
+        self.catalog.add_problem(self.run_id, path, level, stage, reason)
+
+    def plan_events(self) -> None:
+        for spec in self.description.events:
+            self._note_new_units([*spec.units, *([spec.organizer] if spec.organizer else [])])
+            event_id, _ = self.catalog.upsert_event(spec)
+            self.event_ids[spec.key] = event_id
+            slug = self.catalog.event_slug(event_id)
+            if slug not in self.report.events:
+                self.report.events.append(slug)
+
+    def known_unchanged(self, path: Path, key: str) -> bool:
+        """A file seen before with the same size and mtime: describe it, never re-read it."""
+        try:
+            source = stat_source(str(path), key)
+        except OSError as error:
+            self.problem(key, f"cannot read the file: {error.strerror}", "error", "read")
+            return True
+        photo_id = self.catalog.photo_for_source(source)
+        if photo_id is None:
+            return False
+        self._describe(photo_id, source, new_path=False)
+        return True
+
+    def commit(self, outcome: Outcome) -> None:
+        if outcome.error or outcome.facts is None:
+            stage = outcome.stage or "read"
+            self.problem(outcome.key, outcome.error or "unknown error", "error", stage)
+            return
+        for warning in outcome.warnings:
+            self.problem(outcome.key, warning, "warning", "exif")
+        source = outcome.source
+        existing = self.catalog.photo_by_sha(outcome.facts.sha256)
+        if existing is not None:
+            new_path = not self.catalog.knows_source(source.path)
+            self._describe(existing["id"], source, new_path=new_path)
+            return
+        replaced = self.catalog.photo_at_path(source.path)
+        if replaced is not None:
+            self.problem(
+                source.path,
+                f"the file changed since it was archived as photo {replaced}; both are kept,"
+                " the new content as a new photo",
+                "warning",
+                "read",
+            )
+        photo_id = self.catalog.add_photo(outcome.facts, source, self.run_id)
+        self.added.add(photo_id)
+        self._said(photo_id, source.path, primary=True)
+        self.files.append((photo_id, "added", True))
+
+    def finish(self) -> None:
+        """Count every file once; a known photo that changed counts one of its files updated."""
+        changed = {
+            photo_id
+            for photo_id, before in self.before.items()
+            if photo_id not in self.added and self.catalog.curated(photo_id) != before
+        }
+        for photo_id, category, _primary in sorted(self.files, key=lambda f: not f[2]):
+            if photo_id in changed and category != "added":
+                changed.discard(photo_id)
+                category = "updated"
+            self.report.count(category)
+
+    def _describe(self, photo_id: int, source: SourceFile, new_path: bool) -> None:
+        photo = self.catalog.photo(photo_id)
+        self.before.setdefault(photo_id, self.catalog.curated(photo_id))
+        primary = photo["source_path"] == source.path
+        moved = not primary and not exists_as_named(photo["source_path"] or "")
+        if moved:
+            self.catalog.make_primary_source(photo_id, source.path)
+            primary = True
+        self.catalog.remember_source(photo_id, source, self.run_id)
+        self._said(photo_id, source.path, primary)
+        category = "duplicates" if new_path and not moved else "unchanged"
+        self.files.append((photo_id, category, primary))
+
+    def _said(self, photo_id: int, key: str, primary: bool) -> None:
+        meta = self.description.meta.get(key, PhotoMeta())
+        self._note_new_units(meta.units or ())
+        statements = self.said.setdefault(photo_id, [])
+        statements.append((meta, primary))
+        self.catalog.apply_meta(photo_id, statements, self.event_ids)
+
+    def _note_new_units(self, names: Iterable[str]) -> None:
+        for name in names:
+            if self.catalog.find_unit(name):
+                continue
+            hint = self.catalog.suggest_unit(name)
+            self.catalog.ensure_unit(name)
+            self.report.new_units.append({"name": name, "did_you_mean": hint})

@@ -1,0 +1,122 @@
+"""Which event a folder is, which file a photo's caption comes from: across runs and copies."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import unicodedata
+from pathlib import Path
+
+from tests.images import make_jpeg
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+def event_folder(
+    parent: Path, name: str, yml: str, photos: dict[str, tuple], sheet: str = ""
+) -> Path:
+    folder = parent / name
+    folder.mkdir(parents=True)
+    (folder / "event.yml").write_text(yml, "utf-8")
+    for photo, color in photos.items():
+        make_jpeg(folder / photo, color=color)
+    if sheet:
+        (folder / "captions.csv").write_text(sheet, "utf-8")
+    return folder
+
+
+def test_same_title_on_another_day_is_another_event(archive, tmp_path: Path) -> None:
+    title = "title: Sinh hoạt Chi bộ Công an phường\n"
+    event_folder(tmp_path / "rec", "2023-03", title + "date: 2023-03-08\n", {"a.jpg": (1, 1, 1)})
+    event_folder(tmp_path / "rec", "2024-03", title + "date: 2024-03-08\n", {"b.jpg": (2, 2, 2)})
+    archive.ingest(str(tmp_path / "rec"))
+    events = json.loads(archive.run("events", "--json").stdout)
+    assert sorted((e["slug"], e["date"], e["photos"]) for e in events) == [
+        ("sinh-hoat-chi-bo-cong-an-phuong", "2023-03-08", 1),
+        ("sinh-hoat-chi-bo-cong-an-phuong-2024-03-08", "2024-03-08", 1),
+    ]
+    again = archive.ingest(str(tmp_path / "rec"))
+    assert again["unchanged"] == 2 and len(json.loads(archive.run("events", "--json").stdout)) == 2
+
+
+def test_fixing_a_title_renames_the_event(archive, tmp_path: Path) -> None:
+    folder = event_folder(
+        tmp_path,
+        "hop",
+        "title: Họp Chi bộ Công an phưòng\ndate: 2024-03-08\n",
+        {"a.jpg": (1, 1, 1)},
+    )
+    archive.ingest(str(folder))
+    (folder / "event.yml").write_text("title: Họp Chi bộ Công an phường\ndate: 2024-03-08\n")
+    archive.ingest(str(folder))
+    [event] = json.loads(archive.run("events", "--json").stdout)
+    assert event["title"] == "Họp Chi bộ Công an phường" and event["photos"] == 1
+
+
+def test_sheet_without_units_column_keeps_the_units_given(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    make_jpeg(folder / "1.jpg", color=(1, 1, 1))
+    make_jpeg(folder / "2.jpg", color=(2, 2, 2))
+    (folder / "captions.csv").write_text("file,caption\n1.jpg,Một\n", "utf-8")
+    archive.ingest(str(folder), "--unit", "Chi bộ Công an phường", "--tag", "họp")
+    make_jpeg(folder / "3.jpg", color=(3, 3, 3))
+    report = archive.ingest(str(folder))
+    assert (report["added"], report["updated"], report["unchanged"]) == (1, 0, 2)
+    row = archive.rows("SELECT units, tags FROM photos WHERE original_name = '1.jpg'")[0]
+    assert json.loads(row["units"]) == ["Chi bộ Công an phường"]
+    assert json.loads(row["tags"]) == ["họp"]
+
+
+def test_a_copy_in_another_folder_never_takes_over(archive, tmp_path: Path) -> None:
+    """Mac folder names are NFD on disk: the original must still be found there."""
+    parent = tmp_path / "su-kien"
+    original = event_folder(
+        parent,
+        nfd("Họp chi bộ quý I"),
+        "title: Họp chi bộ quý I\n",
+        {nfd("ảnh số 1.jpg"): (9, 9, 9)},
+        sheet="file,caption,units\nảnh số 1.jpg,Chú thích gốc,Chi bộ Khu phố 1\n",
+    )
+    copy = event_folder(
+        parent,
+        "zz-copy",
+        "title: Bản sao\n",
+        {},
+        sheet="file,caption,units\ncopy.jpg,Chú thích của bản sao,Tổ dân phố 2\n",
+    )
+    shutil.copy(original / nfd("ảnh số 1.jpg"), copy / "copy.jpg")
+
+    first = archive.ingest(str(parent))
+    assert (first["added"], first["duplicates"]) == (1, 1)
+    [photo] = archive.rows(
+        "SELECT p.caption, p.units, e.title FROM photos p JOIN events e ON e.id = p.event_id"
+    )
+    assert photo["caption"] == "Chú thích gốc" and photo["title"] == "Họp chi bộ quý I"
+    # Units said by both copies are kept together, and stay so on every run.
+    assert json.loads(photo["units"]) == ["Chi bộ Khu phố 1", "Tổ dân phố 2"]
+    again = archive.ingest(str(parent))
+    assert (again["updated"], again["unchanged"], again["duplicates"]) == (0, 2, 0)
+    assert archive.rows("SELECT caption FROM photos")[0]["caption"] == "Chú thích gốc"
+
+
+def test_a_changed_file_at_a_known_path_is_said(archive, tmp_path: Path) -> None:
+    photo = tmp_path / "a.jpg"
+    make_jpeg(photo, color=(1, 2, 3))
+    archive.ingest(str(photo))
+    make_jpeg(photo, size=(80, 60), color=(3, 2, 1))
+    report = archive.ingest(str(photo))
+    assert report["added"] == 1
+    [warning] = report["problems"]
+    assert "changed since it was archived as photo 1; both are kept" in warning["reason"]
+    assert archive.rows("SELECT count(*) AS n FROM photos")[0]["n"] == 2
+
+
+def test_event_slug_from_the_command_line_is_slugified(archive, tmp_path: Path) -> None:
+    photo = tmp_path / "a.jpg"
+    make_jpeg(photo)
+    archive.ingest(str(photo), "--event", "Họp Chi bộ", "--event-title", "Họp Chi bộ tháng 3")
+    [event] = json.loads(archive.run("events", "--json").stdout)
+    assert event["slug"] == "hop-chi-bo"
