@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from archive.export import GalleryExport
-from archive.iiif import JSON_NAME, MANIFEST_NAME
+from archive.iiif import JSON_NAME, MANIFEST_NAME, painted
 
 EAGER = 60  # the first screens load at once; the rest of a large gallery as it is scrolled
 
@@ -76,6 +76,7 @@ def _figure(number: int, photo: dict[str, Any]) -> str:
 
 
 def index_html(export: GalleryExport) -> str:
+    """The page: every link relative to the bundle folder, so it opens from file://."""
     gallery = export.gallery
     title = escape(gallery["title"])
     facts = []
@@ -91,7 +92,8 @@ def index_html(export: GalleryExport) -> str:
     if gallery["rights"]:
         footer.append(f'<a href="{escape(gallery["rights"])}">Quyền sử dụng</a>')
     footer.append(f'<a href="{JSON_NAME}">Dữ liệu (JSON)</a>')
-    footer.append(f'<a href="{MANIFEST_NAME}">IIIF manifest</a>')
+    if painted(export):  # else the bundle has no manifest.json (see archive.iiif)
+        footer.append(f'<a href="{MANIFEST_NAME}">IIIF manifest</a>')
     footer.append(f"Xuất lúc {escape(gallery['generated_at'])}")
     figures = "\n".join(_figure(n, photo) for n, photo in enumerate(export.photos, start=1))
     return f"""<!doctype html>

@@ -15,12 +15,12 @@ from typing import Any
 
 import click
 
-from archive.bundle import BundleError, write_folder
+from archive.bundle import BundleError, check_targets, write_file, write_folder
 from archive.catalog import Catalog
 from archive.cli import ConfigError, Context, emit_json, writing
 from archive.export import ExportOptions, export_gallery
 from archive.galleries import SETTINGS, GalleryError, GalleryRef
-from archive.iiif import manifest_json
+from archive.iiif import EmptyManifestError, manifest_json
 from archive.selection import Selection
 
 
@@ -29,7 +29,7 @@ def gallery_errors() -> Iterator[None]:
     """A refused gallery request is the user's to fix: one line, exit 2."""
     try:
         yield
-    except (GalleryError, BundleError) as error:
+    except (GalleryError, BundleError, EmptyManifestError) as error:
         raise ConfigError(str(error)) from error
 
 
@@ -246,13 +246,13 @@ def gallery_show(obj: Context, slug: str | None, event: str | None, as_json: boo
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of stdout.",
+    help="Write to this file (outside the archive) instead of stdout.",
 )
 @click.option(
     "--bundle",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
-    help="Also write a self-contained folder: index.html, JSON, IIIF, images.",
+    help="Also write a self-contained folder into DIR, beside what it holds: page, JSON, IIIF.",
 )
 @click.option(
     "--public", is_flag=True, help="Leave out private photos, GPS, EXIF, camera and source paths."
@@ -260,8 +260,7 @@ def gallery_show(obj: Context, slug: str | None, event: str | None, as_json: boo
 @click.option(
     "--base-url",
     metavar="URL",
-    help="Where the files will be published "
-    "(default: the base_url setting); needed for --format iiif.",
+    help="Where the files will be published (default: base_url setting); for --format iiif.",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
 @click.pass_obj
@@ -285,7 +284,8 @@ def export_command(
       archive export cong-an-2024 --bundle /media/usb/cong-an-2024 --public
 
     Exit status: 0 done, 1 a thumbnail was missing from the store (the rest of
-    the bundle was written), 2 usage error.
+    the bundle was written), 2 refused: a usage error, a target inside the
+    archive, files in DIR the bundle did not write, or nothing to export.
     """
     catalog = obj.catalog()
     ref = resolve_gallery(catalog, gallery, event)
@@ -299,20 +299,26 @@ def export_command(
         )
     export = export_gallery(catalog, ref, ExportOptions(public=public, base_url=base_url))
     what = f"{ref.kind} {ref.slug}: {export.gallery['count']} photo(s)"
-    text = export.to_json() if fmt == "json" else manifest_json(export)
+    with gallery_errors():
+        target = check_targets(obj.root, export, output, bundle)
+        text = export.to_json() if fmt == "json" else manifest_json(export)
     if dry_run:
         targets = [str(p) for p in (output, bundle) if p] or ["stdout"]
         click.echo(f"Would export {what} to {', '.join(targets)}", err=True)
         return
-    if output:
-        output.write_bytes(text.encode("utf-8"))
+    if output and target:
+        try:
+            write_file(target, text.encode("utf-8"))
+        except OSError as error:
+            raise ConfigError(f"{output}: cannot write: {error.strerror or error}") from error
         click.echo(f"Wrote {output} ({what})", err=True)
     elif not bundle:
         click.echo(text.encode("utf-8"), nl=False)  # bytes: UTF-8 whatever the locale
     if bundle:
         with gallery_errors():
             report = write_folder(obj.store, export, bundle)
-        click.echo(f"Wrote {bundle}/index.html ({what}, {report.files} files)", err=True)
+        removed = f"; {report.removed} old file(s) removed" if report.removed else ""
+        click.echo(f"Wrote {bundle}/index.html ({what}, {report.files} files{removed})", err=True)
         if not base_url:
             click.echo(
                 "  note: manifest.json links are relative to the folder; give --base-url"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from archive.selection import Selection, where
+from archive.selection import Selection, did_you_mean, where
 from archive.text import clean, slugify
 
 # Photos of a gallery in curated order; of an event by time (undated last), then file name.
@@ -141,9 +141,15 @@ class GalleryRecords:
         )
 
     def select_photos(self, selection: Selection) -> list[int]:
-        """Photo ids matching a selection, by time taken (undated last)."""
+        """Photo ids matching a selection, by time taken (undated last).
+
+        A unit, tag or event the archive does not know is a typo, not an
+        empty selection: refused, so a gallery is never silently empty.
+        """
         events = [self._event_id(slug) for slug in selection.events]
         units = [self._known_unit_id(name) for name in selection.units]
+        for tag in selection.tags:
+            self._known_tag(tag)
         clauses, params = where(selection, self.db, events, units)
         if not clauses:
             return []
@@ -315,8 +321,20 @@ class GalleryRecords:
             (slugify(name), slugify(name)),
         )
         if found is None:
-            raise GalleryError(f"no unit named {name!r} (see: archive units)")
+            known = self._all(
+                "SELECT slug, name FROM units UNION ALL SELECT a.slug, u.name"
+                " FROM unit_aliases a JOIN units u ON u.id = a.unit_id"
+            )
+            hint = did_you_mean(name, [(r["slug"], r["name"]) for r in known])
+            raise GalleryError(f"no unit named {name!r}{hint or ' (see: archive units)'}")
         return found["id"]
+
+    def _known_tag(self, name: str) -> None:
+        """Tags, like units, match by their whole name in any spelling."""
+        if self._one("SELECT 1 AS x FROM tags WHERE slug = ?", (slugify(name),)) is None:
+            known = [(r["slug"], r["name"]) for r in self._all("SELECT slug, name FROM tags")]
+            hint = did_you_mean(name, known) or " (tags match by their whole name)"
+            raise GalleryError(f"no tag named {name!r}{hint}")
 
     def _order(self, gallery_id: int) -> list[int]:
         rows = self._all(

@@ -12,6 +12,10 @@ The layout under it is the bundle's: ``manifest.json``, ``gallery.json`` and
 ``thumbs/...``. Only a bundle may be made without one; its manifest then
 uses links relative to the bundle folder, which viewers placed in that folder
 resolve but validators (rightly) reject.
+
+Presentation 3 requires a Manifest to hold at least one Canvas, so a gallery
+with nothing to paint (no photos, none public, or none with a preview) has
+no manifest: :func:`manifest` refuses it with :class:`EmptyManifestError`.
 """
 
 from __future__ import annotations
@@ -29,6 +33,26 @@ LANGUAGE = "vi"
 DEFAULT_OFFSET = "+07:00"  # Vietnam; used when no photo says otherwise
 
 _OFFSET = re.compile(r"([+-]\d{2}:\d{2}|Z)$")
+
+
+class EmptyManifestError(ValueError):
+    """The export has nothing to paint, and a Manifest without Canvases is not IIIF."""
+
+
+def painted(export: GalleryExport) -> list[dict[str, Any]]:
+    """The photos that become Canvases: those with a preview to paint them with."""
+    return [photo for photo in export.photos if photo["preview"]]
+
+
+def empty_reason(export: GalleryExport) -> str | None:
+    """Why export would make a Manifest with no Canvas, for the user; None when it would not."""
+    gallery = export.gallery
+    name = f"{gallery['kind']} {gallery['slug']}"
+    if not export.photos:
+        return f"{name} has no {'public photos' if gallery['public'] else 'photos'}"
+    if not painted(export):
+        return f"none of the {len(export.photos)} photos of {name} has a preview (archive verify)"
+    return None
 
 
 def _vi(*texts: str) -> dict[str, list[str]]:
@@ -107,10 +131,15 @@ def _canvas(base: str, photo: dict[str, Any], number: int) -> dict[str, Any]:
 
 
 def manifest(export: GalleryExport) -> dict[str, Any]:
-    """The Manifest of an export; its base URL is the one the export was made with."""
+    """The Manifest of an export; its base URL is the one the export was made with.
+
+    Raises EmptyManifestError when no photo can be painted (see empty_reason).
+    """
+    if reason := empty_reason(export):
+        raise EmptyManifestError(f"{reason}: nothing to export as IIIF")
     gallery = export.gallery
     base = gallery["base_url"] or ""
-    photos = [photo for photo in export.photos if photo["preview"]]  # nothing to paint without
+    photos = painted(export)
     doc: dict[str, Any] = {
         "@context": CONTEXT,
         "id": base + MANIFEST_NAME,

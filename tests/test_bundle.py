@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import shutil
 import zipfile
 from html.parser import HTMLParser
@@ -18,7 +19,7 @@ from PIL import Image
 import archive.export
 from archive.bundle import strip_metadata
 from tests.browser import launch_chromium, open_page, screenshot
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLE_EVENT, EXAMPLES, Archive
 from tests.images import iptc_segment, make_jpeg, xmp_segment
 from tests.test_galleries import BY_TIME, EVENT
 
@@ -59,6 +60,7 @@ def test_bundle_is_self_contained_with_relative_paths(example, tmp_path, monkeyp
     bundle = tmp_path / "usb" / "hoc-tap"
     example.run("export", "--event", EVENT, "--bundle", str(bundle))
     assert sorted(p.name for p in bundle.iterdir()) == [
+        ".bundle-files",
         "gallery.json",
         "index.html",
         "manifest.json",
@@ -163,20 +165,146 @@ def test_strip_metadata_keeps_the_picture() -> None:
     assert strip_metadata(b"not a jpeg") == b"not a jpeg"
 
 
+def bundle_files(folder: Path) -> list[str]:
+    """Every file under folder, as relative POSIX paths."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
 def test_bundle_replaces_an_earlier_bundle_but_nothing_else(example, tmp_path) -> None:
     example.run("gallery", "create", "g", "--title", "G", "--event", EVENT)
     bundle = tmp_path / "g"
     example.run("export", "g", "--bundle", str(bundle))
+    first = bundle_files(bundle)
+    listed = (bundle / ".bundle-files").read_text("utf-8").splitlines()
+    assert sorted(listed) == [name for name in first if name != ".bundle-files"]
     example.run("gallery", "remove", "g", "1", "2")
     example.run("export", "g", "--bundle", str(bundle))
     assert len(list(bundle.rglob("*.jpg"))) == 6  # the removed photos' files went with them
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no leftovers
-    other = tmp_path / "documents"
-    other.mkdir()
-    (other / "report.docx").write_bytes(b"keep me")
-    refused = example.run("export", "g", "--bundle", str(other), expect=2)
-    assert "not empty" in refused.output
-    assert [p.name for p in other.iterdir()] == ["report.docx"]
+    leftovers = [p for p in bundle.rglob("*") if p.name.startswith(".")]
+    assert leftovers == [bundle / ".bundle-files"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert not [p for p in (bundle / "thumbs").rglob("*") if p.is_dir() and not any(p.iterdir())]
+
+
+def test_bundle_never_deletes_files_it_did_not_write(example, tmp_path) -> None:
+    """A USB stick holds other documents: a bundle goes beside them and leaves them be."""
+    example.run("gallery", "create", "g", "--title", "G", "--event", EVENT)
+    usb = tmp_path / "usb"
+    (usb / "tai-lieu").mkdir(parents=True)
+    (usb / "Báo cáo năm 2024.docx").write_bytes(b"x\n")
+    (usb / "tai-lieu" / "Biên bản.pdf").write_bytes(b"%PDF-1.4")
+    (usb / "thumbs").mkdir()
+    (usb / "thumbs" / "ghi chú.txt").write_text("ảnh của tôi", "utf-8")  # in a folder it uses
+    theirs = bundle_files(usb)
+    example.run("export", "g", "--bundle", str(usb))
+    assert set(theirs) < set(bundle_files(usb))
+    example.run("gallery", "remove", "g", "1", "2")
+    example.run("export", "g", "--bundle", str(usb))  # replaces its own files only
+    example.run("export", "g", "--bundle", str(usb), "--public")
+    assert (usb / "Báo cáo năm 2024.docx").read_bytes() == b"x\n"
+    assert (usb / "tai-lieu" / "Biên bản.pdf").read_bytes() == b"%PDF-1.4"
+    assert (usb / "thumbs" / "ghi chú.txt").read_text("utf-8") == "ảnh của tôi"
+    assert len(list(usb.rglob("*.jpg"))) == 6
+    listed = (usb / ".bundle-files").read_text("utf-8").splitlines()
+    assert sorted([*theirs, *listed, ".bundle-files"]) == bundle_files(usb)
+    assert json.loads((usb / "gallery.json").read_text("utf-8"))["gallery"]["public"] is True
+
+
+def test_bundle_refuses_to_overwrite_files_it_did_not_write(example, tmp_path) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "index.html").write_text("<h1>Trang của phường</h1>", "utf-8")
+    (usb / "gallery.json").write_text("{}", "utf-8")
+    (usb / "ghi-chu.txt").write_text("giữ lại", "utf-8")
+    before = {name: (usb / name).read_bytes() for name in bundle_files(usb)}
+    refused = example.run("export", "--event", EVENT, "--bundle", str(usb), expect=2)
+    assert refused.output.count("\n") == 1, refused.output
+    assert str(usb) in refused.output and "index.html" in refused.output
+    assert "did not write" in refused.output
+    assert {name: (usb / name).read_bytes() for name in bundle_files(usb)} == before
+    # A bundle made before .bundle-files existed had nothing else in its folder: replaced.
+    old = tmp_path / "old"
+    example.run("export", "--event", EVENT, "--bundle", str(old))
+    (old / ".bundle-files").unlink()
+    example.run("photos", "private", "1")
+    example.run("export", "--event", EVENT, "--bundle", str(old), "--public")
+    assert len(list(old.rglob("*.jpg"))) == 8 and (old / ".bundle-files").is_file()
+    (old / ".bundle-files").unlink()
+    (old / "ghi-chu.txt").write_text("giữ lại", "utf-8")  # not only a bundle any more
+    refused = example.run("export", "--event", EVENT, "--bundle", str(old), expect=2)
+    assert "did not write" in refused.output and (old / "ghi-chu.txt").is_file()
+
+
+def test_bundle_write_is_safe_against_a_crash(example, tmp_path, monkeypatch) -> None:
+    """Interrupted half way, the earlier bundle's files are all still there, none half written,
+    and the next export cleans up whatever the interrupted one had written."""
+    bundle = tmp_path / "usb"
+    example.run("export", "--event", EVENT, "--bundle", str(bundle), "--public")
+    before = {name: (bundle / name).read_bytes() for name in bundle_files(bundle)}
+    real_replace, calls = os.replace, []
+
+    def crash(src, dst) -> None:
+        calls.append(dst)
+        if len(calls) == 4:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash)
+    example.run("photos", "private", "1")
+    failed = example.run("export", "--event", EVENT, "--bundle", str(bundle), "--public",
+                         expect=2)  # fmt: skip
+    assert "No space left on device" in failed.output and str(bundle) in failed.output
+    monkeypatch.setattr(os, "replace", real_replace)
+    after = {name: (bundle / name).read_bytes() for name in bundle_files(bundle)}
+    for name, data in before.items():
+        if name != ".bundle-files":
+            assert after[name] == data, name  # untouched or rewritten whole (same bytes)
+    assert not [p for p in bundle.rglob("*") if ".incoming" in p.name]
+    example.run("export", "--event", EVENT, "--bundle", str(bundle), "--public")
+    assert len(list(bundle.rglob("*.jpg"))) == 8
+
+
+def test_bundle_inside_the_archive_is_refused(example, tmp_path) -> None:
+    """DIR inside the archive, the archive inside DIR where the bundle writes, and -o onto a
+    file of the bundle are refused before anything is written."""
+    store = sorted(p.relative_to(example.root) for p in example.root.rglob("*"))
+    for target in (example.root, example.root / "thumbs", example.root / "ban-sao"):
+        refused = example.run("export", "--event", EVENT, "--bundle", str(target), expect=2)
+        assert refused.output.count("\n") == 1 and "inside the archive" in refused.output
+        assert str(target) in refused.output
+    link = tmp_path / "link"
+    link.symlink_to(example.root, target_is_directory=True)
+    refused = example.run("export", "--event", EVENT, "--bundle", str(link / "b"), expect=2)
+    assert "inside the archive" in refused.output
+    assert sorted(p.relative_to(example.root) for p in example.root.rglob("*")) == store
+    # An archive folder named like a folder of the bundle, inside DIR: the bundle would write
+    # into it.
+    inner = Archive(tmp_path / "usb" / "thumbs")
+    inner.ingest(str(EXAMPLE_EVENT))
+    refused = inner.run("export", "--event", EVENT, "--bundle", str(tmp_path / "usb"), expect=2)
+    assert "would write into the archive folder" in refused.output
+    assert not (tmp_path / "usb" / "index.html").exists()
+    # -o onto one of the bundle's own files would be overwritten by it.
+    usb = tmp_path / "usb2"
+    refused = example.run("export", "--event", EVENT, "--bundle", str(usb), "-o",
+                          str(usb / "gallery.json"), expect=2)  # fmt: skip
+    assert "is one of the files --bundle" in refused.output and not usb.exists()
+
+
+def test_empty_gallery_bundle_is_refused_and_its_zip_has_no_manifest(example, tmp_path) -> None:
+    example.run("gallery", "create", "trong", "--title", "Bộ ảnh trống")
+    refused = example.run("export", "trong", "--bundle", str(tmp_path / "b"), expect=2)
+    assert "gallery trong has no photos: nothing to export as a bundle" in refused.output
+    assert not (tmp_path / "b").exists()
+
+    async def get(path: str):
+        return await Datasette([str(example.root / "catalog.db")]).client.get(path)
+
+    response = asyncio.run(get("/-/galleries/trong.zip"))
+    with zipfile.ZipFile(io.BytesIO(response.content)) as bundle:
+        names = set(bundle.namelist())
+    assert {"trong/index.html", "trong/gallery.json"} <= names
+    assert "trong/manifest.json" not in names  # a Manifest with no Canvas is not IIIF
 
 
 def test_missing_derivative_is_reported_with_exit_1(example, tmp_path) -> None:

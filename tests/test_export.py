@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import os
 import re
 
 import jsonschema
@@ -170,6 +171,55 @@ def test_output_file_is_byte_for_byte_stdout(example, fixed_clock, tmp_path) -> 
     out = tmp_path / "g.json"
     example.run("export", "--event", EVENT, "-o", str(out))
     assert out.read_bytes() == export_bytes(example, "--event", EVENT)
+
+
+def test_output_inside_the_archive_is_refused(example, tmp_path) -> None:
+    """-o must never replace the catalog, an original or anything else in the archive."""
+    catalog = example.root / "catalog.db"
+    original = next((example.root / "originals").rglob("*.jpg"))
+    kept = {path: path.read_bytes() for path in (catalog, original)}
+    link = tmp_path / "link"
+    link.symlink_to(example.root, target_is_directory=True)
+    targets = [catalog, original, example.root / "gallery.json", link / "catalog.db",
+               tmp_path / "x" / ".." / example.root.name / "catalog.db"]  # fmt: skip
+    (tmp_path / "x").mkdir()
+    for target in targets:
+        refused = example.run("export", "--event", EVENT, "-o", str(target), expect=2)
+        assert refused.output.count("\n") == 1, refused.output
+        assert "inside the archive" in refused.output and str(target) in refused.output
+    assert {path: path.read_bytes() for path in kept} == kept
+    assert not (example.root / "gallery.json").exists()
+
+
+def test_output_file_is_replaced_whole_never_written_in_place(example, tmp_path,
+                                                              monkeypatch) -> None:  # fmt: skip
+    folder = tmp_path / "xuất"
+    folder.mkdir()
+    out = folder / "bộ ảnh.json"
+    out.write_bytes(b"earlier export\n")
+    backup = folder / "backup.json"
+    os.link(out, backup)  # a second name for the earlier file's bytes
+    example.run("export", "--event", EVENT, "-o", str(out))
+    assert backup.read_bytes() == b"earlier export\n"  # a new file took the name
+    assert json.loads(out.read_bytes())["gallery"]["count"] == 5
+
+    def disk_full(src, dst) -> None:
+        raise OSError(28, "No space left on device")
+
+    written = out.read_bytes()
+    monkeypatch.setattr(os, "replace", disk_full)
+    failed = example.run("export", "--event", EVENT, "--public", "-o", str(out), expect=2)
+    assert failed.output.count("\n") == 1 and str(out) in failed.output
+    assert "No space left on device" in failed.output
+    assert out.read_bytes() == written
+    assert sorted(p.name for p in folder.iterdir()) == ["backup.json", "bộ ảnh.json"]
+
+
+def test_an_empty_gallery_exports_valid_json(example) -> None:
+    example.run("gallery", "create", "trong", "--title", "Bộ ảnh trống")
+    document = json.loads(export_bytes(example, "trong"))
+    validate(document)
+    assert (document["gallery"]["count"], document["photos"]) == (0, [])
 
 
 def datasette_get(archive, path: str):

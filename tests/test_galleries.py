@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
 
 from archive.db import open_catalog
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, PROJECT
 
 EVENT = "to-chuc-hoc-tap-truc-tuyen-chi-thi-05-ct-tw-nam-2018"
 # The example's photos by time taken: ids are given in file-name order, which is also time order.
@@ -195,3 +196,43 @@ def test_migration_adds_galleries_to_an_existing_archive(example) -> None:
     assert db.execute("SELECT count(*) FROM photos").fetchone()[0] == 5
     example.run("gallery", "create", "g", "--title", "G", "--event", EVENT)
     assert len(shown(example, "g")) == 5
+
+
+def test_unknown_tag_is_refused_like_an_unknown_unit(example) -> None:
+    refused = example.run("gallery", "create", "x", "--title", "x", "--tag", "unknown", expect=2)
+    assert refused.output.count("\n") == 1 and "no tag named 'unknown'" in refused.output
+    refused = example.run("gallery", "create", "x", "--title", "x", "--tag", "hoc tap chinh tr",
+                          expect=2)  # fmt: skip
+    assert "did you mean 'Học tập chính trị'?" in refused.output
+    example.run("gallery", "create", "g", "--title", "G")
+    refused = example.run("gallery", "add", "g", "--tag", "Hoc tap chinh trj", expect=2)
+    assert "did you mean 'Học tập chính trị'?" in refused.output
+    typo = "chi bo cong an phuon"
+    refused = example.run("gallery", "create", "y", "--title", "y", "--unit", typo, expect=2)
+    assert f"no unit named {typo!r} (did you mean 'Chi bộ Công an phường'?)" in refused.output
+    listing = json.loads(example.run("gallery", "list", "--json").stdout)
+    assert [(g["slug"], g["photos"]) for g in listing] == [("g", 0)]
+    example.run("gallery", "create", "tagged", "--title", "x", "--tag", "HỌC TẬP CHÍNH TRỊ")
+    assert shown(example, "tagged") == BY_TIME
+
+
+def readme_section(title: str) -> str:
+    text = (PROJECT / "README.md").read_text("utf-8")
+    start = text.index(f"## {title}")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end > 0 else None]
+
+
+def test_readme_unit_matching_examples_are_true(example) -> None:
+    """What the README says a typed unit finds, it finds (the README is the manual)."""
+    section = readme_section("Galleries and export")
+    claims = re.findall(r'`(?:--unit )?"?([^`"]+)"?` finds `([^`]+)`', section)
+    assert claims, "the README gives an example of matching a unit"
+    for number, (typed, unit) in enumerate(claims):
+        typed, unit = " ".join(typed.split()), " ".join(unit.split())  # wrapped lines
+        slug = f"readme-{number}"
+        example.run("gallery", "create", slug, "--title", "x", "--unit", typed)
+        ids = {r["id"] for r in example.rows(
+            "SELECT pu.photo_id AS id FROM photo_units pu JOIN units u ON u.id = pu.unit_id"
+            " WHERE u.name = ?", (unit,))}  # fmt: skip
+        assert ids and len(shown(example, slug)) == len(ids), (typed, unit)

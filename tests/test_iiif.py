@@ -135,6 +135,22 @@ def test_manifest_needs_a_base_url_and_respects_public(example) -> None:
     assert [c["label"]["vi"][0] for c in manifest["items"]] == BY_TIME[:4]
 
 
+def test_an_empty_gallery_is_no_manifest(example) -> None:
+    """Presentation 3 requires at least one Canvas: an empty gallery is refused, not exported."""
+    example.run("gallery", "create", "trong", "--title", "Bộ ảnh trống")
+    refused = example.run("export", "trong", "--format", "iiif", "--base-url", BASE, expect=2)
+    assert refused.output.count("\n") == 1, refused.output
+    assert "gallery trong has no photos: nothing to export as IIIF" in refused.output
+    example.run("gallery", "create", "rieng", "--title", "Riêng tư", "--unit",
+                "Chi bộ Công an phường")  # fmt: skip
+    example.run("photos", "private", "2")
+    refused = example.run("export", "rieng", "--format", "iiif", "--base-url", BASE, "--public",
+                          expect=2)  # fmt: skip
+    assert "gallery rieng has no public photos: nothing to export as IIIF" in refused.output
+    validate(json.loads(example.run("export", "rieng", "--format", "iiif",
+                                    "--base-url", BASE).stdout))  # fmt: skip
+
+
 @pytest.fixture
 def mirador_js() -> Path:
     """Mirador's UMD build from the npm registry, fetched once into test-output/cache."""
