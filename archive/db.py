@@ -228,3 +228,9 @@ def m004_galleries(db: Database) -> None:
     )
     db.execute("CREATE INDEX idx_gallery_photos_order ON gallery_photos(gallery_id, position)")
     db.execute("CREATE INDEX idx_gallery_photos_photo ON gallery_photos(photo_id)")
+
+
+@migrations()
+def m005_search_unit_aliases(db: Database) -> None:
+    """The index now holds the aliases of each photo's units ("UBND phường 6")."""
+    search.reindex_all(db)

@@ -16,8 +16,13 @@ placement ``Uỷ``/``Ủy`` made equal, case folded) and through ``fold``. A wor
 typed with its marks can then be required to match exactly, and a match in
 the caption can outrank one in the event's description.
 
+A photo's units are indexed by their names and by every other name (alias)
+they are known by, so ``UBND`` finds the photos of ``Ủy ban nhân dân phường 6``
+once that alias is registered.
+
 The catalog calls :func:`reindex` whenever it changes anything a photo's text
-depends on; both tables are kept in the same call.
+depends on (:func:`reindex_unit` when a unit's names change); both tables are
+kept in the same call.
 """
 
 from __future__ import annotations
@@ -36,6 +41,10 @@ FTS_TABLE = "photos_fts"
 FTS_COLUMNS = ("caption", "event", "units", "tags", "folded")
 SMART_TABLE = "photos_smart_fts"
 SMART_COLUMNS = ("exact_own", "exact_event", "folded_own", "folded_event")
+
+# The longest query either search accepts. A reviewer types a few words; twenty
+# thousand make FTS5 parse for seconds, past Datasette's time limit.
+MAX_QUERY_CHARS = 200
 
 # The characters FTS5's unicode61 tokenizer keeps in a token (letters and
 # digits; "_" and punctuation separate), so a query splits as the index did.
@@ -74,7 +83,7 @@ def reindex(db: Database, photo_ids: Iterable[int]) -> None:
             continue
         caption, title, description, units, tags = row
         event = " ".join(part for part in (title, description) if part)
-        units_text = " ; ".join(json.loads(units or "[]"))
+        units_text = " ; ".join([*json.loads(units or "[]"), *_unit_aliases(db, photo_id)])
         tags_text = " ; ".join(json.loads(tags or "[]"))
         own = "\n".join(p for p in (caption, units_text, tags_text) if p)
         folded = fold(" ".join(p for p in (caption, event, units_text, tags_text) if p))
@@ -86,6 +95,22 @@ def reindex(db: Database, photo_ids: Iterable[int]) -> None:
             f"INSERT INTO {SMART_TABLE} (rowid, {', '.join(SMART_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
             (photo_id, exact_key(own), exact_key(event), fold(own), fold(event)),
         )
+
+
+def _unit_aliases(db: Database, photo_id: int) -> list[str]:
+    """The other names of the photo's units: a reviewer types the one the ward uses."""
+    rows = db.execute(
+        """SELECT a.alias FROM photo_units pu JOIN unit_aliases a ON a.unit_id = pu.unit_id
+           WHERE pu.photo_id = ? ORDER BY a.alias""",
+        (photo_id,),
+    ).fetchall()
+    return [alias for (alias,) in rows]
+
+
+def reindex_unit(db: Database, unit_id: int) -> None:
+    """Rewrite the index rows of the unit's photos: after its names (or aliases) changed."""
+    rows = db.execute("SELECT photo_id FROM photo_units WHERE unit_id = ?", (unit_id,)).fetchall()
+    reindex(db, [photo_id for (photo_id,) in rows])
 
 
 def reindex_all(db: Database) -> None:

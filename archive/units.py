@@ -99,6 +99,7 @@ class UnitRecords(Rows):
             "INSERT INTO unit_aliases (unit_id, alias, slug) VALUES (?, ?, ?)",
             (unit_id, alias, slugify(alias)),
         )
+        search.reindex_unit(self.db, unit_id)  # "UBND" must find the committee's photos
 
     def merge_units(self, source: str, target: str) -> int:
         """Fold source into target: photos, events, aliases and its name follow it.
@@ -138,7 +139,8 @@ class UnitRecords(Rows):
         )
         for photo_id in photo_ids:
             self._refresh_lists(photo_id)
-        search.reindex(self.db, photo_ids)
+        # The target's own photos gain the merged name as an alias, not only the moved ones.
+        search.reindex_unit(self.db, target_id)
         return len(photo_ids)
 
     def list_units(self) -> list[dict[str, Any]]:

@@ -1,20 +1,28 @@
 """Search the way Vietnamese reviewers type: the photos table's search box and the smart search.
 
 Both are asked through Datasette's own client, on an archive ingested through
-the real command line (tests/web_archive.py: the example plus two events made
-for the cases search must tell apart).
+the real command line (tests/web_archive.py: the example plus events made for
+the cases search must tell apart).
 """
 
 from __future__ import annotations
 
+import random
+import sqlite3
+from urllib.parse import parse_qsl, quote, urlencode
+
 import pytest
+from datasette.database import Database, QueryInterrupted
+from datasette.utils import escape_fts
 
 from archive import search
 from archive.db import open_catalog
+from archive.web.table_search import tidy_query
 from tests import web_archive
 from tests.web_archive import datasette, found_ids, get
 
 EXAMPLE_PHOTOS = {1, 2, 3, 4, 5}  # ids of the bundled example, ingested first
+ALL_PHOTOS = 16
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +147,93 @@ def test_smart_search_page_counts_and_pages(built, ds) -> None:
     assert "Tìm thấy <strong>2</strong> ảnh" in html and "Chi bộ Công an phường" in html
 
 
+# -- whatever is typed or put in the address: a page, never an error -----------------
+
+NO_WORD = ["", " ", '"', '""', '" "', "?!", "(", ")", "*", "-", "^", ":", "\x00", "\n"]
+FTS_SYNTAX = ['"dang uy"', '"dang', 'uy"', "dang*", "-dang", "dang AND uy", "(dang", "dang)",
+              "dang OR", "NEAR(dang uy)", "dang:uy", 'x"\n"', '"a\nb"', "a\x00b"]  # fmt: skip
+
+
+@pytest.mark.parametrize("typed", NO_WORD)
+def test_a_table_search_without_a_word_shows_the_whole_table(ds, typed) -> None:
+    data = get(ds, f"/catalog/photos.json?_size=0&_search={quote(typed)}").json()
+    assert data["filtered_table_rows_count"] == ALL_PHOTOS, typed
+    html = get(ds, f"/catalog/photos?_search={quote(typed)}")
+    assert html.status_code == 200 and "Invalid SQL" not in html.text, typed
+    assert ("không có chữ hay số nào" in html.text) == bool(typed.strip()), typed
+
+
+@pytest.mark.parametrize("typed", FTS_SYNTAX)
+def test_fts_syntax_in_the_table_search_is_searched_as_text(ds, typed) -> None:
+    for path in ("/catalog/photos.json?_shape=array", "/catalog/photos?_sort=caption"):
+        response = get(ds, f"{path}&_search={quote(typed)}")
+        assert response.status_code == 200, (path, typed, response.text[:300])
+    assert len(get(ds, f"/catalog/photos.json?_shape=array&_search={quote(typed)}").json()) < 8
+
+
+def test_no_typed_text_makes_an_invalid_match_expression() -> None:
+    """Whatever survives the request's tidying, Datasette's escape_fts turns into valid FTS5."""
+    conn = sqlite3.connect(":memory:")
+    conn.create_function("escape_fts", 1, escape_fts)
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(a, tokenize = 'unicode61 remove_diacritics 2')")
+    conn.execute("INSERT INTO t VALUES ('đảng ủy and or not near')")
+    pieces = ['"', "*", "-", "(", ")", ":", "^", "+", " ", "\n", "\r", "\x00", "\t", "AND", "OR",
+              "NOT", "NEAR", "dang", "đ", "{", "}", ",", "."]  # fmt: skip
+    rng = random.Random(6)
+    for _ in range(5000):
+        typed = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        tidied = tidy_query(urlencode({"_search": typed}).encode())
+        value = typed if tidied is None else dict(parse_qsl(tidied[0].decode())).get("_search")
+        if value is not None:
+            conn.execute("SELECT rowid FROM t WHERE t MATCH escape_fts(?)", [value])
+
+
+def test_a_very_long_search_is_refused_in_vietnamese_without_sql(ds) -> None:
+    limit = search.MAX_QUERY_CHARS
+    for typed in ("a" * 20_000, "a " * 10_000, "đ" * (limit + 1)):
+        for path in (
+            f"/-/search.json?q={quote(typed)}",
+            f"/catalog/photos.json?_search={quote(typed)}",
+        ):
+            response = get(ds, path)
+            assert response.status_code == 400, path[:40]
+            error = response.json()["error"]
+            assert error.startswith("Từ khóa tìm kiếm dài quá") and f"tối đa {limit} ký tự" in error
+            assert "select" not in response.text.lower() and "match" not in response.text.lower()
+    page = get(ds, f"/-/search?q={'a' * 20_000}")
+    assert page.status_code == 400 and "Từ khóa tìm kiếm dài quá" in page.text
+    assert f'maxlength="{limit}"' in page.text and f"Gõ tối đa {limit} ký tự" in page.text
+    assert smart(ds, "a" * limit)["total"] == 0  # at the limit: searched
+
+
+def test_a_search_out_of_time_is_a_400_without_its_sql(ds, monkeypatch) -> None:
+    execute = Database.execute
+
+    async def slow(self: Database, sql: str, *args, **kwargs):
+        if search.SMART_TABLE in sql:
+            raise QueryInterrupted(sqlite3.OperationalError("interrupted"), sql, args)
+        return await execute(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "execute", slow)
+    for path in ("/-/search.json?q=dang+uy", "/-/search?q=dang+uy"):
+        response = get(ds, path)
+        assert response.status_code == 400, path
+        text = response.json()["error"] if ".json" in path else response.text
+        assert "mất quá nhiều thời gian" in text, path
+        assert search.SMART_TABLE not in response.text and "MATCH" not in response.text, path
+
+
+def test_a_search_page_past_the_last_shows_the_last(ds) -> None:
+    first = smart(ds, "dang")
+    for page in ("99999999999999999999", "9" * 5000, "2"):
+        data = smart(ds, f"dang&page={page}")
+        assert (data["page"], data["pages"]) == (1, 1) and data["results"] == first["results"]
+    for page in ("abc", "0", "-5"):
+        response = get(ds, f"/-/search.json?q=dang&page={page}")
+        assert response.status_code == 400, page
+        assert response.json()["error"].startswith("Số trang không hợp lệ"), page
+
+
 # -- the index itself ---------------------------------------------------------------
 
 
@@ -176,3 +271,41 @@ def test_the_index_follows_the_catalog_when_units_merge(archive) -> None:
         "Chi bộ Công an phường",
         "Cán bộ văn thư học tập Chủ đề năm 2018 tại góc làm việc",
     }
+
+
+# -- other names of a unit ---------------------------------------------------------
+
+
+def _alias_uy_ban(archive) -> tuple[int, int]:
+    """`archive units alias` on the example: (the unit's id, its one photo's id)."""
+    archive.ingest(str(web_archive.EXAMPLES))
+    archive.run("units", "alias", "Ủy ban nhân dân phường 6", "UBND phường 6")
+    unit = archive.catalog().find_unit("UBND phường 6")
+    photo = archive.rows("SELECT photo_id FROM photo_units WHERE unit_id = ?", (unit["id"],))
+    assert len(photo) == 1
+    return unit["id"], photo[0]["photo_id"]
+
+
+def _finds(archive, typed: str) -> tuple[set[int], set[int]]:
+    """What the smart search and the table's search box find, on a fresh Datasette."""
+    ds = datasette(web_archive.ReviewArchive(archive.root))
+    smart_ids = {r["id"] for r in smart(ds, quote(typed))["results"]}
+    table_ids = found_ids(get(ds, f"/catalog/photos.json?_shape=array&_search={quote(typed)}"))
+    return smart_ids, table_ids
+
+
+def test_a_unit_is_found_by_its_aliases_once_its_photos_are_reindexed(archive) -> None:
+    unit_id, photo_id = _alias_uy_ban(archive)
+    db = open_catalog(archive.root / "catalog.db")
+    search.reindex_unit(db, unit_id)  # what the catalog's writer calls after add_alias
+    db.conn.commit()
+    for typed in ("UBND", "ubnd phuong 6", "UBND phường"):
+        assert _finds(archive, typed) == ({photo_id}, {photo_id}), typed
+    search.reindex_all(db)  # a rebuild keeps them
+    db.conn.commit()
+    assert _finds(archive, "UBND") == ({photo_id}, {photo_id})
+
+
+def test_archive_units_alias_makes_the_alias_searchable(archive) -> None:
+    _, photo_id = _alias_uy_ban(archive)
+    assert _finds(archive, "UBND") == ({photo_id}, {photo_id})

@@ -8,7 +8,9 @@ ingested through the real command line next to it:
 - ``đường`` in one caption and only ``dương`` in another (they fold alike);
 - a photo of Trường THCS Nguyễn Gia Thiều known only by its unit, not its caption;
 - an event that cites 05-CT/TW in its description only, and one that does not cite it;
-- a caption that is an XSS attempt; a photo without caption and without unit.
+- a caption that is an XSS attempt; a photo without caption and without unit;
+- an event whose title, place, organiser, unit and tag are XSS attempts, its two
+  photos taken in the same second (the event's order then goes by file name).
 """
 
 from __future__ import annotations
@@ -16,16 +18,28 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 from datasette.app import Datasette
 
+from archive.text import slugify
 from archive.web.config import build_datasette, load_metadata
 from tests.conftest import EXAMPLES, Archive
 from tests.images import make_jpeg
 
 XSS = "<script>alert(1)</script> <img src=x onerror=alert(2)>"
+
+# Every catalog text a page shows, each an XSS attempt of its own (see HOSTILE).
+HOSTILE_TEXT = {
+    "title": f"Hội thao {XSS}",
+    "location": f"Sân {XSS}",
+    "organizer": f"Ban {XSS}",
+    "unit": f"Đội {XSS}",
+    "tag": f"Thẻ {XSS}",
+}
 
 MEETING = {
     "slug": "sinh-hoat-chi-bo-khu-pho-3-thang-3-2024",
@@ -70,6 +84,26 @@ tags: [Hội nghị]
     },
 }
 
+HOSTILE = {
+    "slug": "hoi-thao-thang-11-2023",
+    "event.yml": f"""\
+title: '{HOSTILE_TEXT["title"]}'
+slug: hoi-thao-thang-11-2023
+date: 2023-11-18
+location: '{HOSTILE_TEXT["location"]}'
+organizer: '{HOSTILE_TEXT["organizer"]}'
+description: Hội thao thể dục thể thao của khu phố.
+tags: ['{HOSTILE_TEXT["tag"]}']
+""",
+    "camera": ("Apple", "iPhone 8"),
+    "day": "2023:11:18",
+    "same_time": True,
+    "photos": {
+        "x1.jpg": ("Vận động viên chạy tiếp sức", HOSTILE_TEXT["unit"]),
+        "x2.jpg": ("Trao giải cho các đội thắng", HOSTILE_TEXT["unit"]),
+    },
+}
+
 EXAMPLE_EVENT_SLUG = "to-chuc-hoc-tap-truc-tuyen-chi-thi-05-ct-tw-nam-2018"
 EXAMPLE_CAPTIONS = {
     "uy_ban": "Trụ sở Uỷ ban nhân dân phường 6",
@@ -109,17 +143,21 @@ def _write_event(folder: Path, event: dict, colour_seed: int) -> None:
             color=colour,
             make=make,
             model=model,
-            taken=f"{event['day']} {9 + n:02d}:00:00",
+            taken=f"{event['day']} {9 + (0 if event.get('same_time') else n):02d}:00:00",
         )
-        quoted = caption.replace('"', '""')
-        lines.append(f'{name},"{quoted}",{units}')
+        lines.append(",".join(_csv_cell(cell) for cell in (name, caption, units)))
     (folder / "captions.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _csv_cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
 def build(root: Path, work: Path) -> ReviewArchive:
-    """Ingest the example and the two made-up events into root, through the real CLI."""
+    """Ingest the example and the three made-up events into root, through the real CLI."""
     _write_event(work / "sinh-hoat-chi-bo", MEETING, 30)
     _write_event(work / "hoi-nghi", CONFERENCE, 150)
+    _write_event(work / "hoi-thao", HOSTILE, 90)
     archive = Archive(root)
     for source in (EXAMPLES, work):
         report = archive.ingest(str(source))
@@ -128,7 +166,7 @@ def build(root: Path, work: Path) -> ReviewArchive:
     for row in archive.rows("SELECT id, original_name, caption FROM photos"):
         built.ids[row["original_name"]] = row["id"]
         built.captions[row["id"]] = row["caption"]
-    assert len(built.ids) == 14
+    assert len(built.ids) == 16
     return built
 
 
@@ -153,6 +191,37 @@ def units_of(built: ReviewArchive, photo_id: int) -> list[str]:
     return json.loads(
         archive.rows("SELECT units FROM photos WHERE id = ?", (photo_id,))[0]["units"]
     )
+
+
+def hostile_pages(built) -> dict[str, tuple[str, ...]]:
+    """Every page showing the hostile event's catalog text, and which of its texts it shows."""
+    archive = Archive(built.root)
+    event_id = archive.rows("SELECT id FROM events WHERE slug = ?", (HOSTILE["slug"],))[0]["id"]
+    unit = archive.rows("SELECT id, slug FROM units WHERE name = ?", (HOSTILE_TEXT["unit"],))[0]
+    organizer_slug = slugify(HOSTILE_TEXT["organizer"])
+    photo_id = built.id("x1.jpg")
+    in_photos = ("title", "unit", "tag")
+    return {
+        "/catalog/photos": in_photos,
+        "/catalog/photos?_nocol=exif": in_photos,
+        "/catalog/photos?_search=hoi+thao": in_photos,
+        f"/catalog/photos?units__arraycontains={quote(HOSTILE_TEXT['unit'])}": in_photos,
+        f"/catalog/photos?event_id={event_id}": in_photos,
+        f"/catalog/photos/{photo_id}": ("unit", "tag"),  # a row page links its event by id
+        "/catalog/events": ("title", "location", "organizer"),
+        f"/catalog/events/{event_id}": ("title", "location"),  # its organiser by id
+        "/catalog/units": ("unit", "organizer"),
+        f"/catalog/units/{unit['id']}": ("unit",),
+        "/catalog/tags": ("tag",),
+        "/catalog/hoat_dong_don_vi_theo_nam": ("unit",),
+        f"/-/photos/{photo_id}": in_photos,
+        f"/-/events/{HOSTILE['slug']}": ("title", "location", "organizer", "unit"),
+        f"/-/units/{unit['slug']}": ("unit", "title"),
+        f"/-/units/{organizer_slug}": ("organizer",),
+        "/-/timeline": ("title", "location"),
+        "/-/search?q=hoi+thao": ("title", "unit"),
+        f"/-/search?q={quote(HOSTILE_TEXT['unit'])}": ("unit",),
+    }
 
 
 # -- Datasette, as `archive serve` builds it ------------------------------------
@@ -182,3 +251,44 @@ def found_ids(response: httpx.Response) -> set[int]:
     data = response.json()
     rows = data["results"] if isinstance(data, dict) else data
     return {row["id"] for row in rows}
+
+
+class Elements(HTMLParser):
+    """What a browser would build from the HTML: scripts, images, inline event handlers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self.img_srcs: list[str] = []
+        self.handlers: list[tuple[str, str]] = []
+        self._in_script = False
+
+    @classmethod
+    def of(cls, html: str) -> Elements:
+        parser = cls()
+        parser.feed(html)
+        return parser
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handlers += [(tag, name) for name, _ in attrs if name.startswith("on")]
+        if tag == "img":
+            self.img_srcs.append(dict(attrs).get("src") or "")
+        if tag == "script":
+            self._in_script = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts[-1] += data
+
+
+def assert_inert(html: str, page: str) -> None:
+    """Nothing of the page's catalog text became markup a browser would run."""
+    elements = Elements.of(html)
+    assert not any("alert" in script for script in elements.scripts), page
+    assert not any(src == "x" for src in elements.img_srcs), page
+    assert not elements.handlers, page  # no on…= attribute anywhere

@@ -10,31 +10,53 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import BadRequest, NotFound, Response
 
 from archive.web import queries
 from archive.web.site import Links, archive_database, ensure_can_view, vn_month
 
 UNIT_PAGE_SIZE = 60
+# More digits than any archive has pages: read as "past the last page" without int()
+# (SQLite's OFFSET overflows at 2**63; Python refuses to parse 4,300 digits).
+PAGE_DIGITS = 9
 
 
 async def respond(
-    datasette: Any, request: Any, template: str, data: dict[str, Any], **extra: Any
+    datasette: Any,
+    request: Any,
+    template: str,
+    data: dict[str, Any],
+    status: int = 200,
+    **extra: Any,
 ) -> Response:
     """The page's data as JSON (``….json``) or through its template."""
     if request.url_vars.get("format") == ".json":
-        return Response.json(data)
+        return Response.json(data, status=status)
     links = Links(datasette, archive_database(datasette).name)
     json_url = request.path + ".json" + (f"?{request.query_string}" if request.query_string else "")
     context = {"data": data, "links": links, "json_url": json_url, **extra}
-    return Response.html(await datasette.render_template(template, context, request=request))
+    html = await datasette.render_template(template, context, request=request)
+    return Response.html(html, status=status)
 
 
 def page_number(request: Any) -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
+    """The ``?page=`` asked for (1 when absent); a 400 unless it is a whole number from 1.
+
+    A number past the last page is returned as it is (capped): :func:`last_page_at_most`
+    then shows the last page, so an old link still shows photos.
+    """
+    raw = (request.args.get("page") or "").strip()
+    if not raw:
         return 1
+    if not (raw.isascii() and raw.isdigit()) or not raw.strip("0"):
+        raise BadRequest(f"Số trang không hợp lệ: «{raw[:20]}» (số trang là số nguyên từ 1).")
+    return int(raw) if len(raw) <= PAGE_DIGITS else 10**PAGE_DIGITS
+
+
+def last_page_at_most(page: int, total: int, page_size: int) -> tuple[int, int]:
+    """The page to show (the last one when asked for more) and how many pages there are."""
+    pages = max(1, -(-total // page_size))
+    return min(page, pages), pages
 
 
 async def event_view(request: Any, datasette: Any) -> Response:
@@ -70,9 +92,8 @@ async def unit_view(request: Any, datasette: Any) -> Response:
     if unit["slug"] != request.url_vars["slug"]:
         # Reached by another name of the unit: send the reader to its one address.
         return Response.redirect(links.unit_slug(unit["slug"]) + (request.url_vars["format"] or ""))
-    page = page_number(request)
+    page, pages = last_page_at_most(page_number(request), unit["photo_count"], UNIT_PAGE_SIZE)
     rows = await queries.unit_photos(db, unit["id"], UNIT_PAGE_SIZE, (page - 1) * UNIT_PAGE_SIZE)
-    pages = max(1, -(-unit["photo_count"] // UNIT_PAGE_SIZE))
     data = {
         "unit": {
             **{k: unit[k] for k in ("id", "slug", "name", "kind", "aliases", "photo_count")},

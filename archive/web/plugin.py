@@ -18,7 +18,8 @@ from datasette.utils.asgi import NotFound, Response, asgi_static
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
-from archive.web import images, pages, search_page
+from archive import search
+from archive.web import images, pages, search_page, table_search
 from archive.web.site import Links, archive_database, vn_date, vn_datetime
 
 HERE = Path(__file__).resolve().parent
@@ -61,6 +62,24 @@ def extra_css_urls(datasette: Any) -> list[str]:
 def extra_js_urls(datasette: Any) -> list[str]:
     """Vietnamese labels for the parts of Datasette's own pages no template of ours renders."""
     return [datasette.urls.path("/-/archive-static/vi.js")]
+
+
+@hookimpl
+def extra_template_vars() -> dict[str, Any]:
+    """The search limit, for the ``maxlength`` of every search box the plugin draws."""
+    return {"archive_max_query_chars": search.MAX_QUERY_CHARS}
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    """A cleared or punctuation-only table search means the whole table (table_search)."""
+    return table_search.search_wrapper
+
+
+@hookimpl
+def filters_from_request(request: Any) -> None:
+    """A table search too long to run is a 400 with a Vietnamese line, before any SQL."""
+    table_search.refuse_long_search(request)
 
 
 @hookimpl

@@ -12,8 +12,13 @@ from datasette.database import Database
 
 from archive.search import PHOTO_COLUMNS
 
-# Newest first, in the order a photo page's "previous / next" walks an event.
-EVENT_ORDER = "p.taken_at, p.original_name, p.id"
+# The order of an event's photos: its grid, its cover, and a photo page's "previous /
+# next". NULLs read as '' so the same key can be compared in SQL (a row value with a
+# NULL in it compares as NULL): the neighbours below are then the grid's neighbours.
+EVENT_KEY = ("coalesce(p.taken_at, '')", "coalesce(p.original_name, '')", "p.id")
+EVENT_ORDER = ", ".join(EVENT_KEY)
+# SQLite's integers are 64-bit; a longer number cannot be an id (and would overflow).
+MAX_ID_DIGITS = 18
 
 
 async def _dicts(db: Database, sql: str, params: Any = None) -> list[dict[str, Any]]:
@@ -33,7 +38,7 @@ async def event(db: Database, key: str) -> dict[str, Any] | None:
                (SELECT count(*) FROM photos WHERE event_id = e.id) AS photo_count
              FROM events e LEFT JOIN units o ON o.id = e.organizer_unit_id WHERE {where}"""
     found = await _one(db, sql.format(where="e.slug = :key"), {"key": key})
-    if found is None and key.isdigit():
+    if found is None and key.isascii() and key.isdigit() and len(key) <= MAX_ID_DIGITS:
         found = await _one(db, sql.format(where="e.id = :key"), {"key": int(key)})
     if found is None:
         return None
@@ -120,16 +125,29 @@ async def photo(db: Database, photo_id: int) -> dict[str, Any] | None:
         return None
     found["previous_id"] = found["next_id"] = None
     if found["event_id"] is not None:
-        order = await _dicts(
-            db,
-            f"SELECT p.id FROM photos p WHERE p.event_id = :event ORDER BY {EVENT_ORDER}",
-            {"event": found["event_id"]},
-        )
-        ids = [row["id"] for row in order]
-        at = ids.index(photo_id)
-        found["previous_id"] = ids[at - 1] if at > 0 else None
-        found["next_id"] = ids[at + 1] if at + 1 < len(ids) else None
+        found["previous_id"] = await _neighbour(db, found, "<", "DESC")
+        found["next_id"] = await _neighbour(db, found, ">", "ASC")
     return found
+
+
+async def _neighbour(db: Database, photo: dict[str, Any], op: str, direction: str) -> int | None:
+    """The photo just before (``<``) or after (``>``) this one in its event's order.
+
+    One row through the event's index, rather than every id of the event: an event
+    of a few thousand photos is opened one photo at a time, again and again.
+    """
+    order = ", ".join(f"{column} {direction}" for column in EVENT_KEY)
+    sql = f"""SELECT p.id FROM photos p WHERE p.event_id = :event
+                AND ({EVENT_ORDER}) {op} (:taken_at, :name, :id)
+              ORDER BY {order} LIMIT 1"""
+    params = {
+        "event": photo["event_id"],
+        "taken_at": photo["taken_at"] or "",
+        "name": photo["original_name"] or "",
+        "id": photo["id"],
+    }
+    row = await _one(db, sql, params)
+    return row["id"] if row else None
 
 
 async def timeline(db: Database) -> list[dict[str, Any]]:

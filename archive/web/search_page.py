@@ -3,19 +3,27 @@
 The matching and ranking live in :mod:`archive.search` (one definition for
 every caller); this view runs its SQL on Datasette's read connection, under
 Datasette's time limit, and shows one page of results.
+
+What a reviewer cannot fix by retyping never reaches SQLite: a query longer
+than :data:`archive.search.MAX_QUERY_CHARS` is refused before it is parsed,
+and a query that still runs out of time is a 400 with a Vietnamese line
+(never Datasette's 500, whose message would carry the SQL).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
 
 from archive import search
-from archive.web.pages import page_number, page_url, respond
+from archive.web.pages import last_page_at_most, page_number, page_url, respond
 from archive.web.site import Links, archive_database, ensure_can_view
+from archive.web.table_search import TOO_LONG
 
 PAGE_SIZE = 60
+TOO_SLOW = "Tìm kiếm này mất quá nhiều thời gian: hãy gõ ít chữ hơn rồi tìm lại."
 
 
 async def search_view(request: Any, datasette: Any) -> Response:
@@ -23,20 +31,15 @@ async def search_view(request: Any, datasette: Any) -> Response:
     await ensure_can_view(datasette, request, db.name, ("photos",))
     links = Links(datasette, db.name)
     text = (request.args.get("q") or "").strip()
-    page = page_number(request)
+    if len(text) > search.MAX_QUERY_CHARS:
+        message = TOO_LONG.format(n=len(text), max=search.MAX_QUERY_CHARS)
+        return await _refuse(datasette, request, text, message)
+    asked = page_number(request)
     query = search.parse(text)
-    results: list[dict[str, Any]] = []
-    total = 0
-    if query is not None:
-        count, count_params = search.count_sql(query)
-        total = (await db.execute(count, count_params)).single_value()
-        sql, params = search.smart_sql(query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        for row in (await db.execute(sql, params)).rows:
-            row = dict(row)
-            card = links.photo_card(row)
-            card["match"] = _match_kind(row)
-            results.append(card)
-    pages = max(1, -(-total // PAGE_SIZE))
+    try:
+        total, page, pages, results = await _results(db, links, query, asked)
+    except QueryInterrupted:
+        return await _refuse(datasette, request, text, TOO_SLOW)
     data = {
         "q": text,
         "words": [
@@ -51,7 +54,40 @@ async def search_view(request: Any, datasette: Any) -> Response:
         "table_url": links.table("photos", _search=text) if text else None,
         "results": results,
     }
-    return await respond(datasette, request, "archive_search.html", data)
+    return await _page(datasette, request, data)
+
+
+async def _results(
+    db: Any, links: Links, query: search.SmartQuery | None, asked: int
+) -> tuple[int, int, int, list[dict[str, Any]]]:
+    """Total, page shown (the last when asked for more), pages, and that page's photos."""
+    if query is None:
+        return 0, 1, 1, []
+    count, count_params = search.count_sql(query)
+    total = (await db.execute(count, count_params)).single_value()
+    page, pages = last_page_at_most(asked, total, PAGE_SIZE)
+    sql, params = search.smart_sql(query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    results = []
+    for row in (await db.execute(sql, params)).rows:
+        row = dict(row)
+        card = links.photo_card(row)
+        card["match"] = _match_kind(row)
+        results.append(card)
+    return total, page, pages, results
+
+
+async def _refuse(datasette: Any, request: Any, text: str, message: str) -> Response:
+    """A 400 the reviewer can act on: the search page (box kept) or Datasette's JSON error."""
+    if request.url_vars.get("format") == ".json":
+        return Response.json(
+            {"ok": False, "error": message, "status": 400, "title": None}, status=400
+        )
+    data = {"q": text[: search.MAX_QUERY_CHARS], "error": message}
+    return await _page(datasette, request, data, status=400)
+
+
+async def _page(datasette: Any, request: Any, data: dict[str, Any], status: int = 200) -> Response:
+    return await respond(datasette, request, "archive_search.html", data, status)
 
 
 def _match_kind(row: dict[str, Any]) -> str:
