@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.conftest import import_or_missing, missing_tool
 
 # Quiet, sandbox-free, offline: what a container without a display or network allows.
 CHROMIUM_ARGS = [
@@ -67,10 +67,10 @@ def chromium_executable() -> str | None:
 @contextmanager
 def launch_chromium() -> Iterator[Any]:
     """A headless Chromium (a Playwright ``Browser``), or a skip saying what is missing."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    sync_api = import_or_missing("playwright.sync_api")
     executable = chromium_executable()
     if executable is None:
-        pytest.skip("no chromium: apt-get install chromium, or set $CHROMIUM to its path")
+        missing_tool("no chromium: apt-get install chromium, or set $CHROMIUM to its path")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, args=CHROMIUM_ARGS, headless=True

@@ -28,6 +28,7 @@ from PIL import Image
 
 from ingest.exif import ExifRecord, read_exif
 from ingest.thumbs import ImageError, make_thumbnails
+from tests.conftest import missing_tool
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SAMPLES = CORPUS / "exif-samples"
@@ -40,7 +41,7 @@ XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
 def corpus(*parts: str) -> Path:
     path = CORPUS.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"corpus not found at {path}")
+        missing_tool(f"corpus not found at {path}")
     return path
 
 
@@ -311,7 +312,7 @@ def test_corpus_camera_files(path: Path) -> None:
 def test_corpus_has_camera_files_with_everything() -> None:
     found = [read_exif(p.read_bytes()) for p in camera_files()]
     if not found:
-        pytest.skip("corpus not found")
+        missing_tool("corpus not found")
     complete = [r for r in found if r.make and r.model and r.taken_at]
     assert len(complete) >= 30
 
@@ -343,6 +344,6 @@ def test_corpus_damaged_files_give_a_record_or_image_error(path: Path) -> None:
 def test_corpus_damaged_set_is_present() -> None:
     files = damaged_files()
     if not files:
-        pytest.skip("corpus not found")
+        missing_tool("corpus not found")
     assert any(p.name == "corrupted.jpg" for p in files)
     assert len(files) >= 19

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import launch_chromium, open_page, screenshot
-from tests.conftest import EXAMPLES, PROJECT
+from tests.conftest import EXAMPLES, PROJECT, import_or_missing, missing_tool
 from tests.test_galleries import BY_TIME, EVENT
 
 BASE = "https://phuong6.example/anh/hoc-tap/"
@@ -48,7 +48,7 @@ def strict_models() -> Iterator[type]:
     Out of the box it fills in ids, wraps plain strings as language maps and
     adds empty ``items``; a validator must see the manifest as written.
     """
-    prezi3 = pytest.importorskip("iiif_prezi3")
+    prezi3 = import_or_missing("iiif_prezi3")
 
     def subclasses(cls: type) -> Iterator[type]:
         for sub in cls.__subclasses__():
@@ -159,7 +159,7 @@ def mirador_js() -> Path:
         return target
     npm = shutil.which("npm")
     if npm is None:
-        pytest.skip("npm is not installed: cannot fetch Mirador")
+        missing_tool("npm is not installed: cannot fetch Mirador")
     with tempfile.TemporaryDirectory() as tmp:
         result = subprocess.run(
             [npm, "pack", MIRADOR, "--silent", "--pack-destination", tmp],
@@ -170,7 +170,7 @@ def mirador_js() -> Path:
         )
         tarballs = list(Path(tmp).glob("mirador-*.tgz"))
         if result.returncode or not tarballs:
-            pytest.skip(f"npm pack {MIRADOR} failed: {result.stderr.strip()[:200]}")
+            missing_tool(f"npm pack {MIRADOR} failed: {result.stderr.strip()[:200]}")
         with tarfile.open(tarballs[0]) as tar:
             member = tar.extractfile("package/dist/mirador.min.js")
             assert member is not None

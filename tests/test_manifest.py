@@ -20,6 +20,7 @@ from ingest.manifest import (
     read_caption_sheet,
     read_event_yml,
 )
+from tests.conftest import missing_tool
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 TITLE = "Tổ chức học tập trực tuyến Chỉ thị 05-CT/TW năm 2018"
@@ -284,7 +285,7 @@ def test_lookup_by_nfd_name_path_and_without_extension(tmp_path: Path) -> None:
 def test_ward_news_post_example(tmp_path: Path) -> None:
     source = EXAMPLES / "ward-news-post.txt"
     if not source.is_file():
-        pytest.skip(f"shared example not present at {source}")
+        missing_tool(f"shared example not present at {source}")
     article = read_article(Path(shutil.copy(source, tmp_path / "article.txt")))
     assert article.title == TITLE
     assert article.description.startswith("Thực hiện Thông báo số 83-TB/BTGQU")

@@ -12,6 +12,7 @@ from images import build_exif, iptc_segment, make_jpeg, xmp_segment
 from PIL import Image, ImageChops, ImageCms, ImageFile, ImageStat
 
 from ingest.thumbs import THUMB_SIZES, ImageError, ImageInfo, make_thumbnails, probe
+from tests.conftest import missing_tool
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 ORIENTATION = CORPUS / "orientation-examples"
@@ -65,7 +66,7 @@ def orientation_files() -> list[Path]:
 def upright() -> dict[str, dict[int, Image.Image]]:
     """Thumbnails of the _1 files, whose stored pixels are the upright picture."""
     if not ORIENTATION.exists():
-        pytest.skip(f"corpus not found at {ORIENTATION}")
+        missing_tool(f"corpus not found at {ORIENTATION}")
     return {
         kind: thumbs_of((ORIENTATION / f"{kind}_1.jpg").read_bytes())
         for kind in ("Landscape", "Portrait")
@@ -89,7 +90,7 @@ def test_every_orientation_comes_out_upright(path: Path, upright: dict) -> None:
 def test_the_orientation_set_is_complete() -> None:
     names = {p.stem for p in orientation_files()}
     if not names:
-        pytest.skip("corpus not found")
+        missing_tool("corpus not found")
     assert names == {f"{kind}_{n}" for kind in ("Landscape", "Portrait") for n in range(9)}
 
 
@@ -251,7 +252,7 @@ def test_icc_profile_is_converted_to_srgb_and_dropped() -> None:
 def test_real_display_p3_profile_moves_towards_srgb_rendering() -> None:
     heic = CORPUS / "exif-samples" / "heic" / "IMG_5195.HEIC"
     if not heic.exists():
-        pytest.skip("corpus not found")
+        missing_tool("corpus not found")
     with Image.open(heic) as im:
         p3 = im.info["icc_profile"]
     colour = (60, 170, 90)
