@@ -95,7 +95,7 @@ def user_errors() -> Iterator[None]:
 def writing(catalog: Catalog, dry_run: bool) -> Iterator[Catalog]:
     """A transaction that a dry run rolls back: the same code path shows what would happen."""
     db = catalog.db
-    db.begin()
+    db.execute("BEGIN IMMEDIATE")  # wait for a running ingest's commit, see write_transaction
     try:
         with user_errors():
             yield catalog

@@ -7,6 +7,8 @@ one. Migrations only ever add: a ward's archive is never rebuilt from scratch.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
@@ -189,6 +191,23 @@ def connect(path: Path | str) -> Database:
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA busy_timeout=10000")
     return db
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[None]:
+    """A transaction that takes the write lock first (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads before it writes cannot wait for an
+    ingest's commit: SQLite answers "database is locked" at once instead of
+    using the busy timeout. Taking the lock up front makes it wait its turn.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
 
 
 def open_catalog(path: Path | str) -> Database:

@@ -26,6 +26,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlite_utils import Database
 
 from archive.catalog import Catalog, now
+from archive.db import write_transaction
 from archive.store import Store
 
 KINDS = ("missing", "size", "hash", "thumbnail", "orphan")
@@ -335,7 +336,7 @@ class FixityRecorder:
     def flush(self) -> None:
         if not self.pending:
             return
-        with self.catalog.db.atomic():
+        with write_transaction(self.catalog.db):
             for check in self.pending:
                 self.catalog.record_fixity(
                     self.checked_at, check.photo_id, check.path, check.ok, check.finding_text()

@@ -11,6 +11,7 @@ where an uninterrupted one would.
 from __future__ import annotations
 
 import getpass
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.catalog import Catalog
+from archive.db import write_transaction
 from archive.store import Store
 from ingest.commit import Committer
 from ingest.describe import CommandLine, describe
@@ -40,12 +42,21 @@ class Options:
 
 
 class _Batches:
-    """Short transactions for a real run; one transaction rolled back for a dry run."""
+    """Short transactions for a real run; one transaction rolled back for a dry run.
+
+    A batch begins only when there is something to write, so while the run
+    waits for its workers another command (units add, gallery create) can
+    take its turn at the catalog instead of timing out.
+    """
 
     def __init__(self, catalog: Catalog, dry_run: bool) -> None:
-        self.db, self.dry_run = catalog.db, dry_run
+        self.db, self.dry_run, self.open = catalog.db, dry_run, False
         self.pending, self.since = 0, time.monotonic()
-        self.db.begin()
+
+    def writing(self) -> None:
+        if not self.open:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.open, self.pending, self.since = True, 0, time.monotonic()
 
     def tick(self) -> None:
         self.pending += 1
@@ -53,14 +64,14 @@ class _Batches:
             self.pending >= COMMIT_EVERY or time.monotonic() - self.since > COMMIT_SECONDS
         ):
             self.db.commit()
-            self.db.begin()
-            self.pending, self.since = 0, time.monotonic()
+            self.open = False
 
     def close(self) -> None:
-        if self.dry_run:
+        if self.open and self.dry_run:
             self.db.rollback()
-        else:
+        elif self.open:
             self.db.commit()
+        self.open = False
 
 
 def ingest(
@@ -82,7 +93,7 @@ def ingest(
         if not options.dry_run:
             store.create()
             store.remove_leftovers()
-            with catalog.db.atomic():
+            with write_transaction(catalog.db):
                 catalog.mark_interrupted_runs()
                 report.run_id = catalog.start_run(options.command, _user())
         found = discover(paths, cli.manifests, exclude=store.root.resolve())
@@ -93,6 +104,7 @@ def ingest(
             on_plan(report.files)
         batches = _Batches(catalog, options.dry_run)
         try:
+            batches.writing()
             run_id = report.run_id or catalog.start_run(options.command, _user(), "dry-run")
             committer = Committer(catalog, description, report, run_id)
             committer.plan_events()
@@ -102,6 +114,7 @@ def ingest(
                 committer.problem(problem.path, problem.reason, problem.level, problem.stage)
             jobs = []
             for photo in found.photos:
+                batches.writing()
                 if committer.known_unchanged(photo.path, photo.key):
                     _tick(batches, progress)
                 else:
@@ -115,8 +128,10 @@ def ingest(
                         )
                     )
             for outcome in _run_jobs(jobs, options.jobs):
+                batches.writing()
                 committer.commit(outcome)
                 _tick(batches, progress)
+            batches.writing()
             committer.finish()
             catalog.fill_event_dates()
             report.seconds = time.monotonic() - started
@@ -141,7 +156,12 @@ def _run_jobs(jobs: list[Job], workers: int) -> Iterable[Outcome]:
     if workers == 1 or len(jobs) <= 1:
         yield from map(process, jobs)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+    # Not forked from this process: a forked worker would inherit the writer lock and the
+    # pool's pipes, and outlive a killed ingest holding the archive locked. A fork server
+    # with the imports preloaded starts workers almost as fast as fork.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ingest.work"])
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
         yield from pool.map(process, jobs)
 
 

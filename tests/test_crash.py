@@ -115,7 +115,8 @@ def test_killed_ingest_resumes_to_the_same_archive(tmp_path: Path) -> None:
         assert process.poll() is None, "the ingest finished before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    os.killpg(process.pid, signal.SIGKILL)  # the main process and its workers, mid-batch
+    # Only the main process, mid-batch: its workers must not keep the archive locked.
+    os.kill(process.pid, signal.SIGKILL)
     process.wait()
     db = sqlite3.connect(crashed / "catalog.db")
     rows_at_kill = db.execute("SELECT count(*) FROM photos").fetchone()[0]
