@@ -47,6 +47,10 @@ class Catalog(UnitRecords, GalleryRecords):
     def event(self, slug: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM events WHERE slug = ?", (slug,))
 
+    def adopt_event_folder(self, event_id: int, source_ref: str) -> None:
+        """The event's folder was moved (or copied off the USB stick): the new one is its own."""
+        self.db.execute("UPDATE events SET source_ref = ? WHERE id = ?", (source_ref, event_id))
+
     def event_slug(self, event_id: int) -> str:
         return self._one("SELECT slug FROM events WHERE id = ?", (event_id,))["slug"]
 
@@ -132,7 +136,8 @@ class Catalog(UnitRecords, GalleryRecords):
         """An event with no date given takes the day of its earliest photo."""
         self.db.execute(
             """UPDATE events SET date = (SELECT min(substr(taken_at, 1, 10)) FROM photos
-                 WHERE photos.event_id = events.id AND taken_at_source != 'file_mtime')
+                 WHERE photos.event_id = events.id
+                   AND taken_at_source NOT IN ('file_mtime', 'event'))
                WHERE date IS NULL"""
         )
 
@@ -281,6 +286,17 @@ class Catalog(UnitRecords, GalleryRecords):
             updates.update(taken_at=taken_at, taken_at_source="sheet", year=_year(taken_at))
         if (chosen := _pick(said, "event", row["event_id"])) and chosen.event in event_ids:
             updates["event_id"] = event_ids[chosen.event]
+        if "taken_at" not in updates and row["taken_at_source"] in ("file_mtime", "event"):
+            # A photo sent through Zalo or Facebook has lost its EXIF date: the day of its
+            # event is a better guess than the day the file was copied.
+            event_id = updates.get("event_id", row["event_id"])
+            day = (
+                self._one("SELECT date FROM events WHERE id = ?", (event_id,)) if event_id else None
+            )
+            if day and day["date"]:
+                updates.update(
+                    taken_at=day["date"], taken_at_source="event", year=_year(day["date"])
+                )
         updates = {k: v for k, v in updates.items() if row[k] != v}
         links_changed = self._link(
             photo_id, "photo_units", "unit_id", said, "units", lambda n: self.ensure_unit(n)[0]

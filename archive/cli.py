@@ -38,13 +38,20 @@ class Context:
     def store(self) -> Store:
         return Store(self.root)
 
-    def catalog(self, *, dry_run: bool = False) -> Catalog:
-        """Create or open the archive: every command that needs it just works.
+    def catalog(self, *, dry_run: bool = False, existing: bool = False) -> Catalog:
+        """Create or open the archive: every command that writes just works.
 
-        A dry run against a folder that holds no archive yet works on an empty
-        catalog in memory, so that trying a command first leaves no trace.
+        A command that only reads (existing=True) refuses a folder that holds
+        no archive instead of leaving an empty one behind a mistyped --root.
+        A dry run against such a folder works on an empty catalog in memory,
+        so that trying a command first leaves no trace.
         """
         store = self.store
+        if existing and not store.catalog_path.exists():
+            raise ConfigError(
+                f"{self.root}: no archive here (catalog.db not found); name yours with --root"
+                " or $ARCHIVE_ROOT, or put photos in with archive ingest"
+            )
         if dry_run and not store.catalog_path.exists():
             return Catalog(open_catalog(":memory:"))
         try:

@@ -197,7 +197,7 @@ def gallery_delete(obj: Context, slug: str, dry_run: bool) -> None:
 @click.pass_obj
 def gallery_list(obj: Context, as_json: bool) -> None:
     """List the galleries with their photo counts (events: archive events)."""
-    galleries = obj.catalog().list_galleries()
+    galleries = obj.catalog(existing=True).list_galleries()
     if as_json:
         emit_json(galleries)
         return
@@ -214,7 +214,7 @@ def gallery_list(obj: Context, as_json: bool) -> None:
 @click.pass_obj
 def gallery_show(obj: Context, slug: str | None, event: str | None, as_json: bool) -> None:
     """Show a gallery (or --event) and its photos in order."""
-    catalog = obj.catalog()
+    catalog = obj.catalog(existing=True)
     ref = resolve_gallery(catalog, slug, event)
     photos = catalog.gallery_photos(ref)
     for position, photo in enumerate(photos, start=1):
@@ -279,7 +279,7 @@ def export_command(
 
     \b
     Examples:
-      archive export --event hoc-tap-chi-thi-05-ct-tw-nam-2018 -o gallery.json
+      archive export --event to-chuc-hoc-tap-truc-tuyen-chi-thi-05-ct-tw-nam-2018 -o gallery.json
       archive export cong-an-2024 --format iiif --base-url https://phuong6.vn/anh/cong-an-2024/
       archive export cong-an-2024 --bundle /media/usb/cong-an-2024 --public
 
@@ -287,7 +287,7 @@ def export_command(
     the bundle was written), 2 refused: a usage error, a target inside the
     archive, files in DIR the bundle did not write, or nothing to export.
     """
-    catalog = obj.catalog()
+    catalog = obj.catalog(existing=True)
     ref = resolve_gallery(catalog, gallery, event)
     base_url = base_url or catalog.setting("base_url")
     if base_url and "://" not in base_url:
@@ -366,7 +366,7 @@ def settings_group(ctx: click.Context, as_json: bool) -> None:
     """
     if ctx.invoked_subcommand:
         return
-    settings = ctx.obj.catalog().settings()
+    settings = ctx.obj.catalog(existing=True).settings()
     if as_json:
         emit_json(settings)
         return

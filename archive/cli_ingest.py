@@ -150,7 +150,7 @@ def run_ingest(
             on_plan=bar.start,
         )
     except ArchiveBusy as error:
-        raise ConfigError(str(error)) from error
+        raise ConfigError(f"{error}; try again when it has finished") from error
     finally:
         bar.finish()
     if as_json:

@@ -21,7 +21,7 @@ def units_group(ctx: click.Context, as_json: bool) -> None:
     """
     if ctx.invoked_subcommand:
         return
-    units = ctx.obj.catalog().list_units()
+    units = ctx.obj.catalog(existing=True).list_units()
     for unit in units:
         unit["aliases"] = json.loads(unit["aliases"])
     if as_json:
@@ -96,7 +96,7 @@ def units_merge(obj: Context, source: str, target: str, dry_run: bool) -> None:
 @click.pass_obj
 def events_command(obj: Context, slug: str | None, as_json: bool) -> None:
     """List the events, or show one (by its slug) with its photo count and units."""
-    catalog = obj.catalog()
+    catalog = obj.catalog(existing=True)
     if slug is None:
         events = catalog.list_events()
         if as_json:

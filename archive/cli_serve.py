@@ -6,6 +6,7 @@ exactly as the tests build it, so what reviewers get is what is tested.
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
@@ -23,6 +24,17 @@ def project_file(name: str) -> Path | None:
         if (base / name).exists():
             return base / name
     return None
+
+
+def _check_port(host: str, port: int) -> None:
+    """Say a busy port in one line before Datasette starts, not in uvicorn's words after."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({error.strerror}); choose another with --port"
+        ) from error
 
 
 def run_datasette(
@@ -47,6 +59,7 @@ def run_datasette(
         )
     except ServeConfigError as error:
         raise ConfigError(str(error)) from error
+    _check_port(host, port)
     mode = " for reviewers" if reviewers else ""
     login = ", login required" if password_hash_env else ""
     click.echo(

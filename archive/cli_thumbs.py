@@ -40,7 +40,7 @@ def thumbs_command(obj: Context, everything: bool, dry_run: bool, as_json: bool)
 
     Exit status: 0 all good, 1 some could not be remade (their originals are named).
     """
-    store, catalog = obj.store, obj.catalog()
+    store, catalog = obj.store, obj.catalog(existing=True)
     rows = list(catalog.db.query("SELECT id, sha256, original_path FROM photos ORDER BY id"))
     result: dict = {"dry_run": dry_run, "photos": len(rows), "remade": 0, "failed": []}
     bar = ProgressBar("Thumbnails")

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from archive.catalog import Catalog
-from archive.records import PhotoMeta, SourceFile
+from archive.records import EventSpec, PhotoMeta, SourceFile
 from ingest.describe import Description
 from ingest.report import Report
 from ingest.work import Outcome, stat_source
@@ -65,12 +65,30 @@ class Committer:
 
     def plan_events(self) -> None:
         for spec in self.description.events:
+            self._claim_folder(spec)
             self._note_new_units([*spec.units, *([spec.organizer] if spec.organizer else [])])
             event_id, _ = self.catalog.upsert_event(spec)
             self.event_ids[spec.key] = event_id
             slug = self.catalog.event_slug(event_id)
             if slug not in self.report.events:
                 self.report.events.append(slug)
+
+    def _claim_folder(self, spec: EventSpec) -> None:
+        """A moved event folder takes its event along; a second folder joining one is said."""
+        row, _ = self.catalog.find_event(spec)
+        if row is None or not spec.source_ref or row["source_ref"] in (None, spec.source_ref):
+            return
+        if not exists_as_named(row["source_ref"]):
+            self.catalog.adopt_event_folder(row["id"], spec.source_ref)
+            return
+        self.problem(
+            spec.source_ref,
+            f"joins the event {row['title']!r} of {row['source_ref']} (same title"
+            f"{' and day' if row['date'] else ''}); give it a date or its own title in"
+            " event.yml to keep it apart",
+            "warning",
+            "manifest",
+        )
 
     def known_unchanged(self, path: Path, key: str) -> bool:
         """A file seen before with the same size and mtime: describe it, never re-read it."""

@@ -83,7 +83,8 @@ def _unsupported(data: bytes, err: Exception) -> str:
         with warnings.catch_warnings(action="ignore"), Image.open(io.BytesIO(data)) as other:
             return f"unsupported image format {other.format} (JPEG, PNG, WebP, TIFF, HEIC only)"
     except Exception:
-        return f"not an image Pillow can read ({_first_line(err).split(' <')[0]})"
+        detail = _first_line(err).split(" <")[0]
+        return f"not a photo file (not JPEG, PNG, WebP, TIFF or HEIC; {detail})"
 
 
 def _first_line(err: BaseException) -> str:

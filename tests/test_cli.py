@@ -105,3 +105,29 @@ def test_the_archive_folder_itself_is_never_ingested(tmp_path: Path) -> None:
     second = runner.invoke(cli, [*args, str(tmp_path)])
     assert json.loads(first.stdout)["added"] == 1
     assert json.loads(second.stdout)["files"] == 1  # not the stored original or thumbnails
+
+
+def test_reading_commands_never_create_an_archive(tmp_path: Path) -> None:
+    root = tmp_path / "typo"
+    for args in (
+        ["events"],
+        ["units"],
+        ["gallery", "list"],
+        ["export", "--event", "x"],
+        ["thumbs"],
+        ["settings"],
+    ):
+        result = CliRunner().invoke(cli, ["--root", str(root), *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert "no archive here" in result.output
+    assert not root.exists()
+
+
+def test_serve_on_a_busy_port_is_one_line(archive) -> None:
+    import socket
+
+    archive.run("init")
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = archive.run("serve", "--port", str(port), expect=2)
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output

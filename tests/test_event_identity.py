@@ -120,3 +120,55 @@ def test_event_slug_from_the_command_line_is_slugified(archive, tmp_path: Path) 
     archive.ingest(str(photo), "--event", "Họp Chi bộ", "--event-title", "Họp Chi bộ tháng 3")
     [event] = json.loads(archive.run("events", "--json").stdout)
     assert event["slug"] == "hop-chi-bo"
+
+
+def test_a_moved_folder_keeps_its_event_and_its_edits_apply(archive, tmp_path: Path) -> None:
+    folder = event_folder(
+        tmp_path,
+        "ev",
+        "title: Lễ chào cờ\ndate: 2024-09-02\nlocation: Trường THCS\n",
+        {"a.jpg": (1, 1, 1), "b.jpg": (2, 2, 2)},
+    )
+    archive.ingest(str(folder))
+    moved = folder.rename(tmp_path / "ev-2024")
+    archive.ingest(str(moved))
+    (moved / "event.yml").write_text(
+        "title: Lễ chào cờ\ndate: 2024-09-02\nlocation: Trường THCS Nguyễn Gia Thiều\n", "utf-8"
+    )
+    report = archive.ingest(str(moved))
+    assert report["problems"] == []
+    [event] = archive.rows("SELECT location, source_ref FROM events")
+    assert event == {"location": "Trường THCS Nguyễn Gia Thiều", "source_ref": str(moved)}
+
+
+def test_a_second_folder_joining_an_event_is_said(archive, tmp_path: Path) -> None:
+    yml = "title: Sinh hoạt tổ dân phố\n"
+    event_folder(tmp_path / "src", "to-1", yml, {"a.jpg": (1, 1, 1)})
+    event_folder(tmp_path / "src", "to-2", yml, {"b.jpg": (2, 2, 2)})
+    report = archive.ingest(str(tmp_path / "src"))
+    [warning] = report["problems"]
+    assert (
+        warning["path"].endswith("to-2")
+        and "joins the event 'Sinh hoạt tổ dân phố'" in (warning["reason"])
+    )
+
+
+def test_a_photo_without_a_date_takes_its_events_day(archive, tmp_path: Path) -> None:
+    photo = tmp_path / "zalo.jpg"
+    make_jpeg(photo, taken=None)  # forwarded through a chat app: no EXIF date left
+    archive.ingest(str(photo), "--event-title", "Họp Chi bộ", "--date", "2024-03-08")
+    [row] = archive.rows("SELECT taken_at, taken_at_source, year FROM photos")
+    assert row == {"taken_at": "2024-03-08", "taken_at_source": "event", "year": 2024}
+    archive.run(
+        "gallery",
+        "create",
+        "cong-an",
+        "--title",
+        "Công an",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+    )
+    shown = json.loads(archive.run("gallery", "show", "cong-an", "--json").stdout)
+    assert len(shown["photos"]) == 1

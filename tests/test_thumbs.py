@@ -288,8 +288,11 @@ def test_truncated_jpeg_raises_image_error() -> None:
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"", "not an image Pillow can read (cannot identify image file)"),
-        (b"%PDF-1.7 not a photo", "not an image Pillow can read (cannot identify image file)"),
+        (b"", "not a photo file (not JPEG, PNG, WebP, TIFF or HEIC; cannot identify image file)"),
+        (
+            b"%PDF-1.7 not a photo",
+            "not a photo file (not JPEG, PNG, WebP, TIFF or HEIC; cannot identify image file)",
+        ),
         (encoded(Image.new("RGB", (8, 8)), "GIF"), "unsupported image format GIF"),
         (encoded(Image.new("RGB", (8, 8)), "BMP"), "unsupported image format BMP"),
     ],
