@@ -1,0 +1,136 @@
+"""Events: what a folder, an article or the command line says happened, and when.
+
+Part of the one writer: :class:`archive.catalog.Catalog` inherits
+:class:`EventRecords`. An event's identity is its folder first and its slug
+second, so a renamed title or a moved folder keeps the event, and the same
+title on another day makes another one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archive import search
+from archive.records import EventSpec
+from archive.rows import Rows, now
+from archive.text import clean, slugify
+
+
+class EventRecords(Rows):
+    def event(self, slug: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM events WHERE slug = ?", (slug,))
+
+    def adopt_event_folder(self, event_id: int, source_ref: str) -> None:
+        """The event's folder was moved (or copied off the USB stick): the new one is its own."""
+        self.db.execute("UPDATE events SET source_ref = ? WHERE id = ?", (source_ref, event_id))
+
+    def event_slug(self, event_id: int) -> str:
+        return self._one("SELECT slug FROM events WHERE id = ?", (event_id,))["slug"]
+
+    def find_event(self, spec: EventSpec) -> tuple[dict[str, Any] | None, str]:
+        """The row a spec describes, and the slug it goes by.
+
+        A folder's event is found by its folder first, so fixing a typo in the
+        title renames the event instead of making a second one. Otherwise by
+        slug; the same title on another day (the monthly meeting) is another
+        event, whose slug carries its date.
+        """
+        if spec.source_ref:
+            row = self._one("SELECT * FROM events WHERE source_ref = ?", (spec.source_ref,))
+            if row is not None:
+                return row, row["slug"]
+        row = self.event(spec.slug)
+        if row is not None and spec.date and row["date"] and row["date"] != spec.date:
+            slug = f"{spec.slug}-{spec.date}"
+            return self.event(slug), slug
+        return row, spec.slug
+
+    def upsert_event(self, spec: EventSpec) -> tuple[int, bool]:
+        """Create or update the event; True when anything about it changed.
+
+        Only the event's own source (its folder, or the command line for an
+        event made there) may replace a field; another folder that names the
+        same event only fills gaps, so two sources never overwrite each other
+        on alternate runs.
+        """
+        organizer_id = self.ensure_unit(spec.organizer)[0] if spec.organizer else None
+        values = {
+            "title": clean(spec.title),
+            "date": spec.date,
+            "location": clean(spec.location),
+            "organizer_unit_id": organizer_id,
+            "description": spec.description,
+        }
+        row, slug = self.find_event(spec)
+        changed = row is None
+        if row is None:
+            event_id = self.db.execute(
+                "INSERT INTO events (slug, title, date, location, organizer_unit_id, description,"
+                " source_ref, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (slug, *values.values(), spec.source_ref, now(), now()),
+            ).lastrowid
+        else:
+            event_id = row["id"]
+            own = row["source_ref"] in (None, spec.source_ref)
+            updates = {
+                k: v
+                for k, v in values.items()
+                if v is not None and row[k] != v and (own or row[k] is None)
+            }
+            if row["source_ref"] is None and spec.source_ref:
+                updates["source_ref"] = spec.source_ref
+            if updates:
+                changed = True
+                assignments = ", ".join(f"{k} = ?" for k in updates)
+                self.db.execute(
+                    f"UPDATE events SET {assignments}, updated_at = ? WHERE id = ?",
+                    (*updates.values(), now(), event_id),
+                )
+        for unit in spec.units:
+            unit_id = self.ensure_unit(unit)[0]
+            inserted = self.db.execute(
+                "INSERT OR IGNORE INTO event_units (event_id, unit_id) VALUES (?, ?)",
+                (event_id, unit_id),
+            ).rowcount
+            changed = changed or bool(inserted)
+        if changed and row is not None:
+            search.reindex(self.db, self._photo_ids("event_id = ?", (event_id,)))
+        return event_id, changed
+
+    def list_events(self) -> list[dict[str, Any]]:
+        return self._all(
+            """SELECT e.slug, e.title, e.date, e.location, o.name AS organizer,
+                 (SELECT count(*) FROM photos WHERE event_id = e.id) AS photos
+               FROM events e LEFT JOIN units o ON o.id = e.organizer_unit_id
+               ORDER BY e.date DESC, e.slug"""
+        )
+
+    def fill_event_dates(self) -> None:
+        """An event with no date given takes the day of its earliest photo."""
+        self.db.execute(
+            """UPDATE events SET date = (SELECT min(substr(taken_at, 1, 10)) FROM photos
+                 WHERE photos.event_id = events.id
+                   AND taken_at_source NOT IN ('file_mtime', 'event'))
+               WHERE date IS NULL"""
+        )
+
+    def event_summary(self, slug: str) -> dict[str, Any] | None:
+        """An event with its organizer's name, photo count and every unit it shows."""
+        event = self._one(
+            """SELECT e.id, e.slug, e.title, e.date, e.location, o.name AS organizer,
+                 e.description, e.source_ref,
+                 (SELECT count(*) FROM photos WHERE event_id = e.id) AS photos
+               FROM events e LEFT JOIN units o ON o.id = e.organizer_unit_id WHERE e.slug = ?""",
+            (slug,),
+        )
+        if event is None:
+            return None
+        rows = self._all(
+            """SELECT u.name FROM event_units eu JOIN units u ON u.id = eu.unit_id
+                 WHERE eu.event_id = :id
+               UNION SELECT u.name FROM photo_units pu JOIN units u ON u.id = pu.unit_id
+                 JOIN photos p ON p.id = pu.photo_id WHERE p.event_id = :id""",
+            {"id": event["id"]},
+        )
+        event["units"] = sorted((r["name"] for r in rows), key=slugify)
+        return event
