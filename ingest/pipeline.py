@@ -27,7 +27,7 @@ from ingest.commit import Committer
 from ingest.describe import CommandLine, describe
 from ingest.report import Report
 from ingest.sources import discover
-from ingest.work import Job, Outcome, process
+from ingest.work import Job, Outcome, process, watch_parent
 
 COMMIT_EVERY = 25  # outcomes per transaction: small enough that a crash costs little
 COMMIT_SECONDS = 2.0
@@ -161,7 +161,12 @@ def _run_jobs(jobs: list[Job], workers: int) -> Iterable[Outcome]:
     # with the imports preloaded starts workers almost as fast as fork.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["ingest.work"])
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)),
+        mp_context=context,
+        initializer=watch_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         yield from pool.map(process, jobs)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+import time
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +41,24 @@ class Outcome:
     error: str | None = None
     stage: str | None = None
     warnings: tuple[str, ...] = ()
+
+
+def watch_parent(pid: int) -> None:
+    """Pool initializer: a worker whose ingest was killed stops instead of lingering.
+
+    A killed main process cannot tell its workers; they would wait on the
+    job queue forever. Each checks once a second that the ingest is alive.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="watch-ingest", daemon=True).start()
 
 
 def stat_source(path: str, key: str) -> SourceFile:

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from PIL import Image
@@ -104,8 +105,10 @@ def test_killed_ingest_resumes_to_the_same_archive(tmp_path: Path) -> None:
     reference, crashed = tmp_path / "reference", tmp_path / "crashed"
     subprocess.run(ingest_command(reference, folder), check=True, capture_output=True)
 
+    marker = f"ARCHIVE_TEST_RUN={uuid.uuid4()}"
     process = subprocess.Popen(
         ingest_command(crashed, folder),
+        env={**os.environ, "ARCHIVE_TEST_RUN": marker.split("=", 1)[1]},
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -130,3 +133,23 @@ def test_killed_ingest_resumes_to_the_same_archive(tmp_path: Path) -> None:
     db = sqlite3.connect(crashed / "catalog.db")
     statuses = [r[0] for r in db.execute("SELECT status FROM ingest_runs ORDER BY id")]
     assert statuses == ["interrupted", "ok"]
+    # Nothing of the killed ingest lives on: its workers notice and stop.
+    deadline = time.monotonic() + 10
+    while processes_with(marker):
+        assert time.monotonic() < deadline, f"left running: {processes_with(marker)}"
+        time.sleep(0.2)
+
+
+def processes_with(marker: str) -> list[int]:
+    """Processes whose environment carries marker (as root, every /proc entry is readable)."""
+    found: list[int] = []
+    if not Path("/proc").is_dir():  # not Linux: nothing to look at
+        return found
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
