@@ -188,10 +188,11 @@ def main() -> None:
 
 
 def _register_commands() -> None:
-    from archive.cli_gallery import export_command, gallery_group, photos_group, settings_group
+    from archive.cli_gallery import export_command, gallery_group
     from archive.cli_ingest import ingest_command
     from archive.cli_registry import events_command, units_group
     from archive.cli_serve import demo_command, serve_command
+    from archive.cli_settings import photos_group, settings_group
     from archive.cli_thumbs import thumbs_command
     from archive.cli_verify import verify_command
 

@@ -1,4 +1,4 @@
-"""`archive gallery`, `archive export`, `archive photos private`, `archive settings`.
+"""`archive gallery` and `archive export`.
 
 Thin like the rest of the command line: options become a
 :class:`~archive.galleries.Selection` or :class:`~archive.export.ExportOptions`,
@@ -19,7 +19,7 @@ from archive.bundle import BundleError, check_targets, write_file, write_folder
 from archive.catalog import Catalog
 from archive.cli import ConfigError, Context, emit_json, writing
 from archive.export import ExportOptions, export_gallery
-from archive.galleries import SETTINGS, GalleryError, GalleryRef
+from archive.galleries import GalleryError, GalleryRef
 from archive.iiif import EmptyManifestError, manifest_json
 from archive.selection import Selection
 
@@ -329,73 +329,3 @@ def export_command(
             click.echo(f"  missing from the store (run archive verify): {path}", err=True)
         if report.missing:
             click.get_current_context().exit(1)
-
-
-@click.group("photos")
-def photos_group() -> None:
-    """Photo flags that decide what leaves the archive."""
-
-
-@photos_group.command("private")
-@click.argument("photos", nargs=-1, required=True)
-@click.option("--off", is_flag=True, help="Make them public again.")
-@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
-@click.pass_obj
-def photos_private(obj: Context, photos: tuple[str, ...], off: bool, dry_run: bool) -> None:
-    """Mark PHOTOS (ids or SHA-256 prefixes) private: left out of every --public export.
-
-    For example close-ups of pupils, or of people who did not agree to be published.
-    """
-    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
-        ids = catalog.resolve_photos(photos)
-        changed = catalog.set_private(ids, not off)
-        state = "public" if off else "private"
-        click.echo(f"{changed} photo(s) marked {state}; {len(ids) - changed} already were")
-
-
-@click.group("settings", invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
-@click.pass_context
-def settings_group(ctx: click.Context, as_json: bool) -> None:
-    """Show the archive's settings (with no subcommand), or set and unset them.
-
-    \b
-    Example:
-      archive settings set rights http://rightsstatements.org/vocab/InC/1.0/
-      archive settings set required_statement "Ảnh: Ủy ban nhân dân phường 6"
-    """
-    if ctx.invoked_subcommand:
-        return
-    settings = ctx.obj.catalog(existing=True).settings()
-    if as_json:
-        emit_json(settings)
-        return
-    for key, value in settings.items():
-        click.echo(f"{key:<26}{value if value is not None else '(not set)'}")
-        click.echo(f"{'':<26}{SETTINGS[key]}")
-
-
-@settings_group.command("set")
-@click.argument("key", type=click.Choice(list(SETTINGS)))
-@click.argument("value")
-@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
-@click.pass_obj
-def settings_set(obj: Context, key: str, value: str, dry_run: bool) -> None:
-    """Set KEY to VALUE."""
-    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
-        catalog.set_setting(key, value)
-        click.echo(f"{key} = {catalog.setting(key)}")
-
-
-@settings_group.command("unset")
-@click.argument("key", type=click.Choice(list(SETTINGS)))
-@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
-@click.pass_obj
-def settings_unset(obj: Context, key: str, dry_run: bool) -> None:
-    """Clear KEY."""
-    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
-        catalog.set_setting(key, None)
-        click.echo(f"{key} cleared")
-
-
-COMMANDS = (gallery_group, export_command, photos_group, settings_group)

@@ -21,7 +21,7 @@ import logging
 import math
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
@@ -35,6 +35,7 @@ from PIL import Image
 
 from archive.text import clean
 from ingest.embedded_caption import legacy_text, one_line, read_embedded_caption, xp_text
+from ingest.segments import JPEG_START, XMP_APP1, find_xmp, jpeg_segments
 
 __all__ = ["ExifRecord", "read_exif"]
 
@@ -100,44 +101,16 @@ class _Source:
 
 # --- locating metadata blocks -----------------------------------------------
 
-_JPEG = b"\xff\xd8"
-_XMP_APP1 = b"http://ns.adobe.com/xap/1.0/\x00"
-
-
-def _jpeg_segments(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """(marker, payload) of each header segment; stops at the image data or at garbage."""
-    pos, end = 2, len(data)
-    while pos + 4 <= end and data[pos] == 0xFF:
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte before a marker
-            pos += 1
-            continue
-        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
-        if marker in (0xDA, 0xD9) or length < 2:  # start of scan, end of image, nonsense
-            return
-        yield marker, data[pos + 4 : pos + 2 + length]
-        pos += 2 + length
-
-
-def _find_xmp(data: bytes) -> bytes | None:
-    """The XMP element alone: packets come padded, NUL-terminated, in any container box."""
-    for start_tag, end_tag in ((b"<x:xmpmeta", b"</x:xmpmeta>"), (b"<rdf:RDF", b"</rdf:RDF>")):
-        start = data.find(start_tag)
-        stop = data.find(end_tag, start) if start >= 0 else -1
-        if stop > 0:
-            return data[start : stop + len(end_tag)]
-    return None
-
 
 def _locate(src: _Source) -> None:
-    if not src.data.startswith(_JPEG):
-        src.xmp = _find_xmp(src.data)
+    if not src.data.startswith(JPEG_START):
+        src.xmp = find_xmp(src.data)
         return
-    for marker, payload in _jpeg_segments(src.data):
+    for marker, payload in jpeg_segments(src.data):
         if marker == 0xE1 and src.tiff is None and payload.startswith(b"Exif\x00"):
             src.tiff = payload[6:]
-        elif marker == 0xE1 and src.xmp is None and payload.startswith(_XMP_APP1):
-            src.xmp = _find_xmp(payload)
+        elif marker == 0xE1 and src.xmp is None and payload.startswith(XMP_APP1):
+            src.xmp = find_xmp(payload)
 
 
 def _exifread(blob: bytes) -> dict[str, Any]:
@@ -158,7 +131,7 @@ def _read_tags(src: _Source) -> dict[str, Any]:
     have) and asserts on some valid HEIFs (pillow-heif's own, brands it does
     not know), so those fall back to the block Pillow extracts."""
     data = src.data
-    if data.startswith(_JPEG):
+    if data.startswith(JPEG_START):
         return _exifread(src.tiff) if src.tiff else {}
     webp, heif = data[:4] == b"RIFF" and data[8:12] == b"WEBP", data[4:8] == b"ftyp"
     failure: Exception | None = None

@@ -16,13 +16,12 @@ from urllib.parse import quote
 
 import pytest
 from datasette.database import Database
-from markupsafe import escape
 
 from archive.web.config import build_datasette, load_metadata
 from tests import web_archive
 from tests.conftest import Archive
 from tests.images import make_jpeg
-from tests.web_archive import HOSTILE, HOSTILE_TEXT, XSS, datasette, get
+from tests.web_archive import HOSTILE, HOSTILE_TEXT, datasette, get
 
 READER = {"id": "canbo"}
 HASH_ENV = "ARCHIVE_TEST_PASSWORD_HASH"
@@ -314,39 +313,6 @@ def test_reviewers_mode_refuses_sql_download_and_csv_stream(built, ds) -> None:
     assert ok(reviewers, "/catalog/photos.json?_search=cong+an&_shape=array").json()
     assert ok(reviewers, "/catalog/anh_chua_co_chu_thich.json?_shape=array").json()
     assert ok(reviewers, f"/-/events/{web_archive.EXAMPLE_EVENT_SLUG}")
-
-
-# -- escaping -----------------------------------------------------------------------
-
-
-def test_a_script_in_a_caption_is_text_on_every_page(built, ds) -> None:
-    photo_id = built.id("e.jpg")
-    assert built.captions[photo_id] == XSS
-    pages = [
-        "/catalog/photos",
-        "/catalog/photos?_search=script",
-        "/catalog/photos?_nocol=exif",
-        f"/catalog/photos/{photo_id}",
-        f"/-/photos/{photo_id}",
-        f"/-/events/{web_archive.MEETING['slug']}",
-        "/-/units/chi-bo-khu-pho-3",
-        "/-/search?q=script+alert",
-        f"/-/search?q={XSS}",
-        "/catalog/anh_chua_co_don_vi",
-    ]
-    for page in pages:
-        web_archive.assert_inert(ok(ds, page).text, page)
-    for page in pages[:-1]:
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in ok(ds, page).text, page
-
-
-def test_scripts_in_titles_places_organisers_units_and_tags_are_text_everywhere(built, ds) -> None:
-    """Each catalog text is its own XSS attempt, ingested from event.yml and captions.csv."""
-    for page, shown in web_archive.hostile_pages(built).items():
-        html = ok(ds, page).text
-        web_archive.assert_inert(html, page)
-        for field in shown:
-            assert str(escape(HOSTILE_TEXT[field])) in html, (page, field)
 
 
 # -- canned queries and a catalog that keeps changing ---------------------------------

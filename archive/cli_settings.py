@@ -1,0 +1,76 @@
+"""`archive photos private` and `archive settings`: what decides how photos leave the archive."""
+
+from __future__ import annotations
+
+import click
+
+from archive.cli import Context, emit_json, writing
+from archive.cli_gallery import gallery_errors
+from archive.galleries import SETTINGS
+
+
+@click.group("photos")
+def photos_group() -> None:
+    """Photo flags that decide what leaves the archive."""
+
+
+@photos_group.command("private")
+@click.argument("photos", nargs=-1, required=True)
+@click.option("--off", is_flag=True, help="Make them public again.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def photos_private(obj: Context, photos: tuple[str, ...], off: bool, dry_run: bool) -> None:
+    """Mark PHOTOS (ids or SHA-256 prefixes) private: left out of every --public export.
+
+    For example close-ups of pupils, or of people who did not agree to be published.
+    """
+    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+        ids = catalog.resolve_photos(photos)
+        changed = catalog.set_private(ids, not off)
+        state = "public" if off else "private"
+        click.echo(f"{changed} photo(s) marked {state}; {len(ids) - changed} already were")
+
+
+@click.group("settings", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
+@click.pass_context
+def settings_group(ctx: click.Context, as_json: bool) -> None:
+    """Show the archive's settings (with no subcommand), or set and unset them.
+
+    \b
+    Example:
+      archive settings set rights http://rightsstatements.org/vocab/InC/1.0/
+      archive settings set required_statement "Ảnh: Ủy ban nhân dân phường 6"
+    """
+    if ctx.invoked_subcommand:
+        return
+    settings = ctx.obj.catalog(existing=True).settings()
+    if as_json:
+        emit_json(settings)
+        return
+    for key, value in settings.items():
+        click.echo(f"{key:<26}{value if value is not None else '(not set)'}")
+        click.echo(f"{'':<26}{SETTINGS[key]}")
+
+
+@settings_group.command("set")
+@click.argument("key", type=click.Choice(list(SETTINGS)))
+@click.argument("value")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def settings_set(obj: Context, key: str, value: str, dry_run: bool) -> None:
+    """Set KEY to VALUE."""
+    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+        catalog.set_setting(key, value)
+        click.echo(f"{key} = {catalog.setting(key)}")
+
+
+@settings_group.command("unset")
+@click.argument("key", type=click.Choice(list(SETTINGS)))
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.pass_obj
+def settings_unset(obj: Context, key: str, dry_run: bool) -> None:
+    """Clear KEY."""
+    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+        catalog.set_setting(key, None)
+        click.echo(f"{key} cleared")
