@@ -169,17 +169,6 @@ class Catalog(EventRecords, UnitRecords, GalleryRecords):
             updates.update(taken_at=taken_at, taken_at_source="sheet", year=_year(taken_at))
         if (chosen := _pick(said, "event", row["event_id"])) and chosen.event in event_ids:
             updates["event_id"] = event_ids[chosen.event]
-        if "taken_at" not in updates and row["taken_at_source"] in ("file_mtime", "event"):
-            # A photo sent through Zalo or Facebook has lost its EXIF date: the day of its
-            # event is a better guess than the day the file was copied.
-            event_id = updates.get("event_id", row["event_id"])
-            day = (
-                self._one("SELECT date FROM events WHERE id = ?", (event_id,)) if event_id else None
-            )
-            if day and day["date"]:
-                updates.update(
-                    taken_at=day["date"], taken_at_source="event", year=_year(day["date"])
-                )
         updates = {k: v for k, v in updates.items() if row[k] != v}
         links_changed = self._link(
             photo_id, "photo_units", "unit_id", said, "units", lambda n: self.ensure_unit(n)[0]

@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from archive.catalog import Catalog, CatalogError
-from archive.db import open_catalog
+from archive.db import catalog_copy_in_memory, open_catalog
 from archive.records import EventSpec
 from archive.store import Store
 from archive.text import clean, slugify
@@ -52,8 +52,8 @@ class Context:
                 f"{self.root}: no archive here (catalog.db not found); name yours with --root"
                 " or $ARCHIVE_ROOT, or put photos in with archive ingest"
             )
-        if dry_run and not store.catalog_path.exists():
-            return Catalog(open_catalog(":memory:"))
+        if dry_run:
+            return Catalog(catalog_copy_in_memory(store.catalog_path))
         try:
             store.create()
             return Catalog(open_catalog(store.catalog_path))

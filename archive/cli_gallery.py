@@ -127,7 +127,7 @@ def gallery_create(
 ) -> None:
     """Create gallery SLUG from a selection, ordered by time taken."""
     selection = _selection(kw)
-    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         ids = catalog.select_photos(selection)
         catalog.create_gallery(slug, title, description, ids, selection)
         click.echo(f"Created gallery {catalog.gallery(slug)['slug']}: {len(ids)} photo(s)")
@@ -149,7 +149,7 @@ def gallery_add(
     selection = _selection(kw)
     if not photos and selection.is_empty():
         raise click.UsageError("name photos (ids) or a selection (--event, --unit, …)")
-    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         ids = catalog.resolve_photos(photos) + catalog.select_photos(selection)
         added = catalog.add_to_gallery(slug, ids, at)
         click.echo(f"Added {added} photo(s) to {slug}; {len(ids) - added} already there")
@@ -162,7 +162,7 @@ def gallery_add(
 @click.pass_obj
 def gallery_remove(obj: Context, slug: str, photos: tuple[str, ...], dry_run: bool) -> None:
     """Take PHOTOS out of gallery SLUG (the photos stay in the archive)."""
-    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         removed = catalog.remove_from_gallery(slug, catalog.resolve_photos(photos))
         click.echo(f"Removed {removed} photo(s) from {slug}")
 
@@ -175,7 +175,7 @@ def gallery_remove(obj: Context, slug: str, photos: tuple[str, ...], dry_run: bo
 @click.pass_obj
 def gallery_move(obj: Context, slug: str, photo: str, position: int, dry_run: bool) -> None:
     """Move PHOTO to POSITION (1 = first) in gallery SLUG."""
-    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         [photo_id] = catalog.resolve_photos([photo])
         catalog.move_in_gallery(slug, photo_id, position)
         click.echo(f"Photo {photo_id} is now number {position} in {slug}")
@@ -187,7 +187,7 @@ def gallery_move(obj: Context, slug: str, photo: str, position: int, dry_run: bo
 @click.pass_obj
 def gallery_delete(obj: Context, slug: str, dry_run: bool) -> None:
     """Delete gallery SLUG; its photos stay in the archive."""
-    with gallery_errors(), writing(obj.catalog(), dry_run) as catalog:
+    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         held = catalog.delete_gallery(slug)
         click.echo(f"Deleted gallery {slug} ({held} photo(s) stay in the archive)")
 

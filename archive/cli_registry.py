@@ -45,7 +45,7 @@ def units_group(ctx: click.Context, as_json: bool) -> None:
 @click.pass_obj
 def units_add(obj: Context, name: str, kind: str | None, parent: str | None, dry_run: bool) -> None:
     """Add a unit, or set the kind and parent of an existing one."""
-    catalog = obj.catalog()
+    catalog = obj.catalog(dry_run=dry_run)
     with writing(catalog, dry_run):
         found = catalog.find_unit(name)
         if found and kind is None and parent is None:
@@ -71,7 +71,7 @@ def units_alias(obj: Context, unit: str, alias: str, dry_run: bool) -> None:
     Example:
       archive units alias "Ủy ban nhân dân phường 6" "UBND phường 6"
     """
-    with writing(obj.catalog(), dry_run) as catalog:
+    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         catalog.add_alias(unit, alias)
         click.echo(f"{alias} now names {catalog.find_unit(unit)['name']}")
 
@@ -83,7 +83,7 @@ def units_alias(obj: Context, unit: str, alias: str, dry_run: bool) -> None:
 @click.pass_obj
 def units_merge(obj: Context, source: str, target: str, dry_run: bool) -> None:
     """Merge SOURCE into TARGET: its photos and events move, its name becomes an alias."""
-    with writing(obj.catalog(), dry_run) as catalog:
+    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         moved = catalog.merge_units(source, target)
         click.echo(
             f"Merged {source} into {catalog.find_unit(target)['name']}: {moved} photo(s) moved"

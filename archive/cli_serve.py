@@ -106,7 +106,7 @@ def serve_command(
       export ARCHIVE_HASH="$(datasette hash-password)"
       archive serve --reviewers --password-hash-env ARCHIVE_HASH
     """
-    obj.catalog()
+    obj.catalog(existing=True)
     run_datasette(obj.store, host, port, reviewers=reviewers, password_hash_env=password_hash_env)
 
 

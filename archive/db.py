@@ -7,6 +7,7 @@ one. Migrations only ever add: a ward's archive is never rebuilt from scratch.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -208,6 +209,23 @@ def write_transaction(db: Database) -> Iterator[None]:
         db.rollback()
         raise
     db.commit()
+
+
+def catalog_copy_in_memory(path: Path) -> Database:
+    """The catalog as it is now, copied into memory (empty if there is none yet).
+
+    Dry runs work here: the same code path as a real run, and nothing it
+    does can reach the file or keep its writers waiting.
+    """
+    db = Database(memory=True)
+    if path.exists():
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            source.backup(db.conn)
+        finally:
+            source.close()
+    migrations.apply(db)
+    return db
 
 
 def open_catalog(path: Path | str) -> Database:

@@ -114,6 +114,23 @@ class EventRecords(Rows):
                WHERE date IS NULL"""
         )
 
+    def date_undated_photos(self) -> int:
+        """Photos with no date of their own take their event's day.
+
+        A photo sent through Zalo or Facebook has lost its EXIF date: the day
+        of its event is a better guess than the day the file was copied. Run
+        after the events' own dates are known, so one ingest settles it.
+        """
+        return self.db.execute(
+            """UPDATE photos SET taken_at = e.date, taken_at_source = 'event',
+                 year = CAST(substr(e.date, 1, 4) AS INTEGER), updated_at = ?
+               FROM events e
+               WHERE e.id = photos.event_id AND e.date IS NOT NULL
+                 AND photos.taken_at_source IN ('file_mtime', 'event')
+                 AND photos.taken_at IS NOT e.date""",
+            (now(),),
+        ).rowcount
+
     def event_summary(self, slug: str) -> dict[str, Any] | None:
         """An event with its organizer's name, photo count and every unit it shows."""
         event = self._one(

@@ -29,8 +29,9 @@ from ingest.report import Report
 from ingest.sources import discover
 from ingest.work import Job, Outcome, process, watch_parent
 
-COMMIT_EVERY = 25  # outcomes per transaction: small enough that a crash costs little
-COMMIT_SECONDS = 2.0
+COMMIT_EVERY = 25  # files per transaction: small enough that a crash costs little
+TURN_SECONDS = 0.25  # the longest the run holds the catalog before others get a turn
+STEP_ASIDE_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -44,27 +45,35 @@ class Options:
 class _Batches:
     """Short transactions for a real run; one transaction rolled back for a dry run.
 
-    A batch begins only when there is something to write, so while the run
-    waits for its workers another command (units add, gallery create) can
-    take its turn at the catalog instead of timing out.
+    Other commands (units add, gallery create) must get their turn at the
+    catalog while an ingest runs: a batch begins only when there is
+    something to write, a photo's rows are committed before the run waits
+    for the next worker, and every quarter second the run steps aside for a
+    moment, since SQLite's busy handler only retries now and then.
     """
 
     def __init__(self, catalog: Catalog, dry_run: bool) -> None:
         self.db, self.dry_run, self.open = catalog.db, dry_run, False
-        self.pending, self.since = 0, time.monotonic()
+        self.pending, self.since, self.stepped_aside = 0, time.monotonic(), time.monotonic()
 
     def writing(self) -> None:
-        if not self.open:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.open, self.pending, self.since = True, 0, time.monotonic()
+        if self.open:
+            return
+        if not self.dry_run and time.monotonic() - self.stepped_aside > TURN_SECONDS:
+            time.sleep(STEP_ASIDE_SECONDS)
+            self.stepped_aside = time.monotonic()
+        self.db.execute("BEGIN IMMEDIATE")
+        self.open, self.pending, self.since = True, 0, time.monotonic()
+
+    def commit(self) -> None:
+        if self.open and not self.dry_run:
+            self.db.commit()
+            self.open = False
 
     def tick(self) -> None:
         self.pending += 1
-        if not self.dry_run and (
-            self.pending >= COMMIT_EVERY or time.monotonic() - self.since > COMMIT_SECONDS
-        ):
-            self.db.commit()
-            self.open = False
+        if self.pending >= COMMIT_EVERY or time.monotonic() - self.since > TURN_SECONDS:
+            self.commit()
 
     def close(self) -> None:
         if self.open and self.dry_run:
@@ -85,11 +94,11 @@ def ingest(
 ) -> Report:
     started = time.monotonic()
     report = Report(dry_run=options.dry_run)
-    # A dry run on a folder with no archive yet must not create one, not even a lock file.
-    fresh_dry_run = options.dry_run and not store.root.exists()
-    if not fresh_dry_run:
+    # A dry run writes nothing (its catalog is a copy in memory): it needs no lock, and
+    # must not create the archive folder, not even a lock file.
+    if not options.dry_run:
         store.root.mkdir(parents=True, exist_ok=True)
-    with nullcontext() if fresh_dry_run else store.lock():
+    with nullcontext() if options.dry_run else store.lock():
         if not options.dry_run:
             store.create()
             store.remove_leftovers()
@@ -130,10 +139,13 @@ def ingest(
             for outcome in _run_jobs(jobs, options.jobs):
                 batches.writing()
                 committer.commit(outcome)
-                _tick(batches, progress)
+                batches.commit()  # never hold the catalog while a worker is still busy
+                if progress:
+                    progress(1)
             batches.writing()
-            committer.finish()
             catalog.fill_event_dates()
+            catalog.date_undated_photos()
+            committer.finish()
             report.seconds = time.monotonic() - started
             if not options.dry_run:
                 status = "failed" if report.failed else "ok"

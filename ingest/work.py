@@ -51,14 +51,24 @@ def watch_parent(pid: int) -> None:
     """
 
     def watch() -> None:
-        while True:
+        while _alive(pid):
             time.sleep(1)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
+        os._exit(1)
 
     threading.Thread(target=watch, name="watch-ingest", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    """Running, and not a zombie waiting for its own parent to reap it."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (not Linux): kill() is all there is
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def stat_source(path: str, key: str) -> SourceFile:

@@ -32,9 +32,14 @@ def test_commands_wait_their_turn_during_an_ingest(tmp_path: Path) -> None:
             )
         )
     second = subprocess.run(ingest_command(root, folder), capture_output=True, text=True)
+    # A dry run writes nothing: it may look at the folder while the real ingest runs.
+    preview = subprocess.run(
+        [*ingest_command(root, folder), "--dry-run"], capture_output=True, text=True
+    )
     out, err = ingest.communicate(timeout=120)
     assert ingest.returncode == 0, out + err
     assert ingest_was_running(second)
+    assert preview.returncode == 0, preview.stderr
     for result in results:
         assert result.returncode == 0, result.stderr
     listing = subprocess.run(

@@ -120,6 +120,12 @@ def test_killed_ingest_resumes_to_the_same_archive(tmp_path: Path) -> None:
         time.sleep(0.01)
     # Only the main process, mid-batch: its workers must not keep the archive locked.
     os.kill(process.pid, signal.SIGKILL)
+    # Nothing of the killed ingest lives on, even while its parent has not reaped it yet
+    # (a zombie still answers kill(pid, 0)): its workers notice and stop.
+    deadline = time.monotonic() + 10
+    while processes_with(marker):
+        assert time.monotonic() < deadline, f"left running: {processes_with(marker)}"
+        time.sleep(0.2)
     process.wait()
     db = sqlite3.connect(crashed / "catalog.db")
     rows_at_kill = db.execute("SELECT count(*) FROM photos").fetchone()[0]
@@ -133,11 +139,6 @@ def test_killed_ingest_resumes_to_the_same_archive(tmp_path: Path) -> None:
     db = sqlite3.connect(crashed / "catalog.db")
     statuses = [r[0] for r in db.execute("SELECT status FROM ingest_runs ORDER BY id")]
     assert statuses == ["interrupted", "ok"]
-    # Nothing of the killed ingest lives on: its workers notice and stop.
-    deadline = time.monotonic() + 10
-    while processes_with(marker):
-        assert time.monotonic() < deadline, f"left running: {processes_with(marker)}"
-        time.sleep(0.2)
 
 
 def processes_with(marker: str) -> list[int]:

@@ -172,3 +172,16 @@ def test_a_photo_without_a_date_takes_its_events_day(archive, tmp_path: Path) ->
     )
     shown = json.loads(archive.run("gallery", "show", "cong-an", "--json").stdout)
     assert len(shown["photos"]) == 1
+
+
+def test_undated_photo_takes_a_day_learnt_from_its_companions(archive, tmp_path: Path) -> None:
+    folder = event_folder(tmp_path, "ngay-hoi", "title: Ngày hội đại đoàn kết\n", {})
+    make_jpeg(folder / "cam.jpg", taken="2024:11:15 09:00:00", color=(1, 1, 1))
+    make_jpeg(folder / "zalo.jpg", taken=None, color=(2, 2, 2))
+    archive.ingest(str(folder))
+    row = archive.rows(
+        "SELECT taken_at, taken_at_source FROM photos WHERE original_name = ?", ("zalo.jpg",)
+    )[0]
+    assert row == {"taken_at": "2024-11-15", "taken_at_source": "event"}
+    again = archive.ingest(str(folder))
+    assert (again["updated"], again["unchanged"]) == (0, 2)

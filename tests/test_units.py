@@ -76,6 +76,9 @@ def test_units_command_lists_counts_and_refuses_unknown(archive) -> None:
 
 def test_dry_run_writes_nothing(archive) -> None:
     archive.run("units", "add", "Hội Phụ nữ phường", "--dry-run")
+    assert not archive.root.exists()  # not even on a folder that holds no archive yet
+    archive.run("init")
+    archive.run("units", "add", "Hội Phụ nữ phường", "--dry-run")
     assert json.loads(archive.run("units", "--json").stdout) == []
 
 

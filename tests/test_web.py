@@ -362,6 +362,7 @@ def test_serves_what_an_ingest_commits_meanwhile(archive, tmp_path: Path) -> Non
 
 def test_serve_refuses_a_missing_or_wrong_password_hash(archive, monkeypatch) -> None:
     monkeypatch.delenv(HASH_ENV, raising=False)
+    archive.run("init")
     result = archive.run("serve", "--reviewers", "--password-hash-env", HASH_ENV, expect=2)
     assert f"${HASH_ENV} is empty" in result.output
     monkeypatch.setenv(HASH_ENV, "hunter2")
