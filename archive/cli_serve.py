@@ -29,11 +29,16 @@ def project_file(name: str) -> Path | None:
 def _check_port(host: str, port: int) -> None:
     """Say a busy port in one line before Datasette starts, not in uvicorn's words after."""
     try:
+        socket.getaddrinfo(host, port)
+    except socket.gaierror as error:
+        raise ConfigError(f"cannot listen on {host}: no such address; check --host") from error
+    try:
         with socket.create_server((host, port)):
             pass
     except OSError as error:
+        reason = (error.strerror or str(error)).split(" (while", 1)[0]
         raise ConfigError(
-            f"cannot listen on {host}:{port} ({error.strerror}); choose another with --port"
+            f"cannot listen on {host}:{port} ({reason}); choose another with --port"
         ) from error
 
 
@@ -74,7 +79,11 @@ host_option = click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
 )
 port_option = click.option(
-    "--port", default=8001, show_default=True, type=int, help="Port to listen on."
+    "--port",
+    default=8001,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
 )
 
 

@@ -64,8 +64,11 @@ class Committer:
         self.catalog.add_problem(self.run_id, path, level, stage, reason)
 
     def plan_events(self) -> None:
+        # Every moved folder claims its event before any folder renames one by its path.
         for spec in self.description.events:
             self._claim_folder(spec)
+        for spec in self.description.events:
+            self._say_if_joining(spec)
             self._note_new_units([*spec.units, *([spec.organizer] if spec.organizer else [])])
             event_id, _ = self.catalog.upsert_event(spec)
             self.event_ids[spec.key] = event_id
@@ -74,18 +77,32 @@ class Committer:
                 self.report.events.append(slug)
 
     def _claim_folder(self, spec: EventSpec) -> None:
-        """A moved event folder takes its event along; a second folder joining one is said."""
+        """A moved event folder takes its event along.
+
+        The old folder counts as gone when it is no longer there, or when it
+        now holds another event (its title in this run names another slug).
+        """
         row, _ = self.catalog.find_event(spec)
         if row is None or not spec.source_ref or row["source_ref"] in (None, spec.source_ref):
             return
-        if not exists_as_named(row["source_ref"]):
+        now_there = next(
+            (s for s in self.description.events if s.source_ref == row["source_ref"]), None
+        )
+        if not exists_as_named(row["source_ref"]) or (
+            now_there is not None and now_there.slug != row["slug"]
+        ):
             self.catalog.adopt_event_folder(row["id"], spec.source_ref)
+
+    def _say_if_joining(self, spec: EventSpec) -> None:
+        """Another folder that is still there holds this event: say so, it may be a mistake."""
+        row, _ = self.catalog.find_event(spec)
+        if row is None or not spec.source_ref or row["source_ref"] in (None, spec.source_ref):
             return
+        same_day = " and day" if spec.date and spec.date == row["date"] else ""
         self.problem(
             spec.source_ref,
-            f"joins the event {row['title']!r} of {row['source_ref']} (same title"
-            f"{' and day' if row['date'] else ''}); give it a date or its own title in"
-            " event.yml to keep it apart",
+            f"joins the event {row['title']!r} of {row['source_ref']} (same title{same_day});"
+            " give it a date or its own title in event.yml to keep it apart",
             "warning",
             "manifest",
         )

@@ -185,3 +185,16 @@ def test_undated_photo_takes_a_day_learnt_from_its_companions(archive, tmp_path:
     assert row == {"taken_at": "2024-11-15", "taken_at_source": "event"}
     again = archive.ingest(str(folder))
     assert (again["updated"], again["unchanged"]) == (0, 2)
+
+
+def test_a_moved_folder_keeps_its_event_when_another_takes_its_place(archive, tmp_path) -> None:
+    root = tmp_path / "ev"
+    first = event_folder(root, "A", "title: Hội nghị A\ndate: 2024-01-10\n", {"a1.jpg": (1, 1, 1)})
+    archive.ingest(str(first))
+    first.rename(root / "A-moved")
+    event_folder(root, "A", "title: Lễ B\ndate: 2024-02-20\n", {"b1.jpg": (2, 2, 2)})
+    report = archive.ingest(str(root))  # "A" is walked before "A-moved"
+    assert report["problems"] == []
+    events = {e["slug"]: e for e in json.loads(archive.run("events", "--json").stdout)}
+    assert (events["hoi-nghi-a"]["title"], events["hoi-nghi-a"]["photos"]) == ("Hội nghị A", 1)
+    assert (events["le-b"]["date"], events["le-b"]["photos"]) == ("2024-02-20", 1)
