@@ -72,21 +72,6 @@ class GalleryExport:
     photos: list[dict[str, Any]]
     exif: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        """The document as :func:`json.loads` of :meth:`to_json` would give it."""
-        photos = self.photos
-        if self.exif:
-            photos = [
-                {**photo, "exif": json.loads(exif)}
-                for photo, exif in zip(photos, self.exif, strict=True)
-            ]
-        return {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "gallery": self.gallery,
-            "photos": photos,
-        }
-
     def to_json(self) -> str:
         """The export as text: fixed key order, one photo per line, UTF-8 as text."""
         encode = _ENCODER.encode
