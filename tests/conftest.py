@@ -79,3 +79,20 @@ class Archive:
 @pytest.fixture
 def archive(root: Path) -> Archive:
     return Archive(root)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    """The reviewers' archive of tests/web_archive.py, built once per module that asks."""
+    from tests import web_archive
+
+    work = tmp_path_factory.mktemp("review")
+    return web_archive.build(work / "archive", work / "sources")
+
+
+@pytest.fixture(scope="module")
+def ds(built):
+    """A Datasette over `built`, as `archive serve` configures it."""
+    from tests.web_archive import datasette
+
+    return datasette(built)

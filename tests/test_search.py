@@ -33,11 +33,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> web_archive.ReviewArchive
     return built
 
 
-@pytest.fixture(scope="module")
-def ds(built: web_archive.ReviewArchive):
-    return datasette(built)
-
-
 def table_search(ds, built, query: str) -> set[int]:
     return found_ids(get(ds, f"/catalog/photos.json?_shape=array&_size=max&_search={query}"))
 

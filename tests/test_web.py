@@ -27,17 +27,6 @@ READER = {"id": "canbo"}
 HASH_ENV = "ARCHIVE_TEST_PASSWORD_HASH"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> web_archive.ReviewArchive:
-    work = tmp_path_factory.mktemp("web")
-    return web_archive.build(work / "archive", work / "sources")
-
-
-@pytest.fixture(scope="module")
-def ds(built):
-    return datasette(built)
-
-
 @pytest.fixture
 def locked(built, monkeypatch: pytest.MonkeyPatch):
     """`archive serve --reviewers --password-hash-env VAR`, with a real hash in VAR."""

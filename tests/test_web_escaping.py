@@ -5,22 +5,10 @@ Each is its own XSS attempt, ingested through the real CLI (see web_archive).
 
 from __future__ import annotations
 
-import pytest
 from markupsafe import escape
 
 from tests import web_archive
-from tests.web_archive import HOSTILE_TEXT, XSS, datasette, get
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> web_archive.ReviewArchive:
-    work = tmp_path_factory.mktemp("web-escaping")
-    return web_archive.build(work / "archive", work / "sources")
-
-
-@pytest.fixture(scope="module")
-def ds(built):
-    return datasette(built)
+from tests.web_archive import HOSTILE_TEXT, XSS, get
 
 
 def ok(ds, path: str):
