@@ -19,7 +19,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
 from archive import search
-from archive.web import images, pages, search_page, table_search
+from archive.web import csv_downloads, images, pages, search_page, table_search
 from archive.web.site import Links, archive_database, vn_date, vn_datetime
 
 HERE = Path(__file__).resolve().parent
@@ -72,8 +72,16 @@ def extra_template_vars() -> dict[str, Any]:
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
-    """A cleared or punctuation-only table search means the whole table (table_search)."""
-    return table_search.search_wrapper
+    """Two repairs around Datasette: searches that would fail, CSV that Excel would run.
+
+    A cleared or punctuation-only table search means the whole table
+    (table_search); every CSV response leaves spreadsheet-safe (csv_downloads).
+    """
+
+    def wrap(app: Any) -> Any:
+        return table_search.search_wrapper(csv_downloads.csv_wrapper(app))
+
+    return wrap
 
 
 @hookimpl
