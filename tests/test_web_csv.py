@@ -7,6 +7,7 @@ both modes of `archive serve`, is read back with the csv module cell by cell.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import sqlite3
@@ -17,6 +18,7 @@ import pytest
 from markupsafe import escape
 
 from archive.csv_safe import TRIGGERS, neutralise
+from archive.web.csv_downloads import csv_wrapper
 from tests.browser import ArchiveServer
 from tests.conftest import Archive
 from tests.images import make_jpeg
@@ -212,3 +214,50 @@ def test_a_real_server_streams_the_safe_csv(csv_archive) -> None:
         rows = read_csv(body, "a real server's stream")
         assert set(column(rows, "caption")) == SAFE | {""}
         assert len(rows) == 1 + len(CAPTIONS) + 1
+
+
+def test_the_wrapper_passes_each_chunk_on_before_the_next_is_made() -> None:
+    """A stream stays a stream: nothing waits for the end, and only CSV is touched."""
+    events: list[str] = []
+
+    def app_sending(content_type: bytes, chunks: list[bytes]):
+        async def app(scope, receive, send) -> None:
+            headers = [(b"content-type", content_type), (b"content-length", b"99")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            for n, chunk in enumerate(chunks):
+                events.append(f"made {n}")
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+
+        return app
+
+    def run(app, path: str) -> tuple[dict, bytes]:
+        sent: list[dict] = []
+
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.body" and message["body"]:
+                events.append(f"sent {message['body']!r}")
+            sent.append(message)
+
+        scope = {"type": "http", "path": path, "query_string": b"", "headers": []}
+        asyncio.run(csv_wrapper(app)(scope, None, send))
+        return sent[0], b"".join(m.get("body", b"") for m in sent[1:])
+
+    chunks = [b'id,caption\r\n1,"=1', b'+1"\r\n2,-', b"3\r\n"]
+    start, body = run(app_sending(b"text/plain; charset=utf-8", chunks), "/catalog/photos.csv")
+    assert body == b"id,caption\r\n1,\"'=1+1\"\r\n2,'-3\r\n"
+    assert events == [
+        "made 0", "sent b'id,caption\\r\\n1,\"\\'=1'",
+        "made 1", "sent b'+1\"\\r\\n2,\\'-'",
+        "made 2", "sent b'3\\r\\n'",
+    ]  # fmt: skip
+    assert b"content-length" not in dict(start["headers"])
+    for content_type, path in (
+        (b"application/json", "/catalog/photos.json"),
+        (b"text/plain", "/x"),
+    ):
+        start, body = run(app_sending(content_type, chunks), path)
+        assert body == b"".join(chunks), path
+        assert dict(start["headers"])[b"content-length"] == b"99"
+    start, body = run(app_sending(b"text/csv", chunks), "/-/export")
+    assert body.count(b"'") == 2  # any text/csv, whatever its address
