@@ -167,8 +167,25 @@ def command_event(
     return EventSpec(slug=slugify(slug or title), title=title, date=date)
 
 
+def speak_vietnamese(stream: Any) -> None:
+    """Switch an output stream that cannot hold Vietnamese to UTF-8.
+
+    On Windows a redirected stdout (``archive ingest > report.txt``, a pipe, a
+    scheduled task's log) takes the ANSI code page, cp1258 or cp1252, which has
+    none of the precomposed letters the archive prints: the report would fail
+    after the ingest had done its work. A console or a UTF-8 stream is left alone.
+    """
+    try:
+        "Đảng ủy phường".encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+
+
 def main() -> None:
     """Entry point: unexpected failures become one line and exit 2, unless --debug."""
+    speak_vietnamese(sys.stdout)
+    speak_vietnamese(sys.stderr)
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:

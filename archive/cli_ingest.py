@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from datetime import date as Date
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import click
 
@@ -31,6 +32,40 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 def _day_first(value: str) -> Date:
     day, month, year = (int(part) for part in value.replace("-", "/").split("/"))
     return Date(year, month, day)
+
+
+def elsewhere(path: Path | str) -> str | None:
+    """Why a path typed on Windows cannot be opened here, or None where it might be.
+
+    A path copied from Explorer (``C:\\Users\\Lan\\captions.csv``, ``\\\\server\\share``)
+    names a file on another computer when given to an archive on Linux or macOS.
+    """
+    text = str(path)
+    drive = PureWindowsPath(text).drive
+    if os.sep == "\\" or ("\\" not in text and not drive):
+        return None
+    if drive:
+        kind = "drive" if drive.endswith(":") else "share"
+        return (
+            f"{text}: a Windows path ({kind} {drive}), which this computer cannot open;"
+            " give the file's path on this computer"
+        )
+    posix = text.replace("\\", "/")
+    return f"{text}: a Windows path; here folders are separated by /, as in {posix}"
+
+
+def _existing_manifests(
+    ctx: click.Context, param: click.Parameter, values: tuple[Path, ...]
+) -> tuple[Path, ...]:
+    """--manifest files must exist and be files; a Windows path gets a reason of its own."""
+    for value in values:
+        if value.is_file():
+            continue
+        reason = None if value.exists() else elsewhere(value)
+        if reason is None:
+            reason = f"{value}: " + ("a folder, not a file" if value.is_dir() else "no such file")
+        raise click.BadParameter(reason)
+    return values
 
 
 @click.command("ingest")
@@ -59,7 +94,8 @@ def _day_first(value: str) -> Date:
     "manifests",
     multiple=True,
     metavar="FILE",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
+    callback=_existing_manifests,
     help="event.yml, captions.csv/.xlsx or article.txt to use for the folders given, "
     "in place of their own file of that kind (repeatable).",
 )
@@ -106,7 +142,8 @@ def ingest_command(
     if not any(path.exists() for path in paths):
         # Nothing at all to read is a mistyped command, not a failed batch.
         names = ", ".join(str(path) for path in paths)
-        raise ConfigError(f"no such file or folder: {names}")
+        reason = next(filter(None, map(elsewhere, paths)), None)
+        raise ConfigError(reason or f"no such file or folder: {names}")
     catalog = obj.catalog(dry_run=dry_run)
     cli_line = CommandLine(
         event=command_event(catalog, event_slug, event_title, date),

@@ -7,14 +7,22 @@ The named reference is the plain Pillow loop of bench_thumbs.py (open,
 exif_transpose, thumbnail 1280, save, thumbnail 320, save), run in one
 process over files on disk. Our ingest does more per photo (SHA-256, EXIF,
 copying the original into the store, catalog rows, search index) and runs
-once with one worker and once with one worker per CPU. The re-run line shows
-what an unchanged folder costs. Prints figures, asserts nothing.
+once with one worker and once with one worker per CPU, under each start
+method the platform offers (forkserver and spawn here; Windows has only spawn).
+The re-run line shows what an unchanged folder costs. The start-up lines show
+what a pool of workers costs before the first photo: each is measured in a
+fresh process that starts like the `archive` command (whose module every
+spawned worker imports again), from creating the pool until every worker has
+taken a job. Prints figures, asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +40,43 @@ from archive.db import open_catalog  # noqa: E402
 from archive.store import Store  # noqa: E402
 from ingest.describe import CommandLine  # noqa: E402
 from ingest.pipeline import Options, ingest  # noqa: E402
+from ingest.workers import START_METHOD_ENV, START_METHODS  # noqa: E402
+
+# Starts as the installed `archive` script does (its module is imported again by every
+# spawned worker), then times a pool from creation until each worker has taken a job.
+STARTUP_PROBE = """\
+from archive.cli import main
+
+if __name__ == "__main__":
+    import json, sys, time
+    from ingest import workers
+    method, count, hold = sys.argv[1], int(sys.argv[2]), 1.0
+    start = time.perf_counter()
+    with workers.pool(count, method) as pool:
+        waits = [pool.submit(time.sleep, hold) for _ in range(count)]
+        for wait in waits:
+            wait.result()
+        started = len(pool._processes)
+    print(json.dumps({"seconds": time.perf_counter() - start - hold, "workers": started}))
+"""
+
+
+def startup(method: str, count: int, folder: Path) -> dict:
+    """Seconds from creating a pool of count workers until each has taken a job."""
+    probe = folder / "startup_probe.py"
+    probe.write_text(STARTUP_PROBE, "utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    result = subprocess.run(
+        [sys.executable, str(probe), method, str(count)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
 
 
 def timed_ingest(folder: Path, root: Path, jobs: int) -> tuple[float, dict]:
@@ -65,9 +110,15 @@ def main() -> None:
 
         one, report = timed_ingest(folder, Path(tmp) / "one", jobs=1)
         assert report["added"] == args.n, report
-        many, _ = timed_ingest(folder, Path(tmp) / "many", jobs=cpus)
-        rerun, again = timed_ingest(folder, Path(tmp) / "many", jobs=cpus)
+        methods = [m for m in START_METHODS if m in multiprocessing.get_all_start_methods()]
+        many: dict[str, float] = {}
+        for method in methods:
+            os.environ[START_METHOD_ENV] = method
+            many[method], _ = timed_ingest(folder, Path(tmp) / method, jobs=cpus)
+        rerun, again = timed_ingest(folder, Path(tmp) / methods[0], jobs=cpus)
+        os.environ.pop(START_METHOD_ENV)
         assert again["unchanged"] == args.n, again
+        starts = {method: startup(method, cpus, Path(tmp)) for method in methods}
 
     per = 1000 / args.n
     print(f"{args.n} photos, 12 MP, {megabytes:.0f} MB in all; {cpus} CPU(s)")
@@ -76,11 +127,17 @@ def main() -> None:
         f"  archive ingest, 1 worker                 {one * per:7.1f} ms/photo"
         f"   {one / reference:5.2f}x the reference"
     )
-    print(
-        f"  archive ingest, {cpus} workers                {many * per:7.1f} ms/photo"
-        f"   {many / reference:5.2f}x the reference"
-    )
+    for method, seconds in many.items():
+        print(
+            f"  archive ingest, {cpus} workers, {method:<10}   {seconds * per:7.1f} ms/photo"
+            f"   {seconds / reference:5.2f}x the reference"
+        )
     print(f"  re-run, nothing changed                  {rerun * per:7.1f} ms/photo")
+    for method, start in starts.items():
+        print(
+            f"  start-up of {start['workers']} workers, {method:<10}      "
+            f"{start['seconds'] * 1000:7.0f} ms before the first photo"
+        )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -79,6 +78,10 @@ def max_rss_mb() -> float:
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
+    try:
+        import resource  # POSIX only: the benchmarks also run on Windows, without this figure
+    except ImportError:
+        return float("nan")
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 

@@ -17,6 +17,7 @@ from archive.records import EventSpec, PhotoMeta
 from archive.text import clean, fold, nfc, slugify
 from ingest.manifest import (
     Article,
+    CaptionRow,
     CaptionSheet,
     EventInfo,
     ManifestError,
@@ -24,6 +25,7 @@ from ingest.manifest import (
     read_caption_sheet,
     read_event_yml,
 )
+from ingest.sheet_match import match_rows
 from ingest.sources import Discovery, Folder, FoundPhoto
 
 
@@ -58,6 +60,7 @@ class _FolderFacts:
     event: EventSpec | None = None
     tags: tuple[str, ...] = ()
     sheet: CaptionSheet | None = None
+    rows: dict[str, CaptionRow] = field(default_factory=dict)  # the sheet's, by FoundPhoto.key
     article_captions: dict[str, str] = field(default_factory=dict)
 
 
@@ -76,7 +79,7 @@ def describe(found: Discovery, cli: CommandLine) -> Description:
 
 
 def _photo_meta(photo: FoundPhoto, facts: _FolderFacts, cli: CommandLine) -> PhotoMeta:
-    row = facts.sheet.lookup(photo.relative) if facts.sheet else None
+    row = facts.rows.get(photo.key)
     caption, source = None, None
     for text, where in (
         (cli.caption, "cli"),
@@ -119,7 +122,9 @@ def _read_folder(folder: Folder, result: Description) -> _FolderFacts:
     facts.sheet = _read(folder.manifests.captions, read_caption_sheet, result)
     if facts.sheet:
         result.problems.extend(Problem(str(facts.sheet.path), w) for w in facts.sheet.warnings)
-        _report_unmatched_rows(folder, facts.sheet, result)
+        matched = match_rows(facts.sheet, folder.photos)
+        facts.rows = matched.rows
+        result.problems.extend(Problem(str(facts.sheet.path), w) for w in matched.warnings)
     facts.event = _event_spec(folder, info, article)
     facts.tags = info.tags if info else ()
     if article and article.captions:
@@ -164,14 +169,3 @@ def _match_article(folder: Folder, article: Article, result: Description) -> dic
         )
         return {}
     return {photo.key: caption for photo, caption in zip(photos, article.captions, strict=True)}
-
-
-def _report_unmatched_rows(folder: Folder, sheet: CaptionSheet, result: Description) -> None:
-    matched = {id(sheet.lookup(photo.relative)) for photo in folder.photos}
-    for row in sheet.rows:
-        if id(row) not in matched:
-            result.problems.append(
-                Problem(
-                    str(sheet.path), f"row {row.line}: no photo named {row.file!r} in this folder"
-                )
-            )

@@ -11,11 +11,9 @@ where an uninterrupted one would.
 from __future__ import annotations
 
 import getpass
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +21,12 @@ from pathlib import Path
 from archive.catalog import Catalog
 from archive.db import write_transaction
 from archive.store import Store
+from ingest import workers as worker_pool
 from ingest.commit import Committer
 from ingest.describe import CommandLine, describe
 from ingest.report import Report
 from ingest.sources import discover
-from ingest.work import Job, Outcome, process, watch_parent
+from ingest.work import Job, Outcome, process
 
 COMMIT_EVERY = 25  # files per transaction: small enough that a crash costs little
 TURN_SECONDS = 0.25  # the longest the run holds the catalog before others get a turn
@@ -168,22 +167,13 @@ def _run_jobs(jobs: list[Job], workers: int) -> Iterable[Outcome]:
     if workers == 1 or len(jobs) <= 1:
         yield from map(process, jobs)
         return
-    # Not forked from this process: a forked worker would inherit the writer lock and the
-    # pool's pipes, and outlive a killed ingest holding the archive locked. A fork server
-    # with the imports preloaded starts workers almost as fast as fork.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["ingest.work"])
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)),
-        mp_context=context,
-        initializer=watch_parent,
-        initargs=(os.getpid(),),
-    ) as pool:
+    with worker_pool.pool(min(workers, len(jobs))) as pool:
         yield from pool.map(process, jobs)
 
 
 def _user() -> str | None:
+    """Who ran the ingest, for the run's row; unknown is no reason to stop."""
     try:
         return getpass.getuser()
-    except (KeyError, OSError):
+    except (KeyError, OSError, ImportError):  # no pwd module (Windows) and no USERNAME set
         return None

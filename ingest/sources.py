@@ -2,8 +2,11 @@
 
 A folder holding ``event.yml``, a caption sheet or ``article.txt`` is an
 event; each photo belongs to the nearest such folder above it. Folders copied
-from phones and Macs carry junk (``._IMG_0001.JPG``, ``.DS_Store``,
-``Thumbs.db``, ``__MACOSX``) that must never be mistaken for photos.
+from phones, Macs and Windows carry junk (``._IMG_0001.JPG``, ``.DS_Store``,
+``Thumbs.db``, ``desktop.ini``, ``__MACOSX``, Excel's ``~$captions.xlsx`` lock
+file while the sheet is open, and the ``IMG_0001.JPG:Zone.Identifier`` files
+that a copy out of Windows into WSL leaves) that must never be mistaken for
+photos nor reported as skipped.
 """
 
 from __future__ import annotations
@@ -47,7 +50,11 @@ class Discovery:
 
 
 def is_junk(name: str) -> bool:
-    return name.startswith("._") or name.casefold() in _JUNK_NAMES
+    return (
+        name.startswith(("._", "~$"))
+        or name.casefold() in _JUNK_NAMES
+        or name.endswith(":Zone.Identifier")
+    )
 
 
 def is_photo(path: Path) -> bool:

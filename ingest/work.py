@@ -10,9 +10,9 @@ a crash leaves at most an orphan file, which the next run adopts.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import threading
-import time
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,32 +43,25 @@ class Outcome:
     warnings: tuple[str, ...] = ()
 
 
-def watch_parent(pid: int) -> None:
+def watch_parent() -> None:
     """Pool initializer: a worker whose ingest was killed stops instead of lingering.
 
-    A killed main process cannot tell its workers; they would wait on the
-    job queue forever. Each checks once a second that the ingest is alive.
+    A killed main process cannot tell its workers; they would wait on the job
+    queue forever. Each waits on its parent's sentinel, which every start method
+    provides and which fires as soon as the parent is gone, even before anyone
+    reaps it: a pipe whose only writer was the parent (spawn and forkserver on
+    POSIX) or the parent's process handle (Windows). No signal is sent and no
+    process table is read (on Windows, ``os.kill(pid, 0)`` would kill the ingest).
     """
+    parent = multiprocessing.parent_process()
+    if parent is None:  # run in the ingest itself (one worker): nothing to watch
+        return
 
     def watch() -> None:
-        while _alive(pid):
-            time.sleep(1)
+        parent.join()
         os._exit(1)
 
     threading.Thread(target=watch, name="watch-ingest", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    """Running, and not a zombie waiting for its own parent to reap it."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True  # no /proc (not Linux): kill() is all there is
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def stat_source(path: str, key: str) -> SourceFile:

@@ -1,0 +1,61 @@
+"""The worker pool: which way its processes start, and the pool itself.
+
+Workers are never forked from the ingest: a forked worker would inherit the
+writer lock and the pool's pipes, and could outlive a killed ingest holding the
+archive locked. Where the platform has a fork server (Linux, macOS) it starts
+workers almost as fast as fork, with the imports preloaded; Windows has only
+``spawn``, where each worker is a fresh interpreter that imports ``ingest.work``
+itself. The choice is made by what :func:`multiprocessing.get_all_start_methods`
+offers, never by the platform's name, so a platform that lacks a method is
+served by the next one.
+
+``ARCHIVE_START_METHOD`` (``spawn`` or ``forkserver``) overrides the choice. It
+is for testing and benchmarks: the test suite runs a second time with
+``spawn`` forced on Linux, as a stand-in for Windows.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.context import BaseContext
+
+from ingest.work import watch_parent
+
+START_METHODS = ("forkserver", "spawn")  # preferred first; never "fork" (see above)
+START_METHOD_ENV = "ARCHIVE_START_METHOD"
+
+
+def start_method() -> str:
+    """The start method workers use here: the override, else the best one available."""
+    available = multiprocessing.get_all_start_methods()
+    wanted = os.environ.get(START_METHOD_ENV, "").strip()
+    if wanted:
+        if wanted not in START_METHODS or wanted not in available:
+            offered = ", ".join(m for m in START_METHODS if m in available)
+            raise ValueError(f"{START_METHOD_ENV}={wanted}: not usable here (use {offered})")
+        return wanted
+    for method in START_METHODS:
+        if method in available:
+            return method
+    raise RuntimeError(f"no safe way to start worker processes here (only {available})")
+
+
+def context(method: str | None = None) -> BaseContext:
+    method = method or start_method()
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["ingest.work"])
+    return ctx
+
+
+def pool(workers: int, method: str | None = None) -> ProcessPoolExecutor:
+    """A pool whose workers stop by themselves when this process dies (however it dies).
+
+    Everything a worker receives is pickled (its jobs, this initializer), and it
+    inherits no state from this process: under ``spawn`` that is the only way.
+    """
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context(method), initializer=watch_parent
+    )
