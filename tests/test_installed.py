@@ -31,6 +31,7 @@ from tests.conftest import PROJECT, missing_tool
 from tests.images import make_jpeg
 from tests.installed import ArchiveProcess, free_port
 
+BIN = "Scripts" if os.name == "nt" else "bin"  # where a venv keeps its scripts
 EXAMPLE_SLUG = "to-chuc-hoc-tap-truc-tuyen-chi-thi-05-ct-tw-nam-2018"
 SITE_TITLE = "Kho ảnh tư liệu phường"
 MARK = "PLANTED"
@@ -76,7 +77,7 @@ class Installed:
 
     @property
     def venv(self) -> Path:
-        return self.archive.parent.parent
+        return self.archive.parent.parent  # <venv>/bin/archive
 
 
 def _run(command: list[str], cwd: Path) -> None:
@@ -106,8 +107,8 @@ def _build_and_install(work: Path) -> Installed:
     wheel = next(work.glob("*.whl"))
     venv = work / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], work)
-    _run([str(venv / "bin" / "pip"), "install", "-q", str(wheel), "pipx"], work)
-    return Installed(venv / "bin" / "archive", wheel)
+    _run([str(venv / BIN / "pip"), "install", "-q", str(wheel), "pipx"], work)
+    return Installed(venv / BIN / "archive", wheel)
 
 
 @pytest.fixture(scope="session")
@@ -155,7 +156,7 @@ def demo(installed: Installed, tmp_path_factory: pytest.TempPathFactory) -> tupl
 
 
 def test_the_installed_package_is_not_the_checkout(installed: Installed, tmp_path: Path) -> None:
-    python = installed.venv / "bin" / "python"
+    python = installed.venv / BIN / "python"
     code = "import archive, archive.shipped as s; print(archive.__file__); print(s.metadata_path())"
     result = subprocess.run(
         [str(python), "-c", code], cwd=tmp_path, capture_output=True, text=True, env=clean_env()

@@ -154,3 +154,17 @@ def test_a_bad_metadata_file_is_one_line(
 def test_a_missing_metadata_file_is_a_usage_error(example: Archive, tmp_path: Path) -> None:
     result = example.run("serve", "--metadata", str(tmp_path / "none.yml"), expect=2)
     assert "none.yml" in result.output and "does not exist" in result.output
+
+
+@pytest.mark.parametrize("where", ["top", "database"])
+def test_reviewers_refuse_metadata_that_turns_sql_on(
+    example: Archive, tmp_path: Path, where: str
+) -> None:
+    metadata = load_metadata(metadata_path())
+    block = metadata if where == "top" else metadata["databases"]["catalog"]
+    block["allow_sql"] = True
+    file = write_yaml(tmp_path / "ours.yml", metadata)
+    result = example.run("serve", "--reviewers", "--metadata", str(file), "--port", "1", expect=2)
+    assert result.output.strip() == (
+        f"Error: {file}: has an allow_sql block; --reviewers serves no SQL"
+    )

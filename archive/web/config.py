@@ -80,7 +80,7 @@ def load_metadata(path: Path | None) -> dict[str, Any]:
     return metadata
 
 
-def guard_writable_queries(
+def guard_metadata(
     metadata: dict[str, Any], *, reviewers: bool, source: str = "metadata"
 ) -> dict[str, Any]:
     """The metadata with every writing canned query closed to anonymous visitors.
@@ -89,12 +89,18 @@ def guard_writable_queries(
     view it, and Datasette lets everyone view a query without an ``allow``
     block. So such a query gets ``allow: {id: "*"}`` (a logged-in actor) when
     it has none, one whose ``allow`` admits the anonymous is refused, and
-    ``--reviewers`` (a shared office machine: reading only) refuses them all.
+    ``--reviewers`` (a shared office machine: reading only) refuses them all,
+    and an ``allow_sql`` block too, which would turn arbitrary SQL back on
+    whatever the ``default_allow_sql`` setting says.
     """
     guarded = copy.deepcopy(metadata)
     databases = guarded.get("databases") or {}
     if not isinstance(databases, dict):
         raise ServeConfigError(f"{source}: databases must be a mapping of database names")
+    if reviewers and (
+        "allow_sql" in guarded or any("allow_sql" in (c or {}) for c in databases.values())
+    ):
+        raise ServeConfigError(f"{source}: has an allow_sql block; --reviewers serves no SQL")
     for database, config in databases.items():
         queries = (config or {}).get("queries") or {}
         if not isinstance(queries, dict):
@@ -154,7 +160,7 @@ def build_datasette(
     files from are named as None, on purpose: the package brings its own.
     ``source`` names the metadata in error messages.
     """
-    metadata = guard_writable_queries(metadata, reviewers=reviewers, source=source)
+    metadata = guard_metadata(metadata, reviewers=reviewers, source=source)
     return Datasette(
         [str(catalog_path)],
         metadata=reviewer_metadata(metadata, password_hash_env),
