@@ -1,7 +1,10 @@
 """`archive serve` and `archive demo`: show the archive in Datasette.
 
 Datasette runs in this process (uvicorn), built by :mod:`archive.web.config`
-exactly as the tests build it, so what reviewers get is what is tested.
+exactly as the tests build it, so what reviewers get is what is tested. Its
+metadata and the demo's example come from the package (:mod:`archive.shipped`),
+or from the one file an operator names with ``--metadata``: nothing in the
+current folder configures the server.
 """
 
 from __future__ import annotations
@@ -12,18 +15,11 @@ from pathlib import Path
 
 import click
 
+from archive import shipped
 from archive.cli import ConfigError, Context
 from archive.store import Store
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-
-
-def project_file(name: str) -> Path | None:
-    """A file of the checkout (metadata.yml, examples/), else one in the current folder."""
-    for base in (PROJECT_DIR, Path.cwd()):
-        if (base / name).exists():
-            return base / name
-    return None
+REINSTALL = "reinstall it from the source (pip install .)"
 
 
 def _check_port(host: str, port: int) -> None:
@@ -49,18 +45,31 @@ def run_datasette(
     *,
     reviewers: bool = False,
     password_hash_env: str | None = None,
+    metadata_file: Path | None = None,
 ) -> None:
-    """Serve until Ctrl+C; configuration errors are one line and exit 2."""
+    """Serve until Ctrl+C; configuration errors are one line and exit 2.
+
+    The metadata is ``metadata_file`` when the operator named one, else the
+    package's own; never a file found in the current folder.
+    """
     import uvicorn
 
     from archive.web.config import ServeConfigError, build_datasette, load_metadata
 
+    if metadata_file is None:
+        metadata_file = shipped.metadata_path()
+        if metadata_file is None:
+            raise ConfigError(f"the package has no metadata.yml: {REINSTALL}")
+        source = "the package's metadata.yml"
+    else:
+        source = str(metadata_file)
     try:
         datasette = build_datasette(
             store.catalog_path,
-            load_metadata(project_file("metadata.yml")),
+            load_metadata(metadata_file),
             reviewers=reviewers,
             password_hash_env=password_hash_env,
+            source=source,
         )
     except ServeConfigError as error:
         raise ConfigError(str(error)) from error
@@ -102,9 +111,21 @@ port_option = click.option(
     help="Require a login (user 'canbo') whose password hash is in $VAR "
     "(make one with `datasette hash-password`).",
 )
+@click.option(
+    "--metadata",
+    "metadata_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Datasette metadata (YAML or JSON) to use instead of the package's own. "
+    "Queries that write need a login; --reviewers refuses them.",
+)
 @click.pass_obj
 def serve_command(
-    obj: Context, host: str, port: int, reviewers: bool, password_hash_env: str | None
+    obj: Context,
+    host: str,
+    port: int,
+    reviewers: bool,
+    password_hash_env: str | None,
+    metadata_file: Path | None,
 ) -> None:
     """Browse and search the archive in Datasette (it keeps serving while you ingest).
 
@@ -114,9 +135,17 @@ def serve_command(
       archive serve --reviewers --host 0.0.0.0        an office machine on the LAN
       export ARCHIVE_HASH="$(datasette hash-password)"
       archive serve --reviewers --password-hash-env ARCHIVE_HASH
+      archive serve --metadata our-metadata.yml       your own titles and queries
     """
     obj.catalog(existing=True)
-    run_datasette(obj.store, host, port, reviewers=reviewers, password_hash_env=password_hash_env)
+    run_datasette(
+        obj.store,
+        host,
+        port,
+        reviewers=reviewers,
+        password_hash_env=password_hash_env,
+        metadata_file=metadata_file,
+    )
 
 
 @click.command("demo")
@@ -125,14 +154,13 @@ def serve_command(
 @click.option("--no-serve", is_flag=True, help="Only build the example archive.")
 @click.pass_context
 def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
-    """Ingest the bundled example event into --root and serve it."""
+    """Ingest the example event shipped in the package into --root and serve it."""
     from archive.cli_ingest import run_ingest
     from ingest.describe import CommandLine
 
-    examples = project_file("examples")
-    if examples is None:
-        raise ConfigError("examples/ not found: run this from a checkout of the project")
-    events = sorted(path for path in examples.iterdir() if path.is_dir())
+    events = shipped.example_events()
+    if not events:
+        raise ConfigError(f"the package has no bundled example: {REINSTALL}")
     code = run_ingest(ctx.obj, ctx.obj.catalog(), events, CommandLine())
     if code or no_serve:
         ctx.exit(code)

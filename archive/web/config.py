@@ -6,6 +6,14 @@ no arbitrary SQL, no database download, no full CSV stream (the canned
 queries, facets and search still work), and, when a password hash is given,
 nobody sees anything before logging in.
 
+The metadata is the package's own (``archive.shipped``) unless the operator
+names a file with ``--metadata``; either way a canned query that writes is
+never offered to an anonymous visitor, and ``--reviewers`` serves none. The
+Datasette is given the catalog, the metadata and the settings and nothing
+else: no configuration folder, plugins folder, template folder or static
+mount, so no file in the current folder, the archive root or an ingested
+folder can change what it serves.
+
 The hash is never written anywhere: the configuration names the environment
 variable that holds it (Datasette's ``{"$env": ...}``), read when someone logs
 in. The login form is datasette-auth-passwords' (PBKDF2-SHA256 hashes, made by
@@ -21,11 +29,14 @@ from typing import Any
 
 import yaml
 from datasette.app import Datasette
+from datasette.utils import actor_matches_allow
 
 LOGIN_PLUGIN = "datasette-auth-passwords"
 # The one shared account of an office machine; its password is what the ward hands out.
 ACCOUNT = "canbo"
 HASH_PREFIX = "pbkdf2_sha256$"
+# Datasette's allow block for "any logged-in actor": anonymous visitors have no id.
+LOGGED_IN: dict[str, str] = {"id": "*"}
 
 REVIEWER_SETTINGS: dict[str, Any] = {
     "default_allow_sql": False,
@@ -44,11 +55,70 @@ class ServeConfigError(ValueError):
 
 
 def load_metadata(path: Path | None) -> dict[str, Any]:
-    """metadata.yml as a dict (empty when the checkout has none)."""
+    """A metadata file (YAML or JSON) as a dict; empty for None.
+
+    An unreadable or malformed file is a ServeConfigError naming it, so
+    ``archive serve --metadata FILE`` says what is wrong in one line.
+    """
     if path is None:
         return {}
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            metadata = yaml.safe_load(handle)
+    except OSError as error:
+        raise ServeConfigError(f"{path}: cannot read it ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        raise ServeConfigError(f"{path}: not UTF-8 text") from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ServeConfigError(f"{path}: not valid YAML{where}") from error
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        raise ServeConfigError(f"{path}: not Datasette metadata (a mapping of keys)")
+    return metadata
+
+
+def guard_metadata(
+    metadata: dict[str, Any], *, reviewers: bool, source: str = "metadata"
+) -> dict[str, Any]:
+    """The metadata with every writing canned query closed to anonymous visitors.
+
+    A query with ``write: true`` runs INSERT/UPDATE/DELETE for whoever may
+    view it, and Datasette lets everyone view a query without an ``allow``
+    block. So such a query gets ``allow: {id: "*"}`` (a logged-in actor) when
+    it has none, one whose ``allow`` admits the anonymous is refused, and
+    ``--reviewers`` (a shared office machine: reading only) refuses them all,
+    and an ``allow_sql`` block too, which would turn arbitrary SQL back on
+    whatever the ``default_allow_sql`` setting says.
+    """
+    guarded = copy.deepcopy(metadata)
+    databases = guarded.get("databases") or {}
+    if not isinstance(databases, dict):
+        raise ServeConfigError(f"{source}: databases must be a mapping of database names")
+    if reviewers and (
+        "allow_sql" in guarded or any("allow_sql" in (c or {}) for c in databases.values())
+    ):
+        raise ServeConfigError(f"{source}: has an allow_sql block; --reviewers serves no SQL")
+    for database, config in databases.items():
+        queries = (config or {}).get("queries") or {}
+        if not isinstance(queries, dict):
+            raise ServeConfigError(f"{source}: queries of {database!r} must be a mapping")
+        for name, query in queries.items():
+            if not isinstance(query, dict) or not query.get("write"):
+                continue
+            what = f"{source}: canned query {name!r} of {database!r} writes (write: true)"
+            if reviewers:
+                raise ServeConfigError(f"{what}; --reviewers serves no query that writes")
+            if "allow" not in query:
+                query["allow"] = dict(LOGGED_IN)
+            elif actor_matches_allow(None, query["allow"]):
+                raise ServeConfigError(
+                    f"{what} and its allow block admits anonymous visitors;"
+                    " allow only logged-in actors (allow: {id: '*'})"
+                )
+    return guarded
 
 
 def reviewer_metadata(metadata: dict[str, Any], password_hash_env: str | None) -> dict[str, Any]:
@@ -80,14 +150,23 @@ def build_datasette(
     *,
     reviewers: bool = False,
     password_hash_env: str | None = None,
+    source: str = "metadata",
 ) -> Datasette:
-    """A Datasette on the catalog with the project's metadata and the chosen mode.
+    """A Datasette on the catalog with the given metadata and the chosen mode.
 
     The catalog is opened read-write (not immutable) so it keeps seeing what a
-    running ``archive ingest`` commits; WAL lets both go on at once.
+    running ``archive ingest`` commits; WAL lets both go on at once. The
+    folders Datasette could read configuration, plugins, templates or static
+    files from are named as None, on purpose: the package brings its own.
+    ``source`` names the metadata in error messages.
     """
+    metadata = guard_metadata(metadata, reviewers=reviewers, source=source)
     return Datasette(
         [str(catalog_path)],
         metadata=reviewer_metadata(metadata, password_hash_env),
         settings=settings_for(reviewers),
+        config_dir=None,
+        plugins_dir=None,
+        template_dir=None,
+        static_mounts=None,
     )
