@@ -18,11 +18,13 @@ from typing import Any
 
 import click
 
+from archive import messages
 from archive.catalog import Catalog, CatalogError
 from archive.db import catalog_copy_in_memory, open_catalog
 from archive.records import EventSpec
 from archive.store import Store
 from archive.text import clean, slugify
+from archive.writer_lock import Holder, LockWait
 
 
 class ConfigError(click.ClickException):
@@ -83,6 +85,59 @@ class ProgressBar:
         if self.bar:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+class WaitLine(LockWait):
+    """Waiting for the writer lock: one line saying for whom, and on a terminal a clock.
+
+    The line goes to stderr even when piped, so a log shows why a run took
+    longer; the clock (redrawn in place) only on a terminal, like ProgressBar.
+    """
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.shown = -1
+        self.interrupted = False
+
+    def waiting_for(self, holder: Holder | None) -> None:
+        self._clear()
+        click.echo(messages.waiting_for(holder), err=True)
+
+    def tick(self, seconds: float) -> None:
+        if self.tty and int(seconds) != self.shown:
+            self.shown = int(seconds)
+            click.echo("\r" + messages.waited(seconds), err=True, nl=False)
+
+    def done(self, acquired: bool) -> None:
+        self._clear()
+        if not acquired:
+            self.interrupted = True
+            click.echo(messages.STOPPED_WAITING, err=True)
+
+    def _clear(self) -> None:
+        if self.tty and self.shown >= 0:
+            click.echo("\r" + " " * len(messages.waited(self.shown)) + "\r", err=True, nl=False)
+            self.shown = -1
+
+
+@contextmanager
+def waiting_turn(wait: WaitLine | None) -> Iterator[None]:
+    """Ctrl+C while waiting for the lock is a clean stop: one line, exit 130, nothing written."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if wait is not None and wait.interrupted:
+            raise click.exceptions.Exit(130) from None
+        raise
+
+
+def no_wait_option(command: Any) -> Any:
+    """--no-wait, shared by the commands that take the writer lock."""
+    return click.option(
+        "--no-wait",
+        is_flag=True,
+        help=messages.NO_WAIT_HELP,
+    )(command)
 
 
 def emit_json(data: Any) -> None:

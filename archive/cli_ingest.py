@@ -10,8 +10,18 @@ from pathlib import Path, PureWindowsPath
 
 import click
 
+from archive import messages
 from archive.catalog import Catalog
-from archive.cli import ConfigError, Context, ProgressBar, command_event, emit_json
+from archive.cli import (
+    ConfigError,
+    Context,
+    ProgressBar,
+    WaitLine,
+    command_event,
+    emit_json,
+    no_wait_option,
+    waiting_turn,
+)
 from archive.store import ArchiveBusy
 from archive.text import nfc
 from ingest.describe import CommandLine
@@ -108,6 +118,7 @@ def _existing_manifests(
     show_default=True,
     help="Worker processes (0 = one per CPU).",
 )
+@no_wait_option
 @click.pass_obj
 def ingest_command(
     obj: Context,
@@ -122,6 +133,7 @@ def ingest_command(
     dry_run: bool,
     as_json: bool,
     jobs: int,
+    no_wait: bool,
 ) -> None:
     """Put photos (files or folders, searched recursively) into the archive.
 
@@ -130,6 +142,8 @@ def ingest_command(
     --caption, else the caption sheet, else the article's list after "Một số
     hình ảnh", else the caption stored in the photo. Running the same ingest
     again adds nothing; an edited caption sheet updates captions and units.
+    While another ingest writes to the same archive, this one waits for it
+    to finish, then runs (--no-wait: exit 2 instead).
 
     \b
     Examples:
@@ -153,7 +167,14 @@ def ingest_command(
         manifests=manifests,
     )
     code = run_ingest(
-        obj, catalog, list(paths), cli_line, dry_run=dry_run, as_json=as_json, jobs=jobs
+        obj,
+        catalog,
+        list(paths),
+        cli_line,
+        dry_run=dry_run,
+        as_json=as_json,
+        jobs=jobs,
+        wait=not no_wait,
     )
     click.get_current_context().exit(code)
 
@@ -167,8 +188,12 @@ def run_ingest(
     dry_run: bool = False,
     as_json: bool = False,
     jobs: int = 0,
+    wait: bool = True,
 ) -> int:
-    """Ingest, print the report, and return the exit status it calls for."""
+    """Ingest, print the report, and return the exit status it calls for.
+
+    wait: while another ingest holds the archive, wait for it (saying so) rather than refuse.
+    """
     options = Options(
         jobs=jobs,
         dry_run=dry_run,
@@ -176,18 +201,21 @@ def run_ingest(
         command=nfc(shlex.join(["archive", *sys.argv[1:]])),
     )
     bar = ProgressBar("Ingesting")
+    waiter = WaitLine() if wait else None
     try:
-        report = ingest(
-            obj.store,
-            catalog,
-            paths,
-            cli_line,
-            options,
-            progress=bar.advance,
-            on_plan=bar.start,
-        )
+        with waiting_turn(waiter):
+            report = ingest(
+                obj.store,
+                catalog,
+                paths,
+                cli_line,
+                options,
+                progress=bar.advance,
+                on_plan=bar.start,
+                on_wait=waiter,
+            )
     except ArchiveBusy as error:
-        raise ConfigError(f"{error}; try again when it has finished") from error
+        raise ConfigError(messages.busy_ingest(error)) from error
     finally:
         bar.finish()
     if as_json:

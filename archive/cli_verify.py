@@ -6,8 +6,17 @@ from datetime import UTC, datetime
 
 import click
 
+from archive import messages
 from archive.catalog import Catalog
-from archive.cli import ConfigError, Context, ProgressBar, emit_json
+from archive.cli import (
+    ConfigError,
+    Context,
+    ProgressBar,
+    WaitLine,
+    emit_json,
+    no_wait_option,
+    waiting_turn,
+)
 from archive.db import open_catalog
 from archive.store import ArchiveBusy
 from archive.verify import FixityRecorder, Scope, VerifyResult, verify
@@ -29,9 +38,15 @@ from archive.verify import FixityRecorder, Scope, VerifyResult, verify
     metavar="DAYS",
     help="Re-hash only photos added in the last DAYS days.",
 )
+@no_wait_option
 @click.pass_obj
 def verify_command(
-    obj: Context, as_json: bool, dry_run: bool, sample: int | None, since_days: int | None
+    obj: Context,
+    as_json: bool,
+    dry_run: bool,
+    sample: int | None,
+    since_days: int | None,
+    no_wait: bool,
 ) -> None:
     """Check that every original is intact and every thumbnail usable. Changes no file.
 
@@ -39,7 +54,8 @@ def verify_command(
     recorded at ingest. Both thumbnails must be there and read as JPEG. Files
     under originals/ and thumbs/ that no photo names are reported as orphans
     (an interrupted ingest leaves them; ingesting the source again adopts
-    them). Each run is recorded in the catalog table fixity_checks.
+    them). Each run is recorded in the catalog table fixity_checks. While an
+    ingest writes, verify waits for it to finish first (--no-wait: exit 2).
 
     \b
     Examples:
@@ -60,19 +76,22 @@ def verify_command(
     checked_at = datetime.now(UTC).isoformat(timespec="microseconds")
     recorder = FixityRecorder(catalog, checked_at, dry_run)
     bar = ProgressBar("Verifying")
+    waiter = None if no_wait else WaitLine()
     try:
-        result = verify(
-            store,
-            catalog.db,
-            Scope(sample=sample, since_days=since_days),
-            checked_at=checked_at,
-            dry_run=dry_run,
-            on_plan=bar.start,
-            progress=bar.advance,
-            on_check=recorder,
-        )
+        with waiting_turn(waiter):
+            result = verify(
+                store,
+                catalog.db,
+                Scope(sample=sample, since_days=since_days),
+                checked_at=checked_at,
+                dry_run=dry_run,
+                on_plan=bar.start,
+                progress=bar.advance,
+                on_check=recorder,
+                wait=waiter,
+            )
     except ArchiveBusy as error:
-        raise ConfigError(f"{error}; verify when it has finished") from error
+        raise ConfigError(messages.busy_verify(error)) from error
     finally:
         bar.finish()
         recorder.flush()

@@ -9,7 +9,6 @@ Nothing here ever rewrites or deletes an original.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import tempfile
 from collections.abc import Iterator
@@ -17,12 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive import writer_lock
+from archive.writer_lock import ArchiveBusy as ArchiveBusy  # raised by lock(); callers catch it
+from archive.writer_lock import LockWait
+
 THUMB_SIZES = (1280, 320)
 CATALOG_NAME = "catalog.db"
-
-
-class ArchiveBusy(Exception):
-    """An ingest holds the archive's writer lock."""
 
 
 @dataclass(frozen=True)
@@ -92,26 +91,25 @@ class Store:
         _fsync_dir(target.parent)
 
     @contextmanager
-    def lock(self, *, shared: bool = False) -> Iterator[None]:
-        """The writer lock: exclusive for the one ingest, shared for a reader that must
-        not see an ingest half-way (verify's orphan scan). Nobody waits: a busy archive
-        is said at once. A read-only copy cannot be locked, and nobody writes there."""
-        try:
-            handle = open(self.root / ".writer.lock", "a")  # noqa: SIM115 (held for the block)
-        except OSError:
-            if not shared:
-                raise
+    def lock(
+        self,
+        *,
+        shared: bool = False,
+        wait: LockWait | None = None,
+        purpose: str = "ingest",
+    ) -> Iterator[None]:
+        """The writer lock: one ingest (or other writer of files) at a time.
+
+        wait None: a busy archive is said at once (ArchiveBusy). A LockWait:
+        wait for the holder to finish, telling wait about it as it goes.
+        shared=True is for a reader that must not see an ingest half-way
+        (verify's orphan scan): the lock has no shared mode on every platform,
+        so such a reader takes it exclusively and must hold it only briefly;
+        a read-only copy, which cannot be locked and where nobody writes, is
+        read without it. purpose names the holder in a waiting command's line.
+        """
+        with writer_lock.hold(self.root, purpose=purpose, wait=wait, required=not shared):
             yield
-            return
-        with handle:
-            try:
-                fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-            except BlockingIOError as error:
-                raise ArchiveBusy(f"{self.root}: an ingest is writing to this archive") from error
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def leftovers(self) -> list[Path]:
         """Temporary files a crash left behind (never referenced by any row)."""

@@ -28,6 +28,7 @@ from sqlite_utils import Database
 from archive.catalog import Catalog, now
 from archive.db import write_transaction
 from archive.store import Store
+from archive.writer_lock import LockWait
 
 KINDS = ("missing", "size", "hash", "thumbnail", "orphan")
 SCANNED_FOLDERS = ("originals", "thumbs")
@@ -126,18 +127,21 @@ def verify(
     on_plan: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
     on_check: Callable[[Check], None] | None = None,
+    wait: LockWait | None = None,
 ) -> VerifyResult:
     """Check the store against the catalog; every result also goes to on_check as it is found.
 
-    Orphans are looked for first, briefly holding the ingest writer lock shared,
-    so an ingest's files whose rows are not committed yet are never reported
-    (and an ingest already running is refused before any long hashing starts).
-    The re-hashing runs without the lock: ingest never rewrites a stored file.
+    Orphans are looked for first, briefly holding the ingest writer lock, so an
+    ingest's files whose rows are not committed yet are never reported. The lock
+    has no shared mode on every platform, so verify holds it only for the scan
+    (an ingest starting then waits that long); a running ingest is waited for
+    (wait given) or refused (wait None) before any long hashing starts. The
+    re-hashing runs without the lock: ingest never rewrites a stored file.
     """
     started = time.monotonic()
     result = VerifyResult(checked_at=checked_at or now(), dry_run=dry_run)
     result.photos_in_catalog = db.execute("SELECT count(*) FROM photos").fetchone()[0]
-    with store.lock(shared=True):
+    with store.lock(shared=True, wait=wait, purpose="verify"):
         orphans = find_orphans(store, db)
     ids = _photo_ids(db, scope)
     if on_plan:

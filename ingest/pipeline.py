@@ -21,6 +21,7 @@ from pathlib import Path
 from archive.catalog import Catalog
 from archive.db import write_transaction
 from archive.store import Store
+from archive.writer_lock import LockWait
 from ingest import workers as worker_pool
 from ingest.commit import Committer
 from ingest.describe import CommandLine, describe
@@ -90,14 +91,17 @@ def ingest(
     options: Options,
     progress: Callable[[int], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
+    on_wait: LockWait | None = None,
 ) -> Report:
+    """Ingest paths; on_wait: wait for another ingest holding the archive (None: ArchiveBusy)."""
     started = time.monotonic()
     report = Report(dry_run=options.dry_run)
     # A dry run writes nothing (its catalog is a copy in memory): it needs no lock, and
     # must not create the archive folder, not even a lock file.
     if not options.dry_run:
         store.root.mkdir(parents=True, exist_ok=True)
-    with nullcontext() if options.dry_run else store.lock():
+    with nullcontext() if options.dry_run else store.lock(wait=on_wait, purpose="ingest"):
+        started = time.monotonic()  # the run's own time, not its wait for another ingest
         if not options.dry_run:
             store.create()
             store.remove_leftovers()

@@ -1,7 +1,8 @@
-"""Other commands take their turn while an ingest writes; a second ingest is refused clearly."""
+"""Other commands take their turn while an ingest writes; a second ingest waits for it."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -22,6 +23,13 @@ def test_commands_wait_their_turn_during_an_ingest(tmp_path: Path) -> None:
     while not list((root / "originals").rglob("*.jpg")):
         assert ingest.poll() is None, ingest.communicate()
         time.sleep(0.01)
+    # Started while the first is mid-way (its first photo stored, 39 to go): it must wait.
+    second = subprocess.Popen(
+        [*ingest_command(root, folder), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     results = []
     for i in range(4):
         results.append(
@@ -31,14 +39,16 @@ def test_commands_wait_their_turn_during_an_ingest(tmp_path: Path) -> None:
                 text=True,
             )
         )
-    second = subprocess.run(ingest_command(root, folder), capture_output=True, text=True)
     # A dry run writes nothing: it may look at the folder while the real ingest runs.
     preview = subprocess.run(
         [*ingest_command(root, folder), "--dry-run"], capture_output=True, text=True
     )
     out, err = ingest.communicate(timeout=120)
     assert ingest.returncode == 0, out + err
-    assert ingest_was_running(second)
+    second_out, second_err = second.communicate(timeout=120)
+    assert second.returncode == 0, second_out + second_err
+    assert waited_for(ingest.pid, second_err), second_err
+    assert json.loads(second_out)["added"] == 0  # the same photos, all in by then
     assert preview.returncode == 0, preview.stderr
     for result in results:
         assert result.returncode == 0, result.stderr
@@ -48,8 +58,7 @@ def test_commands_wait_their_turn_during_an_ingest(tmp_path: Path) -> None:
     assert all(f"Tổ dân phố {10 + i}" in listing for i in range(4))
 
 
-def ingest_was_running(second: subprocess.CompletedProcess) -> bool:
-    """The second ingest says what is wrong in one line and exits 2 (or ran after the first)."""
-    if second.returncode == 0:
-        return True
-    return second.returncode == 2 and "an ingest is writing" in second.stderr
+def waited_for(pid: int, stderr: str) -> bool:
+    """The second ingest said, in one line, that it waited for the first, naming its process."""
+    lines = [line for line in stderr.splitlines() if line.startswith("Waiting for the ingest")]
+    return len(lines) == 1 and f"(process {pid}) to finish" in lines[0]

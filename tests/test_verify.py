@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -17,6 +16,7 @@ from archive.db import open_catalog
 from archive.store import Store
 from archive.verify import verify
 from tests.conftest import EXAMPLE_EVENT, Archive
+from tests.lock_holder import held
 
 NOT_THE_STORE = {"catalog.db", "catalog.db-wal", "catalog.db-shm", ".writer.lock"}
 
@@ -193,9 +193,9 @@ def test_usage_errors_exit_2(archive: Archive, tmp_path: Path) -> None:
     archive.run("verify", "--sample", "0", expect=2)
 
 
-def test_refuses_while_an_ingest_is_writing(archive: Archive) -> None:
-    with open(archive.root / ".writer.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        result = archive.run("verify", expect=2)
+def test_refuses_with_no_wait_while_an_ingest_is_writing(archive: Archive) -> None:
+    with held(archive.root) as holder:
+        result = archive.run("verify", "--no-wait", expect=2)
     assert "an ingest is writing" in result.output
+    assert f"(process {holder.pid})" in result.output
     assert checks(archive) == []
