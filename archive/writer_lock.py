@@ -18,7 +18,6 @@ import getpass
 import json
 import os
 import socket
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from archive import messages
+from archive import messages, processes
 from archive.text import nfc
 
 LOCK_NAME = ".writer.lock"
@@ -204,24 +203,9 @@ def _current_holder(path: Path) -> Holder | None:
     holder = read_holder(path)
     if holder is None or holder.pid == os.getpid():
         return None
-    if holder.host == _host() and not _alive(holder.pid):
+    if holder.host == _host() and not processes.alive(holder.pid):
         return None
     return holder
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process of this machine is still running; True when it cannot be told."""
-    if sys.platform == "win32":
-        # os.kill(pid, 0) would terminate the process on Windows; there a stale file only
-        # shows in the moment between a new holder's acquiring and its writing.
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # PermissionError: it exists, it is someone else's
-        return True
-    return True
 
 
 def _text(value: object) -> str | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 PACKAGES = ("archive", "ingest")
-GUARDED: frozenset[str] = frozenset()  # e.g. "archive/platform_compat.py", once one is needed
+GUARDED: frozenset[str] = frozenset({"archive/processes.py"})
 MODULES = frozenset({"fcntl", "resource", "pwd", "grp", "termios"})
 # os.kill is here too: on Windows it terminates the process for any signal but the two
 # console events, so os.kill(pid, 0) "is it alive?" would kill it.
