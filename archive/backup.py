@@ -27,7 +27,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from archive.bagdir import (
@@ -255,7 +255,7 @@ def _decide(
                 plan.copy.append(item)
             continue
         try:
-            source = os.stat(store.path(item.relpath))
+            source = os.stat(inside(store.root, item.relpath))
         except (OSError, ValueError):
             source = None
         if there and (source is None or _same_file(source, there)):
@@ -296,12 +296,11 @@ def _copy(
     progress: Callable[[int], None] | None,
 ) -> None:
     """Copy each planned file, verified; a failure is reported and the rest goes on."""
-    target_store = Store(payload)
     folders: set[Path] = set()
     for item in plan.copy:
         counts = report.originals if item.original else report.thumbnails
         try:
-            source, target = store.path(item.relpath), target_store.path(item.relpath)
+            source, target = inside(store.root, item.relpath), inside(payload, item.relpath)
             digest, size = copy_verified(
                 source, target, expected=item.sha256, mode=0o444 if item.original else 0o644
             )
@@ -339,7 +338,20 @@ def _count_planned(store: Store, plan: _Plan, report: BackupReport) -> None:
             counts.bytes += item.size
         else:
             with suppress(OSError, ValueError):  # a missing one is reported by the real run
-                counts.bytes += os.stat(store.path(item.relpath)).st_size
+                counts.bytes += os.stat(inside(store.root, item.relpath)).st_size
+
+
+def inside(root: Path, relpath: str) -> Path:
+    """root/relpath, refusing a catalog path that could lead out of it.
+
+    Checked by its form (relative, no ``..``) rather than by resolving it, as
+    Store.path does: resolving costs a stat per path component, and a backup
+    asks this for every file of the archive.
+    """
+    parts = PurePosixPath(relpath).parts
+    if not parts or relpath.startswith(("/", "\\")) or ".." in parts or ":" in relpath:
+        raise ValueError(f"path outside the archive root: {relpath}")
+    return root.joinpath(*parts)
 
 
 def _scan(payload: Path) -> Iterator[tuple[str, tuple[int, int]]]:
