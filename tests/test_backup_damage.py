@@ -16,7 +16,10 @@ from pathlib import Path
 import bagit
 import pytest
 
+from archive.store import Store
 from tests.conftest import EXAMPLE_EVENT, Archive
+from tests.images import make_jpeg
+from tests.test_backup import CLI
 
 
 @pytest.fixture
@@ -174,3 +177,44 @@ def test_backup_refuses_a_place_that_is_not_for_a_backup(source: Archive, tmp_pa
     empty.mkdir()
     assert backup(source, empty)["created"] is True
     bagit.Bag(str(empty)).validate()
+
+
+def test_a_remade_thumbnail_is_copied_again(source: Archive, tmp_path: Path) -> None:
+    dest = tmp_path / "usb"
+    backup(source, dest)
+    row = source.rows("SELECT thumb_path FROM photos ORDER BY id LIMIT 1")[0]
+    remade = make_jpeg(None, size=(32, 24), color=(200, 10, 10))
+    Store(source.root).replace_derivative(row["thumb_path"], remade)  # as archive thumbs does
+    report = backup(source, dest)
+    assert report["thumbnails"]["copied"] == 1 and report["thumbnails"]["already_there"] == 9
+    assert report["originals"]["copied"] == 0
+    assert (dest / "data" / row["thumb_path"]).read_bytes() == remade
+    bagit.Bag(str(dest)).validate()
+
+
+def test_verify_runs_on_a_backup_on_read_only_media(source: Archive, tmp_path: Path) -> None:
+    """A real read-only mount (a bind mount remounted ro), where Linux and root allow one."""
+    dest, media = tmp_path / "usb", tmp_path / "media"
+    backup(source, dest)
+    media.mkdir()
+    if shutil.which("mount") is None or os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("a read-only mount needs root on Linux")
+    bound = subprocess.run(["mount", "--bind", str(dest), str(media)], capture_output=True)
+    if bound.returncode != 0:
+        pytest.skip(f"mount --bind is not allowed here: {bound.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(media)], check=True)
+        with pytest.raises(OSError):
+            (media / "probe").write_text("x")
+        for root in (media, media / "data"):  # processes of their own: nothing stays open
+            result = subprocess.run(
+                [*CLI, "--root", str(root), "verify", "--json"], capture_output=True, text=True
+            )
+            assert result.returncode == 0, result.stderr
+            assert json.loads(result.stdout)["photos"] == 5
+        restored = subprocess.run(
+            [*CLI, "restore", str(media), str(tmp_path / "r")], capture_output=True, text=True
+        )
+        assert restored.returncode == 0, restored.stderr
+    finally:
+        subprocess.run(["umount", str(media)], check=True)
