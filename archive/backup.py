@@ -138,6 +138,8 @@ def check_destination(root: Path, dest: Path) -> bool:
     """Refuse a DEST that is not a place for a backup; True if it already is one of ours."""
     if dest.resolve().is_relative_to(root.resolve()):
         raise BackupRefused(f"{dest}: inside the archive root {root}; back up to another disk")
+    if root.resolve().is_relative_to(dest.resolve()):
+        raise BackupRefused(f"{dest}: holds the archive root {root}; back up to another folder")
     if not dest.exists():
         return False
     if not dest.is_dir():

@@ -177,6 +177,9 @@ def test_backup_refuses_a_place_that_is_not_for_a_backup(source: Archive, tmp_pa
     empty.mkdir()
     assert backup(source, empty)["created"] is True
     bagit.Bag(str(empty)).validate()
+    # A backup is an archive root too: backing it up into itself is refused.
+    itself = Archive(empty / "data").run("backup", str(empty), expect=2)
+    assert "holds the archive root" in itself.output
 
 
 def test_a_remade_thumbnail_is_copied_again(source: Archive, tmp_path: Path) -> None:
