@@ -22,12 +22,12 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from archive.bagdir import (
@@ -37,9 +37,11 @@ from archive.bagdir import (
     copy_verified,
     create_bag,
     fsync_dir,
+    inside,
     is_our_backup,
     read_manifest,
     save_tags,
+    scan_payload,
     sha256_of,
     write_manifest,
 )
@@ -243,7 +245,7 @@ def _decide(
     store: Store, payload: Path, wanted: list[Wanted], report: BackupReport, hash_unknown: bool
 ) -> _Plan:
     """What DEST lacks (to copy) and what it holds (with hashes, for the manifest)."""
-    on_dest = dict(_scan(payload)) if payload.is_dir() else {}
+    on_dest = dict(scan_payload(payload)) if payload.is_dir() else {}
     manifest = read_manifest(payload.parent)
     plan = _Plan()
     for item in wanted:
@@ -341,38 +343,6 @@ def _count_planned(store: Store, plan: _Plan, report: BackupReport) -> None:
         else:
             with suppress(OSError, ValueError):  # a missing one is reported by the real run
                 counts.bytes += os.stat(inside(store.root, item.relpath)).st_size
-
-
-def inside(root: Path, relpath: str) -> Path:
-    """root/relpath, refusing a catalog path that could lead out of it.
-
-    Checked by its form (relative, no ``..``) rather than by resolving it, as
-    Store.path does: resolving costs a stat per path component, and a backup
-    asks this for every file of the archive.
-    """
-    parts = PurePosixPath(relpath).parts
-    if not parts or relpath.startswith(("/", "\\")) or ".." in parts or ":" in relpath:
-        raise ValueError(f"path outside the archive root: {relpath}")
-    return root.joinpath(*parts)
-
-
-def _scan(payload: Path) -> Iterator[tuple[str, tuple[int, int]]]:
-    """(relpath, (size, mtime_ns)) of every file under data/originals and data/thumbs."""
-    for folder in ("originals", "thumbs"):
-        top = payload / folder
-        if top.is_dir():
-            yield from _walk(top, folder)
-
-
-def _walk(folder: Path, relative: str) -> Iterator[tuple[str, tuple[int, int]]]:
-    with os.scandir(folder) as entries:
-        for entry in sorted(entries, key=lambda e: e.name):
-            name = f"{relative}/{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(Path(entry.path), name)
-            elif entry.is_file(follow_symlinks=False) and not entry.name.startswith(TEMP_PREFIX):
-                stat = entry.stat()
-                yield name, (stat.st_size, stat.st_mtime_ns)
 
 
 def _remove_leftovers(dest: Path) -> None:

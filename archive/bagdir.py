@@ -25,7 +25,8 @@ import hashlib
 import logging
 import os
 import tempfile
-from pathlib import Path
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 
 import bagit
 
@@ -213,3 +214,35 @@ def fsync_dir(folder: Path) -> None:
 def sha256_of(path: Path) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def inside(root: Path, relpath: str) -> Path:
+    """root/relpath, refusing a catalog path that could lead out of it.
+
+    Checked by its form (relative, no ``..``) rather than by resolving it, as
+    Store.path does: resolving costs a stat per path component, and a backup
+    asks this for every file of the archive.
+    """
+    parts = PurePosixPath(relpath).parts
+    if not parts or relpath.startswith(("/", "\\")) or ".." in parts or ":" in relpath:
+        raise ValueError(f"path outside the archive root: {relpath}")
+    return root.joinpath(*parts)
+
+
+def scan_payload(payload: Path) -> Iterator[tuple[str, tuple[int, int]]]:
+    """(relpath, (size, mtime_ns)) of every file under data/originals and data/thumbs."""
+    for folder in ("originals", "thumbs"):
+        top = payload / folder
+        if top.is_dir():
+            yield from _walk_files(top, folder)
+
+
+def _walk_files(folder: Path, relative: str) -> Iterator[tuple[str, tuple[int, int]]]:
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            name = f"{relative}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk_files(Path(entry.path), name)
+            elif entry.is_file(follow_symlinks=False) and not entry.name.startswith(TEMP_PREFIX):
+                stat = entry.stat()
+                yield name, (stat.st_size, stat.st_mtime_ns)
