@@ -260,6 +260,7 @@ def main() -> None:
 
 
 def _register_commands() -> None:
+    from archive.cli_backup import backup_command, restore_command
     from archive.cli_gallery import export_command, gallery_group
     from archive.cli_ingest import ingest_command
     from archive.cli_registry import events_command, units_group
@@ -280,6 +281,8 @@ def _register_commands() -> None:
         settings_group,
         verify_command,
         thumbs_command,
+        backup_command,
+        restore_command,
     ):
         cli.add_command(command)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
 from archive import messages
+from archive.bagdir import PAYLOAD, bag_root
 from archive.catalog import Catalog
 from archive.cli import (
     ConfigError,
@@ -17,8 +21,8 @@ from archive.cli import (
     no_wait_option,
     waiting_turn,
 )
-from archive.db import open_catalog
-from archive.store import ArchiveBusy
+from archive.db import open_catalog, open_read_only
+from archive.store import ArchiveBusy, Store
 from archive.verify import FixityRecorder, Scope, VerifyResult, verify
 
 
@@ -63,15 +67,21 @@ def verify_command(
       archive verify --sample 200         a spot check of 200 random photos
       archive verify --since 7 --json     last week's photos, for a script
 
+    A backup made by `archive backup` is checked as it is (--root DEST or
+    --root DEST/data), read-only: nothing is recorded and no file is created
+    there, so its manifest stays true. So is an archive on read-only media.
+
     Exit status: 0 all good, 1 something was found, 2 usage error.
     """
-    store = obj.store
+    store, read_only = _store_to_check(obj.root)
     if not store.catalog_path.is_file():
         raise ConfigError(f"{store.catalog_path}: no archive here (catalog.db not found)")
     try:
-        catalog = Catalog(open_catalog(store.catalog_path))
-    except OSError as error:
+        db = open_read_only(store.catalog_path) if read_only else open_catalog(store.catalog_path)
+        catalog = Catalog(db)
+    except (OSError, sqlite3.Error) as error:
         raise ConfigError(f"{store.catalog_path}: cannot open the catalog: {error}") from error
+    dry_run = dry_run or read_only
     # To the microsecond: checked_at is what tells one verify run's rows from the next.
     checked_at = datetime.now(UTC).isoformat(timespec="microseconds")
     recorder = FixityRecorder(catalog, checked_at, dry_run)
@@ -89,6 +99,7 @@ def verify_command(
                 progress=bar.advance,
                 on_check=recorder,
                 wait=waiter,
+                lock=not read_only,
             )
     except ArchiveBusy as error:
         raise ConfigError(messages.busy_verify(error)) from error
@@ -98,13 +109,27 @@ def verify_command(
     if as_json:
         emit_json(result.as_json())
     else:
-        click.echo(as_text(result, obj))
-    if dry_run:
+        click.echo(as_text(result, store))
+    if read_only:
+        click.echo("(a backup or read-only archive: checked, nothing recorded)", err=True)
+    elif dry_run:
         click.echo("(dry run: nothing was recorded)", err=True)
     click.get_current_context().exit(result.exit_code)
 
 
-def as_text(result: VerifyResult, obj: Context) -> str:
+def _store_to_check(root: Path) -> tuple[Store, bool]:
+    """The archive root to check, and whether it must be left exactly as it is."""
+    bag = bag_root(root)
+    if bag is not None:
+        return Store(bag / PAYLOAD), True
+    store = Store(root)
+    writable = os.access(root, os.W_OK) and (
+        not store.catalog_path.exists() or os.access(store.catalog_path, os.W_OK)
+    )
+    return store, not writable
+
+
+def as_text(result: VerifyResult, store: Store) -> str:
     """A summary line, then one line per finding naming the file (full path, to copy)."""
     scope = (
         f"{result.photos} of {result.photos_in_catalog} photos"
@@ -117,7 +142,9 @@ def as_text(result: VerifyResult, obj: Context) -> str:
     ]
     for finding in result.findings:
         photo = f" (photo {finding.photo_id})" if finding.photo_id is not None else ""
-        lines.append(f"{finding.kind.upper()}: {obj.root / finding.path}{photo}: {finding.detail}")
+        lines.append(
+            f"{finding.kind.upper()}: {store.root / finding.path}{photo}: {finding.detail}"
+        )
     if not result.findings:
         lines.append("All originals match their SHA-256; all thumbnails are in place.")
     if not result.dry_run:

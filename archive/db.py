@@ -271,3 +271,24 @@ def m004_galleries(db: Database) -> None:
 def m005_search_unit_aliases(db: Database) -> None:
     """The index now holds the aliases of each photo's units ("UBND phường 6")."""
     search.reindex_all(db)
+
+
+def open_read_only(path: Path) -> Database:
+    """A catalog opened without writing a byte: a backup, or an archive on read-only media.
+
+    No migration, no switch to WAL (both would change the file, and a backup's
+    manifest lists its hash). A WAL catalog on media where SQLite cannot make
+    its -shm file is read as immutable instead.
+    """
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+    for suffix in ("", "&immutable=1"):
+        conn = sqlite3.connect(uri + suffix, uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn.close()
+            if suffix:
+                raise
+            continue
+        return Database(conn)
+    raise AssertionError("unreachable")

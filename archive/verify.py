@@ -18,6 +18,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -128,6 +129,7 @@ def verify(
     progress: Callable[[int], None] | None = None,
     on_check: Callable[[Check], None] | None = None,
     wait: LockWait | None = None,
+    lock: bool = True,
 ) -> VerifyResult:
     """Check the store against the catalog; every result also goes to on_check as it is found.
 
@@ -137,11 +139,14 @@ def verify(
     (an ingest starting then waits that long); a running ingest is waited for
     (wait given) or refused (wait None) before any long hashing starts. The
     re-hashing runs without the lock: ingest never rewrites a stored file.
+    A backup is checked with lock=False: nobody ingests into one, and a lock
+    file would be a stray file in its payload.
     """
     started = time.monotonic()
     result = VerifyResult(checked_at=checked_at or now(), dry_run=dry_run)
     result.photos_in_catalog = db.execute("SELECT count(*) FROM photos").fetchone()[0]
-    with store.lock(shared=True, wait=wait, purpose="verify"):
+    locked = store.lock(shared=True, wait=wait, purpose="verify") if lock else nullcontext()
+    with locked:
         orphans = find_orphans(store, db)
     ids = _photo_ids(db, scope)
     if on_plan:
