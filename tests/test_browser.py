@@ -95,6 +95,8 @@ def test_event_page_grid_and_larger_preview(chromium, site) -> None:
 def test_photo_page_and_the_next_photo(chromium, site) -> None:
     with open_page(chromium) as (page, seen):
         page.goto(site.url(f"/-/events/{web_archive.EXAMPLE_EVENT_SLUG}"))
+        # Leaving while the grid still loads would abort those requests (counted as failed).
+        wait_for_images(page, ".archive-grid img")
         with page.expect_navigation():
             page.locator(".archive-grid figcaption a").first.click()
         assert page.locator("h1").inner_text() == "Trụ sở Uỷ ban nhân dân phường 6"
