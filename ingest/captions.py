@@ -3,7 +3,10 @@
 The header names the columns in English or Vietnamese (``file``/``Tên tệp``, ``caption``/
 ``Chú thích``, ``units``/``Đơn vị``, ``tags``/``Thẻ``, ``taken_at``/``Ngày chụp``), matched
 folded; other columns are ignored with a warning. Problems with single rows never fail the
-sheet: they become warnings naming the Excel row, so the rest of the captions still apply.
+sheet: they become warnings naming the Excel row, so the rest of the captions still apply. That
+includes rows no one typed: a cell longer than Excel can hold, a NUL byte, values beyond the
+header's last column. Such a row is skipped whole (its cells cannot be trusted to be in their
+columns), and the warning gives the column and the length, never the cell itself.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import csv
 import io
 import itertools
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -50,6 +56,14 @@ _SHEET_COLUMNS = aliases(
 )
 
 _HEADER_SCAN = 10  # a title row or two may sit above the header
+
+MAX_CELL_CHARS = 32_767
+"""The longest cell a sheet row may hold. Excel stores at most 32,767 characters in a cell, so
+a longer one was not typed by staff (a caption of a few thousand characters is already long):
+it is a pasted file, a quote left open that swallowed the rows after it, or damage. Its row is
+reported and skipped; the sheet's other rows still apply."""
+
+_SHOWN_CHARS = 80  # how much of a typed value a warning quotes
 
 
 @dataclass(frozen=True)
@@ -107,26 +121,57 @@ def read_caption_sheet(path: Path) -> CaptionSheet:
     """Read captions.csv or captions.xlsx (first worksheet)."""
     suffix = path.suffix.casefold()
     if suffix in {".xlsx", ".xlsm"}:
-        table = _xlsx_table(path)
+        table, hint = _xlsx_table(path), ""
     elif suffix in {".csv", ".tsv", ".txt"}:
-        table = _csv_table(path)
+        table, hint = _csv_table(path)
     elif suffix == ".xls":
         raise ManifestError(path, "old Excel 97-2003 .xls is not read: save as .xlsx or CSV UTF-8")
     else:
         raise ManifestError(path, "not a caption sheet: expected a .csv or .xlsx file")
-    return _build_sheet(path, table)
+    return _build_sheet(path, table, hint)
 
 
-def _csv_table(path: Path) -> list[list[Any]]:
-    """Rows of a CSV; an Excel "sep=;" hint line is obeyed and, as Excel hides it, not counted."""
-    text = read_text(path)
+def _csv_table(path: Path) -> tuple[list[list[Any]], str]:
+    """Rows of a CSV; an Excel "sep=;" hint line is obeyed and, as Excel hides it, not counted.
+
+    Also returns the hint a row with too many columns gets: the delimiter inside a caption.
+    """
+    text = read_text(path, allow_nul=True)
+    first = next((line for line in text.split("\n", _HEADER_SCAN) if line.strip()), "")
+    if "\x00" in first:  # every line of UTF-16 read as UTF-8 has them; a header never does
+        raise ManifestError(
+            path, "contains NUL bytes: a binary file, or UTF-16 without a byte-order mark"
+        )
     first, _, rest = text.partition("\n")
     hint = re.fullmatch(r"sep=(.)", first.strip("\ufeff \r"))
-    delimiter = hint[1] if hint else _sniff_delimiter(text)
-    try:
-        return list(csv.reader(io.StringIO(rest if hint else text), delimiter=delimiter))
-    except csv.Error as exc:
-        raise ManifestError(path, f"unreadable CSV: {exc}") from exc
+    with _cells_of_any_length(len(text)):
+        delimiter = hint[1] if hint else _sniff_delimiter(text)
+        try:
+            rows = list(csv.reader(io.StringIO(rest if hint else text), delimiter=delimiter))
+        except csv.Error as exc:
+            raise ManifestError(path, f"unreadable CSV: {exc}") from exc
+    shown = {"\t": "tab"}.get(delimiter, repr(delimiter))
+    return rows, f" (a caption holding a {shown} must be in quotes)"
+
+
+_FIELD_LIMIT_LOCK = threading.Lock()
+
+
+@contextmanager
+def _cells_of_any_length(size: int) -> Iterator[None]:
+    """Let the csv module read a cell as long as the whole text, then restore its limit.
+
+    csv refuses a field over 131,072 characters by stopping the whole reader, which would lose
+    every row of the sheet; read everything, then MAX_CELL_CHARS skips just the bad row. The
+    limit is process-wide, hence the lock and the restore.
+    """
+    with _FIELD_LIMIT_LOCK:
+        before = csv.field_size_limit()
+        csv.field_size_limit(max(before, size + 1))
+        try:
+            yield
+        finally:
+            csv.field_size_limit(before)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -187,12 +232,13 @@ def _find_header(path: Path, table: list[list[Any]]) -> tuple[int, dict[str, int
                 columns[known] = column
             elif name:
                 ignored.append(name)
-        warnings = [f"row {index + 1}: ignored columns: {', '.join(ignored)}"] if ignored else []
+        shown = _shown(", ".join(ignored))
+        warnings = [f"row {index + 1}: ignored columns: {shown}"] if ignored else []
         return index, columns, warnings
     first = next((row for row in table if any(_present(cell) for cell in row)), None)
     if first is None:
         raise ManifestError(path, "empty caption sheet: no header row")
-    seen = ", ".join(str(clean(scalar_text(c))) for c in first if _present(c))
+    seen = _shown(", ".join(str(clean(scalar_text(c))) for c in first if _present(c)))
     raise ManifestError(
         path, f"no file column in the header ({seen}); name one 'file' or 'Tên tệp'"
     )
@@ -202,11 +248,57 @@ def _present(cell: Any) -> bool:
     return cell is not None and clean(scalar_text(cell)) is not None
 
 
-def _build_sheet(path: Path, table: list[list[Any]]) -> CaptionSheet:
+def _shown(text: str) -> str:
+    """A typed value as a warning quotes it: enough to find it, never a whole pasted file."""
+    return text if len(text) <= _SHOWN_CHARS else f"{text[:_SHOWN_CHARS]}… ({len(text):,} chars)"
+
+
+def _column_letter(index: int) -> str:
+    """Excel's name of a 0-based column (A, B, ..., Z, AA), as staff see it in Excel."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _row_damage(cells: list[Any], header: list[Any], hint: str) -> str | None:
+    """Why a row cannot be trusted, or None: a cell too long, a NUL, a value past the header.
+
+    The first finding is enough to skip the row; it names the column as Excel letters it and
+    by its header, and the length rather than the text.
+    """
+
+    def column(index: int) -> str:
+        name = header[index] if index < len(header) else None
+        named = f" ({_shown(clean(scalar_text(name)) or '')})" if _present(name) else ""
+        return f"column {_column_letter(index)}{named}"
+
+    for index, value in enumerate(cells):
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            return (
+                f"{column(index)} holds {len(value):,} characters, more than the "
+                f"{MAX_CELL_CHARS:,} a cell may hold"
+            )
+        if isinstance(value, str) and "\x00" in value:
+            return f"{column(index)} holds a NUL byte: binary data, not typed text"
+    width = max((i + 1 for i, name in enumerate(header) if _present(name)), default=0)
+    last = max((i + 1 for i, value in enumerate(cells) if _present(value)), default=0)
+    if last > width:
+        return f"has {last} columns but the header has {width}{hint}"
+    return None
+
+
+def _build_sheet(path: Path, table: list[list[Any]], hint: str = "") -> CaptionSheet:
     """Turn table rows into CaptionRows; one per file, a later row replacing an earlier one."""
     header, columns, warnings = _find_header(path, table)
     rows: dict[str, CaptionRow] = {}
     for line, cells in enumerate(table[header + 1 :], start=header + 2):
+        damage = _row_damage(cells, table[header], hint)
+        if damage is not None:
+            warnings.append(f"row {line}: {damage}; row skipped")
+            continue
         row = _caption_row(line, cells, columns, warnings)
         if row is None:
             continue
@@ -238,7 +330,7 @@ def _caption_row(
     raw_when = cell("taken_at")
     taken_at = parse_when(raw_when) if _present(raw_when) else None
     if _present(raw_when) and taken_at is None:
-        shown = clean(scalar_text(raw_when))
+        shown = _shown(clean(scalar_text(raw_when)) or "")
         warnings.append(f"row {line}: taken_at {shown!r} is not a date or time; left empty")
     caption = cell("caption")
     return CaptionRow(

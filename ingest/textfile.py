@@ -36,6 +36,7 @@ _VIETNAMESE_LETTERS = frozenset(
 # ellipsis, bullets), the no-break space, and the currency signs of a Vietnamese office.
 _PUNCTUATION = frozenset("“”‘’–—…•°«»\u00a0₫€")
 _ASCII_CONTROLS_ALLOWED = frozenset("\t\n\r\f")
+MAX_REASON = 500  # characters of a ManifestError's reason; the rest of a quoted value is cut
 _REFUSAL_HINT = (
     "if it was typed with a TCVN3 (.VnTime) or VNI font, convert it to Unicode "
     "or open it in Excel and save as CSV UTF-8"
@@ -51,36 +52,45 @@ class ManifestError(Exception):
 
     def __init__(self, path: Path | str, reason: str) -> None:
         self.path = str(path)
-        # YAML and openpyxl messages span lines; the report wants exactly one.
-        self.reason = " ".join(str(reason).split())
+        # YAML and openpyxl messages span lines; the report wants exactly one, and a reason
+        # quoting what staff typed (a 1 MB "key") must not carry all of it into the catalog.
+        reason = " ".join(str(reason).split())
+        self.reason = reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
         super().__init__(self.path, self.reason)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, *, allow_nul: bool = False) -> str:
     """Read and decode a manifest, turning OS errors into the same one-line ManifestError."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ManifestError(path, f"cannot read the file: {exc.strerror or exc}") from exc
-    return decode_text(data, str(path))
+    return decode_text(data, str(path), allow_nul=allow_nul)
 
 
-def decode_text(data: bytes, name: str) -> str:
+def decode_text(data: bytes, name: str, *, allow_nul: bool = False) -> str:
     """Decode bytes the way Vietnamese Windows wrote them; NFC, with \\n line endings.
 
     A BOM is trusted because Notepad and Excel only write one for the encoding they used.
     Without one, UTF-8 is tried first: random legacy bytes are almost never valid UTF-8, so
     success is strong evidence. Windows-1258 is the last resort and must look Vietnamese.
+
+    A NUL refuses the whole file unless ``allow_nul``: a caption sheet passes it, because it
+    can drop the one row that holds a NUL and keep the others (see ingest.captions).
     """
     if data.startswith(b"PK\x03\x04"):
         raise ManifestError(
             name, "is a ZIP or Office file (an .xlsx saved under another name?), not text"
         )
-    text = _decode(data, name)
-    if "\x00" in text:
+    if _binary_or_utf16(data, allow_nul):
+        raise ManifestError(
+            name, "contains NUL bytes: a binary file, or UTF-16 without a byte-order mark"
+        )
+    text = _decode(data, name, allow_nul)
+    if "\x00" in text and not allow_nul:
         raise ManifestError(
             name, "contains NUL bytes: a binary file, or UTF-16 without a byte-order mark"
         )
@@ -88,7 +98,21 @@ def decode_text(data: bytes, name: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _decode(data: bytes, name: str) -> str:
+def _binary_or_utf16(data: bytes, allow_nul: bool) -> bool:
+    """NUL bytes outside UTF-16 with a BOM; with ``allow_nul``, only in the first line.
+
+    UTF-16 saved without its BOM has a NUL beside every ASCII letter, the header included;
+    a typed file that picked up one NUL somewhere has a clean first line.
+    """
+    if b"\x00" not in data or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    if not allow_nul:
+        return True
+    first = next((line for line in data.split(b"\n", 10) if line.strip(b" \t\r")), b"")
+    return b"\x00" in first
+
+
+def _decode(data: bytes, name: str, allow_nul: bool) -> str:
     """Pick the decoding: BOM first, then strict UTF-8, then plausible Windows-1258."""
     for bom, codec, label in (
         (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
@@ -106,10 +130,10 @@ def _decode(data: bytes, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    return _decode_cp1258(data, name)
+    return _decode_cp1258(data, name, allow_nul)
 
 
-def _decode_cp1258(data: bytes, name: str) -> str:
+def _decode_cp1258(data: bytes, name: str, allow_nul: bool) -> str:
     """Accept Windows-1258 only if every character is one a Vietnamese text would hold."""
     try:
         text = nfc(data.decode("cp1258"))
@@ -120,7 +144,7 @@ def _decode_cp1258(data: bytes, name: str) -> str:
             f"(byte 0x{data[exc.start]:02X} at offset {exc.start}); {_REFUSAL_HINT}",
         ) from exc
     for line_no, line in enumerate(text.splitlines(), start=1):
-        odd = next((ch for ch in line if not _plausible(ch)), None)
+        odd = next((ch for ch in line if not _plausible(ch, allow_nul)), None)
         if odd is not None:
             raise ManifestError(
                 name,
@@ -130,8 +154,10 @@ def _decode_cp1258(data: bytes, name: str) -> str:
     return text
 
 
-def _plausible(ch: str) -> bool:
+def _plausible(ch: str, allow_nul: bool = False) -> bool:
     """True for characters a Vietnamese document in Windows-1258 legitimately contains."""
+    if ch == "\x00":
+        return allow_nul
     if ch < "\x80":
         return (" " <= ch < "\x7f") or ch in _ASCII_CONTROLS_ALLOWED
     return ch in _VIETNAMESE_LETTERS or ch in _PUNCTUATION
