@@ -306,7 +306,7 @@ def _build_sheet(path: Path, table: list[list[Any]], hint: str = "") -> CaptionS
         if key in rows:
             earlier = rows.pop(key)
             warnings.append(
-                f"row {line}: {row.file} is also on row {earlier.line}; row {line} wins"
+                f"row {line}: {_shown(row.file)} is also on row {earlier.line}; row {line} wins"
             )
         rows[key] = row
     return CaptionSheet(path, tuple(rows.values()), tuple(warnings), frozenset(columns))

@@ -128,8 +128,12 @@ def _load_yaml(path: Path) -> dict[Any, Any]:
         raise ManifestError(path, f"invalid YAML{where}: {exc.problem or exc.context}") from exc
     except yaml.YAMLError as exc:
         raise ManifestError(path, f"invalid YAML: {exc}") from exc
-    except ValueError as exc:  # an impossible date such as 2017-12-32 fails inside the loader
-        raise ManifestError(path, f"impossible date: {exc}") from exc
+    except RecursionError as exc:  # PyYAML composes nested lists and mappings recursively
+        raise ManifestError(path, "invalid YAML: lists or mappings nested too deeply") from exc
+    except ValueError as exc:  # 2017-12-32, or an explicit !!int 'x', fails inside the loader
+        raise ManifestError(path, f"impossible date or number: {exc}") from exc
+    except (AttributeError, TypeError, OverflowError) as exc:  # e.g. !!timestamp 'x'
+        raise ManifestError(path, f"invalid YAML value: {type(exc).__name__}: {exc}") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):

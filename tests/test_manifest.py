@@ -129,6 +129,12 @@ def test_empty_event_yml_marks_an_event_with_nothing_said(tmp_path: Path) -> Non
         pytest.param("titel: Học tập\n", "unknown key 'titel'", id="unknown-key"),
         pytest.param("title: A\nTiêu đề: B\n", "'title' and 'Tiêu đề' both", id="twice"),
         pytest.param("slug: '!!!'\n", "has no letters or digits", id="empty-slug"),
+        # Found by tests/test_fuzz_manifests.py: these escaped as RecursionError/AttributeError.
+        pytest.param("title: " + "[" * 3000, "nested too deeply", id="deep-nesting"),
+        pytest.param("title: " + "{a: " * 3000, "nested too deeply", id="deep-mapping"),
+        pytest.param("date: !!timestamp 'x'\n", "invalid YAML value", id="tagged-timestamp"),
+        pytest.param("title: " + "1" * 5000, "impossible date or number", id="huge-int"),
+        pytest.param("x" * 5000 + ": a", "unknown key", id="reason-bounded"),
     ],
 )
 def test_event_yml_errors_name_the_file_and_reason(tmp_path: Path, text: str, reason: str) -> None:
@@ -136,6 +142,7 @@ def test_event_yml_errors_name_the_file_and_reason(tmp_path: Path, text: str, re
     with pytest.raises(ManifestError) as caught:
         read_event_yml(path)
     assert reason in assert_one_line_error(caught, path)
+    assert len(caught.value.reason) <= 500
 
 
 def test_event_yml_undecodable_or_missing(tmp_path: Path) -> None:
