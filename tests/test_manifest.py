@@ -134,7 +134,7 @@ def test_empty_event_yml_marks_an_event_with_nothing_said(tmp_path: Path) -> Non
         pytest.param("title: " + "{a: " * 3000, "nested too deeply", id="deep-mapping"),
         pytest.param("date: !!timestamp 'x'\n", "invalid YAML value", id="tagged-timestamp"),
         pytest.param("title: " + "1" * 5000, "impossible date or number", id="huge-int"),
-        pytest.param("x" * 5000 + ": a", "unknown key", id="reason-bounded"),
+        pytest.param("? " + "x" * 5000 + "\n: a\n", "unknown key", id="reason-bounded"),
     ],
 )
 def test_event_yml_errors_name_the_file_and_reason(tmp_path: Path, text: str, reason: str) -> None:
