@@ -263,7 +263,7 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _row_damage(cells: list[Any], header: list[Any], hint: str) -> str | None:
+def _row_damage(cells: list[Any], header: list[Any], width: int, hint: str) -> str | None:
     """Why a row cannot be trusted, or None: a cell too long, a NUL, a value past the header.
 
     The first finding is enough to skip the row; it names the column as Excel letters it and
@@ -283,7 +283,6 @@ def _row_damage(cells: list[Any], header: list[Any], hint: str) -> str | None:
             )
         if isinstance(value, str) and "\x00" in value:
             return f"{column(index)} holds a NUL byte: binary data, not typed text"
-    width = max((i + 1 for i, name in enumerate(header) if _present(name)), default=0)
     last = max((i + 1 for i, value in enumerate(cells) if _present(value)), default=0)
     if last > width:
         return f"has {last} columns but the header has {width}{hint}"
@@ -294,8 +293,10 @@ def _build_sheet(path: Path, table: list[list[Any]], hint: str = "") -> CaptionS
     """Turn table rows into CaptionRows; one per file, a later row replacing an earlier one."""
     header, columns, warnings = _find_header(path, table)
     rows: dict[str, CaptionRow] = {}
+    names = table[header]
+    width = max((i + 1 for i, name in enumerate(names) if _present(name)), default=0)
     for line, cells in enumerate(table[header + 1 :], start=header + 2):
-        damage = _row_damage(cells, table[header], hint)
+        damage = _row_damage(cells, names, width, hint)
         if damage is not None:
             warnings.append(f"row {line}: {damage}; row skipped")
             continue

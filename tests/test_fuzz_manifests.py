@@ -91,7 +91,7 @@ def _encode(text: str, encoding: str) -> bytes:
         except UnicodeEncodeError:
             return text.encode("cp1258", "replace")
     if encoding == "utf-16-nobom":
-        return text.encode("utf-16-le")
+        return text.encode("utf-16-le", "surrogatepass")  # Windows text may hold lone ones
     return text.encode(encoding, "surrogatepass" if encoding.startswith("utf") else "replace")
 
 
