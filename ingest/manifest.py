@@ -117,10 +117,33 @@ def read_event_yml(path: Path) -> EventInfo:
     )
 
 
+_MAX_NESTING = 20  # event.yml is "key: value" lines and lists; deeper is not an event
+
+
+def _nesting_within_bounds(text: str, path: Path) -> None:
+    """Refuse lists and mappings nested deeper than _MAX_NESTING before PyYAML builds them.
+
+    PyYAML's parser keeps its own stack, but its composer recurses once per level: 3,000
+    unclosed '[' took seconds to end in a RecursionError. Counting the parser's events costs
+    a second pass over a file of a few lines.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            depth += 1
+            if depth > _MAX_NESTING:
+                raise ManifestError(
+                    path, f"invalid YAML: lists or mappings nested more than {_MAX_NESTING} deep"
+                )
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            depth -= 1
+
+
 def _load_yaml(path: Path) -> dict[Any, Any]:
     """Parse YAML into a mapping, reporting the line YAML blames."""
     text = read_text(path)
     try:
+        _nesting_within_bounds(text, path)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -128,7 +151,7 @@ def _load_yaml(path: Path) -> dict[Any, Any]:
         raise ManifestError(path, f"invalid YAML{where}: {exc.problem or exc.context}") from exc
     except yaml.YAMLError as exc:
         raise ManifestError(path, f"invalid YAML: {exc}") from exc
-    except RecursionError as exc:  # PyYAML composes nested lists and mappings recursively
+    except RecursionError as exc:  # a backstop: _nesting_within_bounds refuses deep nesting
         raise ManifestError(path, "invalid YAML: lists or mappings nested too deeply") from exc
     except ValueError as exc:  # 2017-12-32, or an explicit !!int 'x', fails inside the loader
         raise ManifestError(path, f"impossible date or number: {exc}") from exc
