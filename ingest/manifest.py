@@ -155,7 +155,8 @@ def _load_yaml(path: Path) -> dict[Any, Any]:
         raise ManifestError(path, "invalid YAML: lists or mappings nested too deeply") from exc
     except ValueError as exc:  # 2017-12-32, or an explicit !!int 'x', fails inside the loader
         raise ManifestError(path, f"impossible date or number: {exc}") from exc
-    except (AttributeError, TypeError, OverflowError) as exc:  # e.g. !!timestamp 'x'
+    except Exception as exc:  # PyYAML's constructors fail many ways on tagged values:
+        # !!timestamp 'x' (AttributeError), !!bool maybe (KeyError), found by fuzzing.
         raise ManifestError(path, f"invalid YAML value: {type(exc).__name__}: {exc}") from exc
     if data is None:
         return {}

@@ -337,6 +337,8 @@ def yaml_text(draw: st.DrawFn) -> str:
 @example("title: " + "[" * 3000, "utf-8")
 @example("title: " + "{a: " * 3000, "utf-8")
 @example("date: !!timestamp 'x'", "utf-8")
+@example("title: !!bool maybe", "utf-8")
+@example("1:\r\n  - !!float", "utf-8")
 @example("title: " + "1" * 5000, "utf-8")
 def test_event_yml_gives_an_event_or_a_reason(workdir: Path, text: str, encoding: str) -> None:
     path = _put(workdir, "event.yml", _encode(text, encoding))

@@ -133,6 +133,8 @@ def test_empty_event_yml_marks_an_event_with_nothing_said(tmp_path: Path) -> Non
         pytest.param("title: " + "[" * 3000, "nested more than 20 deep", id="deep-nesting"),
         pytest.param("title: " + "{a: " * 3000, "nested more than 20 deep", id="deep-mapping"),
         pytest.param("date: !!timestamp 'x'\n", "invalid YAML value", id="tagged-timestamp"),
+        pytest.param("title: !!bool maybe\n", "invalid YAML value", id="tagged-bool"),
+        pytest.param("1:\n  - !!float", "invalid YAML value", id="tagged-empty-float"),
         pytest.param("title: " + "1" * 5000, "impossible date or number", id="huge-int"),
         pytest.param("? " + "x" * 5000 + "\n: a\n", "unknown key", id="reason-bounded"),
     ],
