@@ -160,7 +160,7 @@ class BulkRecords(Rows):
 
 def _said(photo: BulkPhoto) -> dict[str, Any]:
     """The curated columns, as ``Catalog.apply_meta`` sets them for a new photo."""
-    said: dict[str, Any] = {"event_id": photo.event_id}
+    said: dict[str, Any] = {"event_id": photo.event_id, "caption": None, "caption_source": None}
     if photo.caption:
         said.update(caption=photo.caption, caption_source=photo.caption_source)
     elif photo.facts.embedded_caption:
