@@ -263,8 +263,12 @@ def check(client: httpx.Client, page: Page, expected: Any) -> tuple[str, str | N
     if not expected:
         return "unchecked", trouble
     got = page.answer(data)
-    same = all(got.get(k) == v for k, v in expected.items() if k in got)
-    return ("same" if same else "DIFFERS"), trouble
+    differs = [k for k, v in expected.items() if k != "facets" and got.get(k) != v]
+    for name, values in expected.get("facets", {}).items():
+        shown = got.get("facets", {}).get(name)
+        if shown != values:
+            differs.append(f"facet {name} " + ("missing" if shown is None else "differs"))
+    return ("same" if not differs else "DIFFERS: " + ", ".join(differs)), trouble
 
 
 def measure(root: Path, repeat: int, timeout: float) -> dict[str, Any]:
@@ -307,7 +311,7 @@ def print_pages(figures: dict[str, Any]) -> None:
         f" (ms; ratio = page p95 / raw p95, budget {figures['budget']:.0f}x):"
     )
     header = f"{'page':<40} {'median':>8} {'p95':>8} {'raw med':>8} {'raw p95':>8} {'ratio':>7}"
-    print(header + "  answer   status")
+    print(header + "  status")
     for r in figures["pages"]:
         page, raw = r["page_seconds"], r["raw_seconds"]
         cells = (
@@ -320,9 +324,11 @@ def print_pages(figures: dict[str, Any]) -> None:
         status = (
             f"FAILED ({r['failed']})" if r["failed"] else ("ok" if r["within_budget"] else "SLOW")
         )
-        print(f"{r['page'][:40]:<40} {' '.join(cells)} {ratio}  {r['answer']:<8} {status}")
-        if r["raw_note"]:
-            print(f"{'':<40}   raw: {r['raw_note']}")
+        print(f"{r['page'][:40]:<40} {' '.join(cells)} {ratio}  {status}")
+        notes = [f"raw: {r['raw_note']}"] if r["raw_note"] else []
+        notes += [f"answer: {r['answer']}"] if r["answer"] != "same" else []
+        for note in notes:
+            print(f"{'':<40}   {note}")
 
 
 # -- the command ---------------------------------------------------------------
