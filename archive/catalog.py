@@ -9,30 +9,22 @@ event are, and one place that keeps the denormalised columns (``units``,
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any
 
 from archive import search
+from archive.bulk import BulkRecords
 from archive.events import EventRecords
 from archive.galleries import GalleryRecords
 from archive.records import PhotoFacts, PhotoMeta, SourceFile
-from archive.rows import CatalogError, now
+from archive.rows import CatalogError, basename, camera_name, now, photo_row, year_of
 from archive.text import clean, slugify
 from archive.units import UnitRecords
 
 __all__ = ["Catalog", "CatalogError", "camera_name", "now"]
 
 
-def camera_name(make: str | None, model: str | None) -> str | None:
-    """One readable camera name: "Canon EOS 5D", not "Canon Canon EOS 5D"."""
-    make, model = clean(make), clean(model)
-    if make and model and model.casefold().startswith(make.split()[0].casefold()):
-        return model
-    return " ".join(part for part in (make, model) if part) or None
-
-
-class Catalog(EventRecords, UnitRecords, GalleryRecords):
-    """Photos, tags and ingest runs here; events, units and galleries in their mixins."""
+class Catalog(EventRecords, UnitRecords, BulkRecords, GalleryRecords):
+    """Photos, tags and ingest runs here; events, units, galleries and bulk in mixins."""
 
     # -- tags ----------------------------------------------------------------
 
@@ -103,17 +95,7 @@ class Catalog(EventRecords, UnitRecords, GalleryRecords):
 
     def add_photo(self, facts: PhotoFacts, source: SourceFile, run_id: int) -> int:
         """Insert a new photo from its facts; the file must already be in the store."""
-        row = asdict(facts)
-        row["exif"] = json.dumps(row.pop("exif"), ensure_ascii=False, sort_keys=True)
-        row.update(
-            camera=camera_name(facts.make, facts.model),
-            year=_year(facts.taken_at),
-            original_name=_basename(source.path),
-            source_path=source.path,
-            run_id=run_id,
-            added_at=now(),
-            updated_at=now(),
-        )
+        row = photo_row(facts, source, run_id, now())
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         photo_id = self.db.execute(
@@ -137,7 +119,7 @@ class Catalog(EventRecords, UnitRecords, GalleryRecords):
         """The photo was moved: its new place is where captions come from now."""
         self.db.execute(
             "UPDATE photos SET source_path = ?, original_name = ? WHERE id = ?",
-            (path, _basename(path), photo_id),
+            (path, basename(path), photo_id),
         )
 
     def curated(self, photo_id: int) -> tuple:
@@ -166,7 +148,7 @@ class Catalog(EventRecords, UnitRecords, GalleryRecords):
             updates["caption_source"] = f"embedded:{row['embedded_caption_source']}"
         if chosen := _pick(said, "taken_at", row["taken_at"]):
             taken_at = chosen.taken_at
-            updates.update(taken_at=taken_at, taken_at_source="sheet", year=_year(taken_at))
+            updates.update(taken_at=taken_at, taken_at_source="sheet", year=year_of(taken_at))
         if (chosen := _pick(said, "event", row["event_id"])) and chosen.event in event_ids:
             updates["event_id"] = event_ids[chosen.event]
         updates = {k: v for k, v in updates.items() if row[k] != v}
@@ -268,11 +250,3 @@ def _pick(said: list[tuple[PhotoMeta, bool]], field: str, current: Any) -> Photo
     if current:
         return None
     return next((meta for meta, _ in said if getattr(meta, field)), None)
-
-
-def _year(taken_at: str | None) -> int | None:
-    return int(taken_at[:4]) if taken_at and taken_at[:4].isdigit() else None
-
-
-def _basename(path: str) -> str:
-    return path.replace("\\", "/").rsplit("/", 1)[-1]

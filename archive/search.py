@@ -69,32 +69,84 @@ def create_index(db: Database) -> None:
     )
 
 
+_PHOTO_TEXT = """SELECT p.id, p.caption, e.title, e.description, p.units, p.tags
+    FROM photos p LEFT JOIN events e ON e.id = p.event_id"""
+_INSERT_FTS = f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
+_INSERT_SMART = (
+    f"INSERT INTO {SMART_TABLE} (rowid, {', '.join(SMART_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
+)
+# Photos per round of a range rebuild: enough for executemany to pay, few enough
+# that a million-photo rebuild never holds more than one round in memory.
+REBUILD_CHUNK = 10_000
+
+
+def index_values(row: tuple, aliases: list[str]) -> tuple[tuple, tuple]:
+    """A photo's rows of both tables, from (id, caption, title, description, units, tags).
+
+    The one definition of what is indexed: :func:`reindex` (one photo at a
+    time, as the catalog changes) and :func:`reindex_range` (many at once)
+    both call it, so they cannot drift apart.
+    """
+    photo_id, caption, title, description, units, tags = row
+    event = " ".join(part for part in (title, description) if part)
+    units_text = " ; ".join([*json.loads(units or "[]"), *aliases])
+    tags_text = " ; ".join(json.loads(tags or "[]"))
+    own = "\n".join(p for p in (caption, units_text, tags_text) if p)
+    folded = fold(" ".join(p for p in (caption, event, units_text, tags_text) if p))
+    return (
+        (photo_id, caption or "", event, units_text, tags_text, folded),
+        (photo_id, exact_key(own), exact_key(event), fold(own), fold(event)),
+    )
+
+
 def reindex(db: Database, photo_ids: Iterable[int]) -> None:
     """Rewrite the index rows of these photos from the catalog as it is now."""
     for photo_id in photo_ids:
-        row = db.execute(
-            """SELECT p.caption, e.title, e.description, p.units, p.tags
-               FROM photos p LEFT JOIN events e ON e.id = p.event_id WHERE p.id = ?""",
-            (photo_id,),
-        ).fetchone()
+        row = db.execute(f"{_PHOTO_TEXT} WHERE p.id = ?", (photo_id,)).fetchone()
         db.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (photo_id,))
         db.execute(f"DELETE FROM {SMART_TABLE} WHERE rowid = ?", (photo_id,))
         if row is None:
             continue
-        caption, title, description, units, tags = row
-        event = " ".join(part for part in (title, description) if part)
-        units_text = " ; ".join([*json.loads(units or "[]"), *_unit_aliases(db, photo_id)])
-        tags_text = " ; ".join(json.loads(tags or "[]"))
-        own = "\n".join(p for p in (caption, units_text, tags_text) if p)
-        folded = fold(" ".join(p for p in (caption, event, units_text, tags_text) if p))
-        db.execute(
-            f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
-            (photo_id, caption or "", event, units_text, tags_text, folded),
-        )
-        db.execute(
-            f"INSERT INTO {SMART_TABLE} (rowid, {', '.join(SMART_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
-            (photo_id, exact_key(own), exact_key(event), fold(own), fold(event)),
-        )
+        fts_row, smart_row = index_values(tuple(row), _unit_aliases(db, photo_id))
+        db.execute(_INSERT_FTS, fts_row)
+        db.execute(_INSERT_SMART, smart_row)
+
+
+def reindex_range(db: Database, first_id: int, last_id: int) -> int:
+    """Rewrite the index rows of every photo with first_id <= id <= last_id; how many.
+
+    The same rows as :func:`reindex` of those ids, made in rounds of
+    :data:`REBUILD_CHUNK` photos: one query for their text, one for their
+    units' aliases, one ``executemany`` per table. The catalog's bulk path
+    (:mod:`archive.bulk`) calls it once after inserting a range of new ids.
+    """
+    db.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid BETWEEN ? AND ?", (first_id, last_id))
+    db.execute(f"DELETE FROM {SMART_TABLE} WHERE rowid BETWEEN ? AND ?", (first_id, last_id))
+    aliases_of: dict[int, list[str]] = {}
+    for unit_id, alias in db.execute("SELECT unit_id, alias FROM unit_aliases").fetchall():
+        aliases_of.setdefault(unit_id, []).append(alias)
+    done = 0
+    low = first_id
+    while low <= last_id:
+        high = min(low + REBUILD_CHUNK - 1, last_id)
+        rows = db.execute(
+            f"{_PHOTO_TEXT} WHERE p.id BETWEEN ? AND ? ORDER BY p.id", (low, high)
+        ).fetchall()
+        photo_aliases: dict[int, list[str]] = {}
+        if aliases_of:
+            links = db.execute(
+                "SELECT photo_id, unit_id FROM photo_units WHERE photo_id BETWEEN ? AND ?",
+                (low, high),
+            ).fetchall()
+            for photo_id, unit_id in links:
+                photo_aliases.setdefault(photo_id, []).extend(aliases_of.get(unit_id, ()))
+        # The order _unit_aliases gives (ORDER BY alias: code points, as Python sorts str).
+        values = [index_values(tuple(r), sorted(photo_aliases.get(r[0], ()))) for r in rows]
+        db.conn.executemany(_INSERT_FTS, [fts for fts, _ in values])
+        db.conn.executemany(_INSERT_SMART, [smart for _, smart in values])
+        done += len(values)
+        low = high + 1
+    return done
 
 
 def _unit_aliases(db: Database, photo_id: int) -> list[str]:
@@ -117,7 +169,9 @@ def reindex_all(db: Database) -> None:
     """Rebuild both tables from the catalog: after a layout change, or to repair."""
     db.execute(f"DELETE FROM {FTS_TABLE}")
     db.execute(f"DELETE FROM {SMART_TABLE}")
-    reindex(db, [row[0] for row in db.execute("SELECT id FROM photos").fetchall()])
+    first, last = db.execute("SELECT min(id), max(id) FROM photos").fetchone()
+    if first is not None:
+        reindex_range(db, first, last)
 
 
 # -- the smart query ---------------------------------------------------------

@@ -1,0 +1,378 @@
+"""Benchmark: every reviewer page at scale, against the raw SQL that gives the same answer.
+
+    python bench/bench_search.py                          # 100,000 photos, temporary archive
+    python bench/bench_search.py --photos 20000 --repeat 5
+    python bench/bench_search.py --build /tmp/bench-1m --photos 1000000   # build once
+    python bench/bench_search.py --serve /tmp/bench-1m    # measure an existing one
+    python bench/bench_search.py --serve /tmp/bench-1m --json > figures.json
+
+``--build DIR`` makes a synthetic archive (bench/synthetic.py, catalog only)
+through the catalog's bulk path and prints its time against a bare
+sqlite-utils ``insert_all`` of the same photo rows into an unindexed table, in
+the same run (budget: 3x at 1,000,000 photos).
+
+Measuring starts a real ``archive serve`` (default mode, the project's
+metadata.yml) on a free port and requests each page sequentially with httpx:
+one warm-up, then ``--repeat`` timed requests; median and p95. Beside each,
+the raw queries (bench/search_pages.py) run with Python's sqlite3 on the same
+file, the same number of times, and the ratio page p95 / raw p95 (budget: 2x).
+One extra request of each page's JSON twin checks that the page gives the
+answer the raw queries give (first page ids, totals, facet counts). An HTTP
+error, a facet that timed out, a count not computed, a "takes too long"
+refusal or a client timeout is FAILED in the table, never hidden.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
+    sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from sqlite_utils import Database  # noqa: E402
+
+from archive.bulk import BulkPhoto  # noqa: E402
+from archive.rows import photo_row  # noqa: E402
+from archive.web.search_page import TOO_SLOW  # noqa: E402
+from bench import search_pages, synthetic  # noqa: E402
+from bench.search_pages import Page  # noqa: E402
+
+BUILD_BUDGET, PAGE_BUDGET = 3.0, 2.0
+RAW_BUDGET = 60.0  # seconds of raw runs per page, at most (see time_raw)
+
+
+# -- building ------------------------------------------------------------------
+
+
+def _plain_rows(n: int, seed: int) -> Any:
+    """The photo rows the bulk path writes, as dicts, with no catalog behind them."""
+    registry = synthetic.units()
+    events = [(i + 1, f"event-{i}", "2020-06-18") for i in range(synthetic.EVENTS)]
+    for photo in synthetic.photos(n, seed, registry, events):
+        yield _row(photo)
+
+
+def _row(photo: BulkPhoto) -> dict[str, Any]:
+    row = photo_row(photo.facts, photo.source, 1, "2024-01-01T00:00:00+00:00")
+    row.update(
+        caption=photo.caption,
+        caption_source=photo.caption_source,
+        event_id=photo.event_id,
+        units=json.dumps(list(photo.units), ensure_ascii=False),
+        tags=json.dumps(list(photo.tags), ensure_ascii=False),
+    )
+    return row
+
+
+def build(directory: Path, n: int, seed: int) -> dict[str, Any]:
+    """Build the archive, then time the reference and the generator alone; the figures."""
+    built = synthetic.build(directory, n, seed)
+    reference_path = directory / "reference-insert-all.db"
+    started = time.perf_counter()
+    Database(str(reference_path))["photos"].insert_all(_plain_rows(n, seed))
+    reference = time.perf_counter() - started
+    reference_path.unlink()
+    started = time.perf_counter()
+    for _ in _plain_rows(n, seed):
+        pass
+    generating = time.perf_counter() - started
+    bulk = built.seconds["photos (bulk)"]
+    return {
+        "photos": n,
+        "seed": seed,
+        "seconds": built.seconds,
+        "reference_insert_all_seconds": reference,
+        "generating_rows_seconds": generating,
+        "ratio": bulk / reference,
+        "ratio_net_of_generating": (bulk - generating) / max(reference - generating, 1e-9),
+        "budget": BUILD_BUDGET,
+        "size_bytes": (directory / "catalog.db").stat().st_size,
+    }
+
+
+def print_build(figures: dict[str, Any]) -> None:
+    print(f"Build of {figures['photos']:,} photos (seed {figures['seed']}):")
+    for step, seconds in figures["seconds"].items():
+        print(f"  {step:<28} {seconds:9.1f} s")
+    print(f"  {'bare insert_all, same rows':<28} {figures['reference_insert_all_seconds']:9.1f} s")
+    print(f"  {'generating the rows alone':<28} {figures['generating_rows_seconds']:9.1f} s")
+    verdict = "within" if figures["ratio"] <= BUILD_BUDGET else "OVER"
+    print(
+        f"  bulk / insert_all = {figures['ratio']:.2f}x ({verdict} the {BUILD_BUDGET:.0f}x budget);"
+        f" net of generating {figures['ratio_net_of_generating']:.2f}x;"
+        f" catalog {figures['size_bytes'] / 1e6:,.0f} MB"
+    )
+
+
+# -- measuring -----------------------------------------------------------------
+
+# What a page shows when part of it could not be computed in time.
+TROUBLE = {
+    "These facets timed out": "facet timed out",
+    'facets_timed_out": ["': "facet timed out",
+    TOO_SLOW: "refused: takes too long",
+    "took too long": "SQL interrupted",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A real `archive serve` in a subprocess, stopped (by its pid) on exit."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.port = root, free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in __exit__)
+
+    def __enter__(self) -> Server:
+        command = [sys.executable, "-c", "from archive.cli import main; main()"]
+        command += ["--root", str(self.root), "serve", "--port", str(self.port)]
+        self.process = subprocess.Popen(
+            command, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ}
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.log.seek(0)
+                raise SystemExit(f"archive serve exited: {self.log.read().decode()[-2000:]}")
+            try:
+                if httpx.get(self.base + "/-/versions.json", timeout=5).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit("archive serve did not answer within 120 s")
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def _stats(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]  # nearest rank
+    return {"median": statistics.median(ordered), "p95": p95}
+
+
+def _trouble(status: int, text: str) -> str | None:
+    why = next((why for needle, why in TROUBLE.items() if needle in text), None)
+    if status != 200:
+        return f"HTTP {status}" + (f": {why}" if why else "")
+    return why
+
+
+def time_page(client: httpx.Client, page: Page, repeat: int) -> dict[str, Any]:
+    """One warm-up and ``repeat`` timed requests; the first trouble seen is kept."""
+    times, failed = [], None
+    for _ in range(repeat + 1):
+        started = time.perf_counter()
+        try:
+            response = client.get(page.url(page.kind == "json"))
+            status, text = response.status_code, response.text
+        except httpx.TimeoutException:
+            status, text = 0, ""
+            failed = failed or f"client timeout ({client.timeout.read:.0f} s)"
+        elapsed = time.perf_counter() - started
+        times.append(elapsed)
+        failed = failed or (_trouble(status, text) if status else failed)
+        if failed and elapsed > 10:
+            break  # a page that fails slowly is not asked again and again
+    # Without the warm-up, unless it is all there is (a slow failure).
+    return {"times": times[1:] or times, "failed": failed}
+
+
+def time_raw(path: Path, page: Page, repeat: int, timeout: float) -> tuple[dict[str, Any], Any]:
+    """The raw queries, ``repeat`` times after the run that gives the answer.
+
+    Each run is interrupted after ``timeout`` seconds, and repeating stops once
+    the runs have taken ``RAW_BUDGET`` seconds in all: some raw SQL (the smart
+    search's ranking) takes minutes, and the figure is then plain enough.
+    """
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    timer = None
+    times: list[float] = []
+    note = None
+
+    def run() -> Any:
+        nonlocal timer
+        timer = threading.Timer(timeout, conn.interrupt)
+        timer.start()
+        try:
+            started = time.perf_counter()
+            answer = page.raw(conn)
+            times.append(time.perf_counter() - started)
+            return answer
+        finally:
+            timer.cancel()
+
+    try:
+        answer = run()
+        times.clear()
+        begun = time.perf_counter()
+        for _ in range(repeat):
+            run()
+            if time.perf_counter() - begun > RAW_BUDGET:
+                note = f"{len(times)} runs (stopped after {RAW_BUDGET:.0f} s)"
+                break
+    except sqlite3.OperationalError as error:
+        conn.close()
+        return {"times": [], "note": f"raw SQL {error} after {timeout:.0f} s"}, {}
+    conn.close()
+    return {"times": times, "note": note}, answer
+
+
+def check(client: httpx.Client, page: Page, expected: Any) -> tuple[str, str | None]:
+    """Whether the page's JSON twin gives the raw answer; and trouble it reports."""
+    try:
+        response = client.get(page.url(json_twin=True))
+    except httpx.TimeoutException:
+        return "timeout", "client timeout"
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}", None
+    data = response.json()
+    trouble = None
+    if data.get("facets_timed_out"):
+        trouble = f"facet timed out: {', '.join(data['facets_timed_out'])}"
+    elif "filtered_table_rows_count" in data and data["filtered_table_rows_count"] is None:
+        trouble = "count not computed"
+    if not expected:
+        return "unchecked", trouble
+    got = page.answer(data)
+    # Keys only the raw side has (the JSON's size) are not part of what the page shows.
+    differs = [k for k, v in expected.items() if k in got and k != "facets" and got[k] != v]
+    for name, values in expected.get("facets", {}).items():
+        shown = got.get("facets", {}).get(name)
+        if shown != values:
+            differs.append(f"facet {name} " + ("missing" if shown is None else "differs"))
+    return ("same" if not differs else "DIFFERS: " + ", ".join(differs)), trouble
+
+
+def measure(root: Path, repeat: int, timeout: float) -> dict[str, Any]:
+    catalog = root / "catalog.db"
+    photos = sqlite3.connect(f"file:{catalog}?mode=ro", uri=True)
+    total = photos.execute("SELECT count(*) FROM photos").fetchone()[0]
+    photos.close()
+    results = []
+    with Server(root) as server, httpx.Client(base_url=server.base, timeout=timeout) as client:
+        for page in search_pages.pages():
+            raw, expected = time_raw(catalog, page, repeat, timeout)
+            timed = time_page(client, page, repeat)
+            same, trouble = check(client, page, expected)
+            failed = timed["failed"] or trouble
+            page_stats = _stats(timed["times"]) if timed["times"] else None
+            raw_stats = _stats(raw["times"]) if raw["times"] else None
+            ratio = page_stats["p95"] / raw_stats["p95"] if page_stats and raw_stats else None
+            results.append(
+                {
+                    "page": page.name,
+                    "url": page.url(page.kind == "json"),
+                    "failed": failed,
+                    "answer": same,
+                    "page_seconds": page_stats,
+                    "raw_seconds": raw_stats,
+                    "raw_note": raw["note"],
+                    "ratio_p95": ratio,
+                    "within_budget": bool(
+                        ratio is not None and ratio <= PAGE_BUDGET and not failed
+                    ),
+                }
+            )
+            print(f"  measured {page.name}", file=sys.stderr)
+    return {"photos": total, "repeat": repeat, "budget": PAGE_BUDGET, "pages": results}
+
+
+def print_pages(figures: dict[str, Any]) -> None:
+    print(
+        f"\nPages at {figures['photos']:,} photos, {figures['repeat']} timed requests each"
+        f" (ms; ratio = page p95 / raw p95, budget {figures['budget']:.0f}x):"
+    )
+    header = f"{'page':<40} {'median':>8} {'p95':>8} {'raw med':>8} {'raw p95':>8} {'ratio':>7}"
+    print(header + "  status")
+    for r in figures["pages"]:
+        page, raw = r["page_seconds"], r["raw_seconds"]
+        cells = (
+            [f"{page['median'] * 1e3:8.0f}", f"{page['p95'] * 1e3:8.0f}"] if page else ["-" * 8] * 2
+        )
+        cells += (
+            [f"{raw['median'] * 1e3:8.1f}", f"{raw['p95'] * 1e3:8.1f}"] if raw else ["-" * 8] * 2
+        )
+        ratio = f"{r['ratio_p95']:6.1f}x" if r["ratio_p95"] is not None else "      -"
+        status = (
+            f"FAILED ({r['failed']})" if r["failed"] else ("ok" if r["within_budget"] else "SLOW")
+        )
+        print(f"{r['page'][:40]:<40} {' '.join(cells)} {ratio}  {status}")
+        notes = [f"raw: {r['raw_note']}"] if r["raw_note"] else []
+        notes += [f"answer: {r['answer']}"] if r["answer"] != "same" else []
+        for note in notes:
+            print(f"{'':<40}   {note}")
+
+
+# -- the command ---------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--build", type=Path, metavar="DIR", help="only build an archive in DIR")
+    where.add_argument("--serve", type=Path, metavar="DIR", help="measure the archive in DIR")
+    parser.add_argument("--photos", type=int, default=100_000, help="photos to build")
+    parser.add_argument("--repeat", type=int, default=10, help="timed requests per page")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--timeout", type=float, default=60.0, help="client timeout (s)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    if args.photos < 100 or args.repeat < 1:
+        parser.error("--photos must be at least 100 and --repeat at least 1")
+    out: dict[str, Any] = {}
+    if args.build:
+        out["build"] = build(args.build, args.photos, args.seed)
+        print(json.dumps(out, indent=2) if args.json else "", end="\n" if args.json else "")
+        if not args.json:
+            print_build(out["build"])
+        return 0
+    if args.serve:
+        root = args.serve
+        if not (root / "catalog.db").exists():
+            parser.error(f"{root}: no catalog.db here (make one with --build)")
+        out["pages"] = measure(root, args.repeat, args.timeout)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+            root = Path(tmp) / "archive"
+            out["build"] = build(root, args.photos, args.seed)
+            if not args.json:
+                print_build(out["build"])
+            out["pages"] = measure(root, args.repeat, args.timeout)
+    if args.json:
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        print_pages(out["pages"])
+    return 1 if any(p["failed"] for p in out["pages"]["pages"]) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
