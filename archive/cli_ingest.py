@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from datetime import date as Date
 from pathlib import Path, PureWindowsPath
 
 import click
@@ -22,6 +21,7 @@ from archive.cli import (
     no_wait_option,
     waiting_turn,
 )
+from archive.dates import DateError, parse_day
 from archive.store import ArchiveBusy
 from archive.text import nfc
 from ingest.describe import CommandLine
@@ -31,17 +31,10 @@ from ingest.pipeline import Options, ingest
 def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
-    for parse in (Date.fromisoformat, _day_first):
-        try:
-            return parse(value).isoformat()
-        except ValueError:
-            continue
-    raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
-
-
-def _day_first(value: str) -> Date:
-    day, month, year = (int(part) for part in value.replace("-", "/").split("/"))
-    return Date(year, month, day)
+    try:
+        return parse_day(value).isoformat()
+    except DateError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def elsewhere(path: Path | str) -> str | None:

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from archive.dates import why_not
 from archive.text import clean, fold, nfc, slugify
 from ingest.captions import CaptionRow, CaptionSheet, read_caption_sheet
 from ingest.textfile import (
@@ -215,8 +216,12 @@ def _date_value(entry: tuple[str, Any] | None, path: Path) -> str | None:
     key, value = entry
     when = parse_when(value) if isinstance(value, str | date) else None
     if when is None:
+        why = why_not(value) if isinstance(value, str) else ""
+        detail = why.partition(": ")[2] if ": " in why else ""
         raise ManifestError(
-            path, f"'{key}': {value!r} is not a date (write 2017-12-22 or 22/12/2017)"
+            path,
+            f"'{key}': {value!r} is not a date{': ' + detail if detail else ''}"
+            " (write 2017-12-22 or 22/12/2017)",
         )
     return when[:10]
 
