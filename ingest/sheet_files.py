@@ -155,7 +155,9 @@ def _xlsx_table(path: Path, named: str = "") -> Table:
     import openpyxl  # only caption sheets need it; event-only folders skip the import
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # openpyxl refuses a file by its extension; an .xlsx named .xls is handed as bytes.
+        source = io.BytesIO(path.read_bytes()) if named else path
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # damaged files raise zip, XML or key errors alike
         raise ManifestError(path, f"not a readable .xlsx workbook: {exc}") from exc
     try:
