@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import click
 from archive.bundle import BundleError, check_targets, write_file, write_folder
 from archive.catalog import Catalog
 from archive.cli import ConfigError, Context, emit_json, writing
+from archive.dates import DateError, parse_day
 from archive.export import ExportOptions, export_gallery
 from archive.galleries import GalleryError, GalleryRef
 from archive.iiif import EmptyManifestError, manifest_json
@@ -37,14 +37,9 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     if value is None:
         return None
     try:
-        return Date.fromisoformat(value).isoformat()
-    except ValueError:
-        pass
-    try:
-        day, month, year = (int(part) for part in value.replace("-", "/").split("/"))
-        return Date(year, month, day).isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)") from None
+        return parse_day(value).isoformat()
+    except DateError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 _REPEATABLE = (

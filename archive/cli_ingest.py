@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from datetime import date as Date
 from pathlib import Path, PureWindowsPath
 
 import click
@@ -22,26 +21,21 @@ from archive.cli import (
     no_wait_option,
     waiting_turn,
 )
+from archive.dates import DateError, parse_day
 from archive.store import ArchiveBusy
 from archive.text import nfc
 from ingest.describe import CommandLine
 from ingest.pipeline import Options, ingest
+from ingest.sources import override_slot
 
 
 def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
-    for parse in (Date.fromisoformat, _day_first):
-        try:
-            return parse(value).isoformat()
-        except ValueError:
-            continue
-    raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
-
-
-def _day_first(value: str) -> Date:
-    day, month, year = (int(part) for part in value.replace("-", "/").split("/"))
-    return Date(year, month, day)
+    try:
+        return parse_day(value).isoformat()
+    except DateError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def elsewhere(path: Path | str) -> str | None:
@@ -70,6 +64,10 @@ def _existing_manifests(
     """--manifest files must exist and be files; a Windows path gets a reason of its own."""
     for value in values:
         if value.is_file():
+            try:
+                override_slot(value)
+            except ValueError as error:
+                raise click.BadParameter(str(error)) from None
             continue
         reason = None if value.exists() else elsewhere(value)
         if reason is None:
@@ -106,8 +104,8 @@ def _existing_manifests(
     metavar="FILE",
     type=click.Path(path_type=Path),
     callback=_existing_manifests,
-    help="event.yml, captions.csv/.xlsx or article.txt to use for the folders given, "
-    "in place of their own file of that kind (repeatable).",
+    help="event.yml, captions.csv/.tsv/.txt/.xlsx/.xls or article.txt to use for the folders "
+    "given, in place of their own file of that kind (repeatable).",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
@@ -137,8 +135,9 @@ def ingest_command(
 ) -> None:
     """Put photos (files or folders, searched recursively) into the archive.
 
-    A folder holding event.yml, captions.csv / captions.xlsx or article.txt is
-    one event; each subfolder with its own is its own event. Captions come from
+    A folder holding event.yml, a caption sheet (captions.csv, .tsv, .txt,
+    .xlsx or .xls) or article.txt is one event; each subfolder with its own
+    is its own event. Captions come from
     --caption, else the caption sheet, else the article's list after "Một số
     hình ảnh", else the caption stored in the photo. Running the same ingest
     again adds nothing; an edited caption sheet updates captions and units.

@@ -11,18 +11,13 @@ columns), and the warning gives the column and the length, never the cell itself
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
-import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from archive.dates import why_not
 from archive.text import clean, exact_key
+from ingest.sheet_files import HEADER_SCAN, peek_table, read_table
 from ingest.textfile import (
     TAG_NAMES,
     UNIT_NAMES,
@@ -30,7 +25,6 @@ from ingest.textfile import (
     aliases,
     match_key,
     parse_when,
-    read_text,
     scalar_text,
     split_list,
 )
@@ -54,8 +48,6 @@ _SHEET_COLUMNS = aliases(
         ),
     }
 )
-
-_HEADER_SCAN = 10  # a title row or two may sit above the header
 
 MAX_CELL_CHARS = 32_767
 """The longest cell a sheet row may hold. Excel stores at most 32,767 characters in a cell, so
@@ -91,6 +83,7 @@ class CaptionSheet:
     # The fields the header names: a column that is not there says nothing, so it must
     # not clear what an earlier run or the command line gave (units, tags).
     columns: frozenset[str] = frozenset({"file", "caption", "units", "tags", "taken_at"})
+    read_as: str = ""  # how the file was read: "UTF-16, tab-separated", "Excel workbook ..."
     _index: dict[str, CaptionRow] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -118,109 +111,34 @@ def _without_suffix(name: str) -> str:
 
 
 def read_caption_sheet(path: Path) -> CaptionSheet:
-    """Read captions.csv or captions.xlsx (first worksheet)."""
-    suffix = path.suffix.casefold()
-    if suffix in {".xlsx", ".xlsm"}:
-        table, hint = _xlsx_table(path), ""
-    elif suffix in {".csv", ".tsv", ".txt"}:
-        table, hint = _csv_table(path)
-    elif suffix == ".xls":
-        raise ManifestError(path, "old Excel 97-2003 .xls is not read: save as .xlsx or CSV UTF-8")
-    else:
-        raise ManifestError(path, "not a caption sheet: expected a .csv or .xlsx file")
-    return _build_sheet(path, table, hint)
+    """Read a caption sheet: .csv, .tsv, .txt (Excel's Unicode Text), .xlsx or .xls."""
+    table = read_table(path, _known_columns)
+    sheet = _build_sheet(path, table.rows, table.hint)
+    return replace(sheet, read_as=table.read_as)
 
 
-def _csv_table(path: Path) -> tuple[list[list[Any]], str]:
-    """Rows of a CSV; an Excel "sep=;" hint line is obeyed and, as Excel hides it, not counted.
-
-    Also returns the hint a row with too many columns gets: the delimiter inside a caption.
-    """
-    text = read_text(path, allow_nul=True)
-    first = next((line for line in text.split("\n", _HEADER_SCAN) if line.strip()), "")
-    if "\x00" in first:  # every line of UTF-16 read as UTF-8 has them; a header never does
-        raise ManifestError(
-            path, "contains NUL bytes: a binary file, or UTF-16 without a byte-order mark"
-        )
-    first, _, rest = text.partition("\n")
-    hint = re.fullmatch(r"sep=(.)", first.strip("\ufeff \r"))
-    with _cells_of_any_length(len(text)):
-        delimiter = hint[1] if hint else _sniff_delimiter(text)
-        try:
-            rows = list(csv.reader(io.StringIO(rest if hint else text), delimiter=delimiter))
-        except csv.Error as exc:
-            raise ManifestError(path, f"unreadable CSV: {exc}") from exc
-    shown = {"\t": "tab"}.get(delimiter, repr(delimiter))
-    return rows, f" (a caption holding a {shown} must be in quotes)"
-
-
-_FIELD_LIMIT_LOCK = threading.Lock()
-
-
-@contextmanager
-def _cells_of_any_length(size: int) -> Iterator[None]:
-    """Let the csv module read a cell as long as the whole text, then restore its limit.
-
-    csv refuses a field over 131,072 characters by stopping the whole reader, which would lose
-    every row of the sheet; read everything, then MAX_CELL_CHARS skips just the bad row. The
-    limit is process-wide, hence the lock and the restore.
-    """
-    with _FIELD_LIMIT_LOCK:
-        before = csv.field_size_limit()
-        csv.field_size_limit(max(before, size + 1))
-        try:
-            yield
-        finally:
-            csv.field_size_limit(before)
-
-
-def _sniff_delimiter(text: str) -> str:
-    """The delimiter under which a header row names the most known columns.
-
-    Vietnamese-locale Excel writes ';', "Unicode text" uses tabs, others ','; captions hold
-    commas too, so counting characters misleads, while the header names are known.
-    """
-
-    def score(delimiter: str) -> tuple[int, int]:
-        try:
-            reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-            rows = list(itertools.islice(reader, _HEADER_SCAN))
-        except csv.Error:
-            return (-1, 0)
-        return max(((_known_columns(row), len(row)) for row in rows), default=(0, 0))
-
-    return max(",;\t", key=score)
+def looks_like_sheet(path: Path) -> bool:
+    """Whether a file not named as a caption sheet is one: its header names a file column and
+    another known column. Staff save "Book1.xlsx" or "chú thích ảnh.csv" and expect it read."""
+    table = peek_table(path, _known_columns)
+    if table is None:
+        return False
+    for row in table.rows[:HEADER_SCAN]:
+        fields = {
+            _SHEET_COLUMNS.get(match_key(scalar_text(cell))) for cell in row if _present(cell)
+        }
+        if "file" in fields and len(fields - {None}) >= 2:
+            return True
+    return False
 
 
 def _known_columns(row: list[Any]) -> int:
     return sum(1 for cell in row if match_key(scalar_text(cell or "")) in _SHEET_COLUMNS)
 
 
-def _xlsx_table(path: Path) -> list[list[Any]]:
-    """Cell values of the first worksheet, one list per Excel row (row 1 first)."""
-    import openpyxl  # only caption sheets need it; event-only folders skip the import
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # damaged files raise zip, XML or key errors alike
-        raise ManifestError(path, f"not a readable .xlsx workbook: {exc}") from exc
-    try:
-        if not workbook.worksheets:
-            raise ManifestError(path, "the workbook has no worksheet")
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store a wrong size, which would cut rows off
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    except ManifestError:
-        raise
-    except Exception as exc:
-        raise ManifestError(path, f"not a readable .xlsx workbook: {exc}") from exc
-    finally:
-        workbook.close()
-
-
 def _find_header(path: Path, table: list[list[Any]]) -> tuple[int, dict[str, int], list[str]]:
     """Locate the header row (the first to name a file column); map fields to column indexes."""
-    for index, row in enumerate(table[:_HEADER_SCAN]):
+    for index, row in enumerate(table[:HEADER_SCAN]):
         names = [clean(scalar_text(cell)) if cell is not None else None for cell in row]
         fields = [_SHEET_COLUMNS.get(match_key(name)) if name else None for name in names]
         if "file" not in fields:
@@ -331,8 +249,7 @@ def _caption_row(
     raw_when = cell("taken_at")
     taken_at = parse_when(raw_when) if _present(raw_when) else None
     if _present(raw_when) and taken_at is None:
-        shown = _shown(clean(scalar_text(raw_when)) or "")
-        warnings.append(f"row {line}: taken_at {shown!r} is not a date or time; left empty")
+        warnings.append(f"row {line}: {_date_warning(file, raw_when)}; left empty")
     caption = cell("caption")
     return CaptionRow(
         file=file,
@@ -342,6 +259,15 @@ def _caption_row(
         taken_at=taken_at,
         line=line,
     )
+
+
+def _date_warning(file: str, value: Any) -> str:
+    """Name the value, and for one that looks like a date (31/02/2024) the photo and why."""
+    shown = _shown(clean(scalar_text(value)) or "")
+    reason = why_not(shown) if isinstance(value, str) else ""
+    if not reason or reason.endswith("is not a date or time"):
+        return f"taken_at {shown!r} is not a date or time"
+    return f"{_shown(file)}: taken_at {reason}"
 
 
 def _file_name(value: Any) -> str | None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from archive.catalog import Catalog
+from archive.dates import show_day, show_moment
 from archive.records import EventSpec, PhotoMeta, SourceFile
 from ingest.describe import Description
 from ingest.report import Report
@@ -43,6 +44,19 @@ def exists_as_named(key: str) -> bool:
             return False
         current = current / match
     return True
+
+
+def undated_warning(photo: dict) -> str | None:
+    """What a clerk is told about a photo that carries no date: what the archive used instead."""
+    source, when = photo.get("taken_at_source"), photo.get("taken_at")
+    if not when:
+        return None
+    if source == "event":
+        return f"no date in the photo: dated by the event, {show_day(when)}"
+    if source == "file_mtime":
+        missing = "or its event" if photo.get("event_id") else "and it is in no event"
+        return f"no date in the photo {missing}: dated by the file's time, {show_moment(when)}"
+    return None
 
 
 class Committer:
@@ -148,7 +162,16 @@ class Committer:
         self.files.append((photo_id, "added", True))
 
     def finish(self) -> None:
-        """Count every file once; a known photo that changed counts one of its files updated."""
+        """Count every file once; a known photo that changed counts one of its files updated.
+
+        Run after undated photos took their event's day, so a new photo without a date of its
+        own is told how it was dated in the end.
+        """
+        for photo_id in sorted(self.added):
+            photo = self.catalog.photo(photo_id)
+            reason = undated_warning(photo) if photo else None
+            if reason:
+                self.problem(photo["source_path"], reason, "warning", "date")
         changed = {
             photo_id
             for photo_id, before in self.before.items()

@@ -21,6 +21,7 @@ from ingest.manifest import (
     CaptionSheet,
     EventInfo,
     ManifestError,
+    find_manifests,
     read_article,
     read_caption_sheet,
     read_event_yml,
@@ -53,6 +54,7 @@ class Description:
     events: list[EventSpec] = field(default_factory=list)
     meta: dict[str, PhotoMeta] = field(default_factory=dict)  # by FoundPhoto.key
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what each --manifest file was read as
 
 
 @dataclass
@@ -62,6 +64,8 @@ class _FolderFacts:
     sheet: CaptionSheet | None = None
     rows: dict[str, CaptionRow] = field(default_factory=dict)  # the sheet's, by FoundPhoto.key
     article_captions: dict[str, str] = field(default_factory=dict)
+    event_yml: Path | None = None  # read without error
+    article: Article | None = None
 
 
 def describe(found: Discovery, cli: CommandLine) -> Description:
@@ -69,6 +73,11 @@ def describe(found: Discovery, cli: CommandLine) -> Description:
     if cli.event:
         result.events.append(cli.event)
     per_folder = {path: _read_folder(folder, result) for path, folder in found.folders.items()}
+    for path in found.misnamed:
+        result.problems.append(Problem(str(path), misnamed_sheet(path)))
+    given = {path.resolve() for path in cli.manifests}
+    for facts in per_folder.values():
+        result.notes.extend(note for note in _read_as(facts, given) if note not in result.notes)
     for facts in per_folder.values():
         if facts.event and not cli.event:
             result.events.append(facts.event)
@@ -104,6 +113,38 @@ def _photo_meta(photo: FoundPhoto, facts: _FolderFacts, cli: CommandLine) -> Pho
     )
 
 
+def misnamed_sheet(path: Path) -> str:
+    """What staff are told about a caption sheet saved under a name the archive does not read."""
+    own = find_manifests(path.parent).captions
+    if own is not None:
+        return (
+            f"this looks like a caption sheet, but this folder's caption sheet is {own.name};"
+            " only that one is read"
+        )
+    name = f"captions{path.suffix.casefold()}"
+    return f"this looks like a caption sheet, so its captions were not applied: name it {name}"
+
+
+def _read_as(facts: _FolderFacts, given: set[Path]) -> list[str]:
+    """For each --manifest file this folder used: what it was read as and what it gave."""
+    notes = []
+    if facts.sheet is not None and facts.sheet.path.resolve() in given:
+        applied = len({row.line for row in facts.rows.values()})
+        notes.append(
+            f"{facts.sheet.path.name}: read as a caption sheet ({facts.sheet.read_as}):"
+            f" {len(facts.sheet.rows)} rows, {applied} applied"
+        )
+    if facts.event_yml is not None and facts.event_yml.resolve() in given:
+        notes.append(f"{facts.event_yml.name}: read as the event's details (event.yml)")
+    if facts.article is not None and Path(facts.article.source).resolve() in given:
+        count = len(facts.article.captions)
+        notes.append(
+            f"{Path(facts.article.source).name}: read as an article ({count} captions,"
+            f" {len(facts.article_captions)} applied)"
+        )
+    return notes
+
+
 def _merge(*lists: tuple[str, ...]) -> tuple[str, ...]:
     """Concatenate, dropping repeats that fold alike and keeping the first spelling."""
     seen: dict[str, str] = {}
@@ -127,6 +168,8 @@ def _read_folder(folder: Folder, result: Description) -> _FolderFacts:
         result.problems.extend(Problem(str(facts.sheet.path), w) for w in matched.warnings)
     facts.event = _event_spec(folder, info, article)
     facts.tags = info.tags if info else ()
+    facts.event_yml = folder.manifests.event if info else None
+    facts.article = article
     if article and article.captions:
         facts.article_captions = _match_article(folder, article, result)
     return facts

@@ -353,12 +353,31 @@ def read_exif(data: bytes) -> ExifRecord:
             src.tags = _read_tags(src)
         except Exception as err:  # exifread has many ways to fail on garbage
             src.notes.append(f"EXIF unreadable: {one_line(err)}")
-        if src.tiff and not src.tags:
-            src.notes.append("EXIF segment present but nothing could be read from it")
+        if src.tiff and not src.tags and not _empty_block(src.tiff):
+            src.notes.append(
+                "the camera details (EXIF) in the photo are damaged: none could be read;"
+                " archived without them"
+            )
         fields = _fields(src)
     finally:
         _SINK.reset(token)
     return ExifRecord(**fields, warnings=tuple(dict.fromkeys(src.notes)))
+
+
+def _empty_block(tiff: bytes) -> bool:
+    """An EXIF block that holds no tags: nothing is wrong with the photo, so nothing to say.
+
+    Editors and messaging apps that strip metadata often leave the block itself behind: a
+    TIFF header whose first directory has no entries (Pillow writes exactly that), or less.
+    """
+    if len(tiff) < 8 or not tiff.strip(b"\x00"):
+        return True
+    order = {b"II": "little", b"MM": "big"}.get(tiff[:2])
+    if order is None:
+        return False
+    offset = int.from_bytes(tiff[4:8], order)
+    count = tiff[offset : offset + 2]
+    return len(count) == 2 and int.from_bytes(count, order) == 0
 
 
 def _fields(src: _Source) -> dict[str, Any]:

@@ -26,8 +26,9 @@ from typing import Any
 
 import yaml
 
+from archive.dates import why_not
 from archive.text import clean, fold, nfc, slugify
-from ingest.captions import CaptionRow, CaptionSheet, read_caption_sheet
+from ingest.captions import CaptionRow, CaptionSheet, looks_like_sheet, read_caption_sheet
 from ingest.textfile import (
     TAG_NAMES,
     UNIT_NAMES,
@@ -42,6 +43,7 @@ from ingest.textfile import (
 )
 
 __all__ = [
+    "CAPTION_SLOTS",
     "Article",
     "CaptionRow",
     "CaptionSheet",
@@ -49,6 +51,7 @@ __all__ = [
     "ManifestError",
     "Manifests",
     "find_manifests",
+    "looks_like_sheet",
     "read_article",
     "read_caption_sheet",
     "read_event_yml",
@@ -215,8 +218,12 @@ def _date_value(entry: tuple[str, Any] | None, path: Path) -> str | None:
     key, value = entry
     when = parse_when(value) if isinstance(value, str | date) else None
     if when is None:
+        why = why_not(value) if isinstance(value, str) else ""
+        detail = why.partition(": ")[2] if ": " in why else ""
         raise ManifestError(
-            path, f"'{key}': {value!r} is not a date (write 2017-12-22 or 22/12/2017)"
+            path,
+            f"'{key}': {value!r} is not a date{': ' + detail if detail else ''}"
+            " (write 2017-12-22 or 22/12/2017)",
         )
     return when[:10]
 
@@ -313,8 +320,14 @@ _MANIFEST_NAMES = {
     "event.yaml": "event",
     "captions.csv": "captions_csv",
     "captions.xlsx": "captions_xlsx",
+    "captions.xls": "captions_xls",
+    "captions.tsv": "captions_tsv",
+    "captions.txt": "captions_txt",  # Excel's "Unicode Text": UTF-16, tab-separated
     "article.txt": "article",
 }
+CAPTION_SLOTS = ("captions_xlsx", "captions_xls", "captions_csv", "captions_tsv", "captions_txt")
+"""The caption sheets a folder may hold, the one read first: the workbooks staff edit, then
+what Excel exports from them."""
 
 
 @dataclass(frozen=True)
@@ -326,15 +339,23 @@ class Manifests:
     captions_csv: Path | None = None
     captions_xlsx: Path | None = None
     article: Path | None = None
+    captions_xls: Path | None = None
+    captions_tsv: Path | None = None
+    captions_txt: Path | None = None
+
+    @property
+    def sheets(self) -> tuple[Path, ...]:
+        """Every caption sheet here, the one that is read first (see CAPTION_SLOTS)."""
+        return tuple(p for p in (getattr(self, slot) for slot in CAPTION_SLOTS) if p)
 
     @property
     def captions(self) -> Path | None:
-        """The caption sheet to read: .xlsx wins over .csv, being the one staff edit in Excel."""
-        return self.captions_xlsx or self.captions_csv
+        """The caption sheet to read: a workbook wins over an export, being what staff edit."""
+        return next(iter(self.sheets), None)
 
     @property
     def is_event(self) -> bool:
-        return any((self.event, self.captions_csv, self.captions_xlsx, self.article))
+        return bool(self.event or self.article or self.sheets)
 
 
 def find_manifests(folder: Path) -> Manifests:

@@ -112,6 +112,7 @@ def ingest(
         description = describe(found, cli)
         report.files, report.skipped = len(found.photos), len(found.skipped)
         report.skipped_files = [str(path) for path in found.skipped]
+        report.notes = description.notes
         if on_plan:
             on_plan(report.files)
         batches = _Batches(catalog, options.dry_run)

@@ -25,6 +25,7 @@ class Report:
     new_units: list[dict[str, str | None]] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
     skipped_files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what each --manifest file was read as
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -49,6 +50,7 @@ class Report:
             "new_units": self.new_units,
             "problems": self.problems,
             "skipped_files": self.skipped_files,
+            "notes": self.notes,
         }
 
     def as_text(self) -> str:
@@ -68,6 +70,7 @@ class Report:
             shown = ", ".join(name.rsplit("/", 1)[-1] for name in self.skipped_files[:5])
             more = f" and {len(self.skipped_files) - 5} more" if len(self.skipped_files) > 5 else ""
             lines.append(f"Skipped (not photos): {shown}{more}")
+        lines.extend(self.notes)
         for problem in self.problems:
             lines.append(f"{problem['level'].upper()}: {problem['path']}: {problem['reason']}")
         return "\n".join(lines)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archive.text import natural_key, nfc
-from ingest.manifest import Manifests, find_manifests
+from ingest.manifest import CAPTION_SLOTS, Manifests, find_manifests, looks_like_sheet
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif"}
@@ -46,6 +46,7 @@ class Discovery:
     photos: list[FoundPhoto] = field(default_factory=list)
     folders: dict[Path, Folder] = field(default_factory=dict)
     skipped: list[Path] = field(default_factory=list)  # files that are not photos
+    misnamed: list[Path] = field(default_factory=list)  # caption sheets under another name
     missing: list[str] = field(default_factory=list)  # paths given that do not exist
 
 
@@ -66,16 +67,36 @@ _OVERRIDE_SLOTS = {
     ".yaml": "event",
     ".csv": "captions_csv",
     ".xlsx": "captions_xlsx",
-    ".txt": "article",
+    ".xls": "captions_xls",
+    ".tsv": "captions_tsv",
 }
+SHEET_NAMES = {".csv", ".tsv", ".txt", ".xlsx", ".xls"}  # each has its captions.<ext>
 
 
 def override_slot(path: Path) -> str:
-    """Which manifest a file given with --manifest stands for, by its extension."""
-    slot = _OVERRIDE_SLOTS.get(path.suffix.casefold())
+    """Which manifest a file given with --manifest stands for, by its extension.
+
+    A .txt is a caption sheet when named captions.txt or when its header names caption-sheet
+    columns (Excel's "Unicode Text"), else an article.
+    """
+    suffix = path.suffix.casefold()
+    if suffix == ".txt":
+        sheet = path.stem.casefold() == "captions" or looks_like_sheet(path)
+        return "captions_txt" if sheet else "article"
+    slot = _OVERRIDE_SLOTS.get(suffix)
     if slot is None:
-        raise ValueError(f"{path.name}: not a manifest (expected .yml, .csv, .xlsx or .txt)")
+        raise ValueError(
+            f"{path.name}: not a manifest (expected .yml, .csv, .tsv, .txt, .xlsx or .xls)"
+        )
     return slot
+
+
+def _overridden(manifests: Manifests, slots: dict[str, Path]) -> Manifests:
+    """The folder's manifests with --manifest files in their place; a caption sheet given
+    replaces the folder's own of any kind, or its .xlsx would still win over a given .csv."""
+    if any(slot in CAPTION_SLOTS for slot in slots):
+        manifests = replace(manifests, **dict.fromkeys(CAPTION_SLOTS))
+    return replace(manifests, **slots)
 
 
 def discover(
@@ -98,7 +119,7 @@ def discover(
         given = given.resolve()
         top = given.parent if given.is_file() else given
         if slots:
-            manifests = replace(find_manifests(top), **slots)
+            manifests = _overridden(find_manifests(top), slots)
             found.folders[top] = Folder(top, manifests)
         if given.is_file():
             _add_file(found, seen, given, _folder_for(found, given.parent))
@@ -147,12 +168,16 @@ def _is_manifest(path: Path, folder: Folder | None) -> bool:
 
 
 def _manifest_files(manifests: Manifests) -> set[Path]:
-    return {manifests.event, manifests.captions_csv, manifests.captions_xlsx, manifests.article}
+    return {manifests.event, manifests.article, *manifests.sheets}
 
 
 def _add_file(found: Discovery, seen: set[str], path: Path, folder: Folder | None) -> None:
     if not is_photo(path):
-        if not is_junk(path.name) and not _is_manifest(path, folder):
+        if is_junk(path.name) or _is_manifest(path, folder):
+            return
+        if path.suffix.casefold() in SHEET_NAMES and looks_like_sheet(path):
+            found.misnamed.append(path)
+        else:
             found.skipped.append(path)
         return
     key = nfc(str(path))

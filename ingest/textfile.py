@@ -24,6 +24,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from archive.dates import parse_when
 from archive.text import TONE_MARKS, clean, fold, nfc
 
 # Vowels that carry a tone (shape marks included) and the tones: every combination is one
@@ -71,7 +72,21 @@ def read_text(path: Path, *, allow_nul: bool = False) -> str:
     return decode_text(data, str(path), allow_nul=allow_nul)
 
 
+def read_text_as(path: Path, *, allow_nul: bool = False) -> tuple[str, str]:
+    """read_text, and the encoding it was read as ("UTF-8", "UTF-16", "Windows-1258")."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ManifestError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+    return decode_text_as(data, str(path), allow_nul=allow_nul)
+
+
 def decode_text(data: bytes, name: str, *, allow_nul: bool = False) -> str:
+    """decode_text_as without the encoding's name."""
+    return decode_text_as(data, name, allow_nul=allow_nul)[0]
+
+
+def decode_text_as(data: bytes, name: str, *, allow_nul: bool = False) -> tuple[str, str]:
     """Decode bytes the way Vietnamese Windows wrote them; NFC, with \\n line endings.
 
     A BOM is trusted because Notepad and Excel only write one for the encoding they used.
@@ -89,13 +104,13 @@ def decode_text(data: bytes, name: str, *, allow_nul: bool = False) -> str:
         raise ManifestError(
             name, "contains NUL bytes: a binary file, or UTF-16 without a byte-order mark"
         )
-    text = _decode(data, name, allow_nul)
+    text, label = _decode(data, name, allow_nul)
     if "\x00" in text and not allow_nul:
         raise ManifestError(
             name, "contains NUL bytes: a binary file, or UTF-16 without a byte-order mark"
         )
     text = nfc(text.lstrip("\ufeff"))
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), label
 
 
 def _binary_or_utf16(data: bytes, allow_nul: bool) -> bool:
@@ -112,7 +127,7 @@ def _binary_or_utf16(data: bytes, allow_nul: bool) -> bool:
     return b"\x00" in first
 
 
-def _decode(data: bytes, name: str, allow_nul: bool) -> str:
+def _decode(data: bytes, name: str, allow_nul: bool) -> tuple[str, str]:
     """Pick the decoding: BOM first, then strict UTF-8, then plausible Windows-1258."""
     for bom, codec, label in (
         (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
@@ -121,16 +136,16 @@ def _decode(data: bytes, name: str, allow_nul: bool) -> str:
     ):
         if data.startswith(bom):
             try:
-                return data.decode(codec)
+                return data.decode(codec), label
             except UnicodeDecodeError as exc:
                 raise ManifestError(
                     name, f"starts like {label} but byte {exc.start} is not valid {label}"
                 ) from exc
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
         pass
-    return _decode_cp1258(data, name, allow_nul)
+    return _decode_cp1258(data, name, allow_nul), "Windows-1258"
 
 
 def _decode_cp1258(data: bytes, name: str, allow_nul: bool) -> str:
@@ -206,45 +221,6 @@ def scalar_text(value: Any) -> str:
     if isinstance(value, datetime | date | time):
         return parse_when(value) or value.isoformat()
     return str(value)
-
-
-_YMD = re.compile(r"(?P<y>\d{4})[-/.:](?P<m>\d{1,2})[-/.:](?P<d>\d{1,2})")
-_DMY = re.compile(r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})")
-_TIME = re.compile(r"(?:[ T]+|\s*,\s*)(?P<H>\d{1,2})[:hH](?P<M>\d{2})?(?::(?P<S>\d{2})(?:\.\d+)?)?")
-
-
-def parse_when(value: Any) -> str | None:
-    """ISO "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS", or None when value is not a date.
-
-    Accepts date/datetime objects (YAML, Excel cells) and the text forms staff type:
-    2017-12-22, 22/12/2017 (day first), EXIF's 2017:12:22, each optionally followed by a time
-    like 08:30, 08:30:15 or 8h30. A datetime at exactly midnight is a date: that is how
-    Excel hands back a cell formatted as a date.
-    """
-    if isinstance(value, datetime):
-        if value.time() == time(0):
-            return value.date().isoformat()
-        return value.replace(microsecond=0, tzinfo=None).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if not isinstance(value, str):
-        return None
-    text = nfc(value).strip()
-    match = _YMD.match(text) or _DMY.match(text)
-    if match is None:
-        return None
-    rest = text[match.end() :]
-    clock = _TIME.fullmatch(rest) if rest else None
-    if rest and clock is None:
-        return None
-    try:
-        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
-        if clock is None:
-            return day.isoformat()
-        moment = time(int(clock["H"]), int(clock["M"] or 0), int(clock["S"] or 0))
-    except ValueError:
-        return None
-    return datetime.combine(day, moment).isoformat()
 
 
 def paragraphs(lines: Iterable[str]) -> list[str]:

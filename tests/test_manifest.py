@@ -259,8 +259,8 @@ def test_xlsx_with_datetime_and_numeric_file_cells(tmp_path: Path) -> None:
         pytest.param("captions.csv", "\n\n", "empty caption sheet", id="empty"),
         pytest.param("captions.xlsx", "not a zip", "not a readable .xlsx", id="corrupt-xlsx"),
         pytest.param("captions.csv", "PK\x03\x04xl/", "an .xlsx saved under", id="xlsx-as-csv"),
-        pytest.param("captions.xls", "old", ".xls is not read", id="xls"),
-        pytest.param("captions.ods", "x", "expected a .csv or .xlsx", id="ods"),
+        pytest.param("captions.xls", "old", "not a readable Excel 97-2003 .xls", id="xls"),
+        pytest.param("captions.ods", "x", "expected a .csv, .tsv, .txt, .xlsx", id="ods"),
     ],
 )
 def test_caption_sheet_errors(tmp_path: Path, name: str, content: str, reason: str) -> None:

@@ -1,0 +1,112 @@
+"""The one reader of dates typed by staff, and the one way the archive shows them back.
+
+Vietnamese write the day first: 22/12/2017, 2/9/2024, 22-12-2017 or 22.12.2017, optionally
+followed by a time (08:30, 08:30:15, 8h30). ISO 2017-12-22 (and EXIF's 2017:12:22) is read
+year first. Every place that takes a date (caption sheets, event.yml, ``--date``, ``--from``,
+``--to``) goes through here, so they agree on what a date is and on why one is refused: a
+day that does not exist (31/02/2024), a month past 12 (2024/13/45), a two-digit year
+(13/13/13, whose century and order are a guess). Dates are stored ISO and shown dd/mm/yyyy.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+from archive.text import nfc
+
+__all__ = ["DateError", "parse_day", "parse_when", "show_day", "show_moment", "why_not"]
+
+
+class DateError(ValueError):
+    """A value that is not a date; str() says why, in words staff can act on."""
+
+
+_YMD = re.compile(r"(?P<y>\d{4})[-/.:](?P<m>\d{1,2})[-/.:](?P<d>\d{1,2})")
+_DMY = re.compile(r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})")
+_SHORT_YEAR = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2}(?!\d)")
+_TIME = re.compile(r"(?:[ T]+|\s*,\s*)(?P<H>\d{1,2})[:hH](?P<M>\d{2})?(?::(?P<S>\d{2})(?:\.\d+)?)?")
+_EXAMPLE = "write 22/12/2017 or 2017-12-22"
+
+
+def parse_when(value: Any) -> str | None:
+    """ISO "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS", or None when value is not a date.
+
+    Accepts date/datetime objects (YAML, Excel cells) and the text forms staff type (see the
+    module). A datetime at exactly midnight is a date: that is how Excel hands back a cell
+    formatted as a date.
+    """
+    try:
+        return _parse(value)
+    except DateError:
+        return None
+
+
+def why_not(value: Any) -> str:
+    """Why value is not a date (for a warning); '' when it is one."""
+    try:
+        _parse(value)
+    except DateError as error:
+        return str(error)
+    return ""
+
+
+def parse_day(value: str) -> date:
+    """A typed day (a time after it is refused: a day was asked for); DateError says why."""
+    when = _parse(value)
+    if len(when) != 10:
+        raise DateError(f"{value!r} is not a date: give the day alone ({_EXAMPLE})")
+    return date.fromisoformat(when)
+
+
+def _parse(value: Any) -> str:
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.replace(microsecond=0, tzinfo=None).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise DateError(f"{value!r} is not a date or time")
+    text = nfc(value).strip()
+    match = _YMD.match(text) or _DMY.match(text)
+    if match is None:
+        if _SHORT_YEAR.match(text):
+            raise DateError(f"{text!r} is not a date: a two-digit year is a guess ({_EXAMPLE})")
+        raise DateError(f"{text!r} is not a date or time")
+    rest = text[match.end() :]
+    clock = _TIME.fullmatch(rest) if rest else None
+    if rest and clock is None:
+        raise DateError(f"{text!r} is not a date or time")
+    day_first = match.re is _DMY
+    day = _day(text, int(match["y"]), int(match["m"]), int(match["d"]), day_first)
+    if clock is None:
+        return day.isoformat()
+    try:
+        moment = time(int(clock["H"]), int(clock["M"] or 0), int(clock["S"] or 0))
+    except ValueError:
+        raise DateError(f"{text!r}: no such time of day") from None
+    return datetime.combine(day, moment).isoformat()
+
+
+def _day(text: str, year: int, month: int, day: int, day_first: bool) -> date:
+    if not 1 <= month <= 12:
+        order = "day first, dd/mm/yyyy" if day_first else "year first, yyyy-mm-dd"
+        raise DateError(f"{text!r} is not a date: there is no month {month} (read {order})")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateError(f"{text!r} is not a date: month {month} has no day {day}") from None
+
+
+def show_day(iso: str) -> str:
+    """2017-12-22 as staff write it: 22/12/2017."""
+    return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
+
+
+def show_moment(iso: str) -> str:
+    """2024-03-08T09:03:41 as 08/03/2024 09:03 (a date alone stays a date)."""
+    if len(iso) <= 10:
+        return show_day(iso)
+    return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M")
