@@ -1,6 +1,6 @@
 """What the writer lock says to people, kept in one place so it can be translated in one place.
 
-The lock itself (archive/writer_lock.py) and the command line (archive/cli.py)
+The lock itself (archive/writer_lock.py) and the command line (archive/cli/)
 only choose which sentence to say; the words are all here.
 """
 

@@ -68,7 +68,7 @@ class ArchiveBusy(Exception):
 class LockWait:
     """What a caller is told while it waits for the lock; these defaults wait in silence.
 
-    The command line shows a line and an indicator (archive/cli.py); library
+    The command line shows a line and an indicator (archive/cli/context.py); library
     callers that pass a plain LockWait() just wait.
     """
 

@@ -12,7 +12,7 @@ import click
 from archive import messages
 from archive.bagdir import PAYLOAD, bag_root
 from archive.catalog import Catalog
-from archive.cli import (
+from archive.cli.context import (
     ConfigError,
     Context,
     ProgressBar,

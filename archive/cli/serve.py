@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from archive import shipped
-from archive.cli import ConfigError, Context
+from archive.cli.context import ConfigError, Context, run_ingest
 from archive.store import Store
 
 REINSTALL = "reinstall it from the source (pip install .)"
@@ -155,7 +155,6 @@ def serve_command(
 @click.pass_context
 def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
     """Ingest the example event shipped in the package into --root and serve it."""
-    from archive.cli_ingest import run_ingest
     from ingest.describe import CommandLine
 
     events = shipped.example_events()

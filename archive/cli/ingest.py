@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import os
-import shlex
-import sys
 from datetime import date as Date
 from pathlib import Path, PureWindowsPath
 
 import click
 
-from archive import messages
 from archive.catalog import Catalog
-from archive.cli import (
-    ConfigError,
-    Context,
-    ProgressBar,
-    WaitLine,
-    command_event,
-    emit_json,
-    no_wait_option,
-    waiting_turn,
-)
-from archive.store import ArchiveBusy
-from archive.text import nfc
+from archive.cli.context import ConfigError, Context, no_wait_option, run_ingest
+from archive.records import EventSpec
+from archive.text import clean, slugify
 from ingest.describe import CommandLine
-from ingest.pipeline import Options, ingest
 
 
 def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -42,6 +29,25 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 def _day_first(value: str) -> Date:
     day, month, year = (int(part) for part in value.replace("-", "/").split("/"))
     return Date(year, month, day)
+
+
+def command_event(
+    catalog: Catalog | None, slug: str | None, title: str | None, date: str | None
+) -> EventSpec | None:
+    """The event named on the command line: an existing slug, or a new one from its title."""
+    if not slug and not title:
+        if date:
+            raise click.UsageError("--date goes with --event-title (or --event)")
+        return None
+    if slug and not title:
+        row = catalog.event(slug) if catalog else None
+        if row is None:
+            raise click.UsageError(
+                f"no event with slug {slug!r}; create it with --event-title TEXT --date YYYY-MM-DD"
+            )
+        return EventSpec(slug=slug, title=row["title"], date=date or row["date"])
+    title = clean(title) or ""
+    return EventSpec(slug=slugify(slug or title), title=title, date=date)
 
 
 def elsewhere(path: Path | str) -> str | None:
@@ -177,49 +183,3 @@ def ingest_command(
         wait=not no_wait,
     )
     click.get_current_context().exit(code)
-
-
-def run_ingest(
-    obj: Context,
-    catalog: Catalog,
-    paths: list[Path],
-    cli_line: CommandLine,
-    *,
-    dry_run: bool = False,
-    as_json: bool = False,
-    jobs: int = 0,
-    wait: bool = True,
-) -> int:
-    """Ingest, print the report, and return the exit status it calls for.
-
-    wait: while another ingest holds the archive, wait for it (saying so) rather than refuse.
-    """
-    options = Options(
-        jobs=jobs,
-        dry_run=dry_run,
-        debug=obj.debug,
-        command=nfc(shlex.join(["archive", *sys.argv[1:]])),
-    )
-    bar = ProgressBar("Ingesting")
-    waiter = WaitLine() if wait else None
-    try:
-        with waiting_turn(waiter):
-            report = ingest(
-                obj.store,
-                catalog,
-                paths,
-                cli_line,
-                options,
-                progress=bar.advance,
-                on_plan=bar.start,
-                on_wait=waiter,
-            )
-    except ArchiveBusy as error:
-        raise ConfigError(messages.busy_ingest(error)) from error
-    finally:
-        bar.finish()
-    if as_json:
-        emit_json(report.as_json())
-    else:
-        click.echo(report.as_text())
-    return report.exit_code

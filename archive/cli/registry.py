@@ -6,7 +6,7 @@ import json
 
 import click
 
-from archive.cli import ConfigError, Context, emit_json, writing
+from archive.cli.context import ConfigError, Context, emit_json, writing
 
 
 @click.group("units", invoke_without_command=True)

@@ -8,7 +8,7 @@ import click
 
 from archive.backup import BackupRefused, BackupReport, Counts, backup
 from archive.bagdir import CopyError
-from archive.cli import ConfigError, Context, ProgressBar, emit_json
+from archive.cli.context import ConfigError, Context, ProgressBar, emit_json
 from archive.restore import RestoreRefused, RestoreReport, restore
 
 PATH = click.Path(path_type=Path)

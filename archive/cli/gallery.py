@@ -7,30 +7,19 @@ the catalog and the export modules do the work, and this prints the result.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from archive.bundle import BundleError, check_targets, write_file, write_folder
+from archive.bundle import check_targets, write_file, write_folder
 from archive.catalog import Catalog
-from archive.cli import ConfigError, Context, emit_json, writing
+from archive.cli.context import ConfigError, Context, emit_json, gallery_errors, writing
 from archive.export import ExportOptions, export_gallery
-from archive.galleries import GalleryError, GalleryRef
-from archive.iiif import EmptyManifestError, manifest_json
+from archive.galleries import GalleryRef
+from archive.iiif import manifest_json
 from archive.selection import Selection
-
-
-@contextmanager
-def gallery_errors() -> Iterator[None]:
-    """A refused gallery request is the user's to fix: one line, exit 2."""
-    try:
-        yield
-    except (GalleryError, BundleError, EmptyManifestError) as error:
-        raise ConfigError(str(error)) from error
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

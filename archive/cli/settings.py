@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from archive.cli import Context, emit_json, writing
-from archive.cli_gallery import gallery_errors
+from archive.cli.context import Context, emit_json, gallery_errors, writing
 from archive.galleries import SETTINGS
 
 
