@@ -28,6 +28,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from archive import messages, processes
+from archive.errors import ArchiveError
 from archive.text import nfc
 
 LOCK_NAME = ".writer.lock"
@@ -57,11 +58,16 @@ class Holder:
         }
 
 
-class ArchiveBusy(Exception):
-    """Another process holds the archive's writer lock, and this one was not to wait."""
+class ArchiveBusy(ArchiveError):
+    """Another process holds the archive's writer lock, and this one was not to wait.
 
-    def __init__(self, root: Path, holder: Holder | None = None) -> None:
-        super().__init__(messages.busy(root, holder))
+    The message says who holds it and what the refused command (its purpose)
+    can do next, so it reaches the user as it is. A caller that can wait
+    instead catches this class.
+    """
+
+    def __init__(self, root: Path, holder: Holder | None = None, purpose: str = "ingest") -> None:
+        super().__init__(messages.busy_refusal(purpose, messages.busy(root, holder)))
         self.root, self.holder = root, holder
 
 
@@ -103,7 +109,7 @@ def hold(
         yield
         return
     lock = FileLock(lock_path)
-    _acquire(lock, root, wait)
+    _acquire(lock, root, wait, purpose)
     info = root / INFO_NAME
     try:
         _write_info(info, purpose)
@@ -117,12 +123,12 @@ def hold(
             lock.release()
 
 
-def _acquire(lock: FileLock, root: Path, wait: LockWait | None) -> None:
+def _acquire(lock: FileLock, root: Path, wait: LockWait | None, purpose: str) -> None:
     if _try(lock):
         return
     info = root / INFO_NAME
     if wait is None:
-        raise ArchiveBusy(root, _current_holder(info))
+        raise ArchiveBusy(root, _current_holder(info), purpose)
     started = time.monotonic()
     announced, holder, acquired = False, None, False
     try:

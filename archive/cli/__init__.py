@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,29 @@ from archive.cli.serve import demo_command, serve_command
 from archive.cli.settings import photos_group, settings_group
 from archive.cli.thumbs import thumbs_command
 from archive.cli.verify import verify_command
+from archive.errors import ArchiveError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ArchiveGroup(click.Group):
+    """The `archive` group: the one place an :class:`ArchiveError` becomes an exit status.
+
+    Every command runs inside :meth:`invoke`, whether from :func:`main` or from
+    a test's ``CliRunner``, so every refusal is shown alike: ``Error: …`` on
+    stderr, one line, and the status the error carries. ``--debug`` puts the
+    traceback before that line; the status stays the error's.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as error:
+            if isinstance(ctx.obj, Context) and ctx.obj.debug:
+                traceback.print_exc(file=sys.stderr)
+            click.echo(f"Error: {error.message}", err=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),

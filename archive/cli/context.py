@@ -21,20 +21,14 @@ from typing import Any
 import click
 
 from archive import messages
-from archive.bundle import BundleError
-from archive.catalog import Catalog, CatalogError
+from archive.catalog import Catalog
 from archive.db import catalog_copy_in_memory, open_catalog
-from archive.galleries import GalleryError
-from archive.iiif import EmptyManifestError
-from archive.store import ArchiveBusy, Store
+from archive.errors import ArchiveError
+from archive.store import Store
 from archive.text import nfc
 from archive.writer_lock import Holder, LockWait
 from ingest.describe import CommandLine
 from ingest.pipeline import Options, ingest
-
-
-class ConfigError(click.ClickException):
-    exit_code = 2
 
 
 @dataclass
@@ -56,7 +50,7 @@ class Context:
         """
         store = self.store
         if existing and not store.catalog_path.exists():
-            raise ConfigError(
+            raise ArchiveError(
                 f"{self.root}: no archive here (catalog.db not found); name yours with --root"
                 " or $ARCHIVE_ROOT, or put photos in with archive ingest"
             )
@@ -66,7 +60,7 @@ class Context:
             store.create()
             return Catalog(open_catalog(store.catalog_path))
         except OSError as error:
-            raise ConfigError(f"{self.root}: cannot open the archive: {error.strerror}") from error
+            raise ArchiveError(f"{self.root}: cannot open the archive: {error.strerror}") from error
 
 
 class ProgressBar:
@@ -151,31 +145,12 @@ def emit_json(data: Any) -> None:
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """The catalog's refusals are the user's to fix: one line, exit 2."""
-    try:
-        yield
-    except CatalogError as error:
-        raise ConfigError(str(error)) from error
-
-
-@contextmanager
-def gallery_errors() -> Iterator[None]:
-    """A refused gallery request is the user's to fix: one line, exit 2."""
-    try:
-        yield
-    except (GalleryError, BundleError, EmptyManifestError) as error:
-        raise ConfigError(str(error)) from error
-
-
-@contextmanager
 def writing(catalog: Catalog, dry_run: bool) -> Iterator[Catalog]:
     """A transaction that a dry run rolls back: the same code path shows what would happen."""
     db = catalog.db
     db.execute("BEGIN IMMEDIATE")  # wait for a running ingest's commit, see write_transaction
     try:
-        with user_errors():
-            yield catalog
+        yield catalog
     except BaseException:
         db.rollback()
         raise
@@ -221,8 +196,6 @@ def run_ingest(
                 on_plan=bar.start,
                 on_wait=waiter,
             )
-    except ArchiveBusy as error:
-        raise ConfigError(messages.busy_ingest(error)) from error
     finally:
         bar.finish()
     if as_json:

@@ -9,7 +9,8 @@ from pathlib import Path, PureWindowsPath
 import click
 
 from archive.catalog import Catalog
-from archive.cli.context import ConfigError, Context, no_wait_option, run_ingest
+from archive.cli.context import Context, no_wait_option, run_ingest
+from archive.errors import ArchiveError
 from archive.records import EventSpec
 from archive.text import clean, slugify
 from ingest.describe import CommandLine
@@ -163,7 +164,7 @@ def ingest_command(
         # Nothing at all to read is a mistyped command, not a failed batch.
         names = ", ".join(str(path) for path in paths)
         reason = next(filter(None, map(elsewhere, paths)), None)
-        raise ConfigError(reason or f"no such file or folder: {names}")
+        raise ArchiveError(reason or f"no such file or folder: {names}")
     catalog = obj.catalog(dry_run=dry_run)
     cli_line = CommandLine(
         event=command_event(catalog, event_slug, event_title, date),
