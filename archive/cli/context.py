@@ -3,8 +3,8 @@
 The command modules beside this one import it, and nothing else of the
 package: :class:`Context` (the --root archive), :class:`ProgressBar` and
 :class:`WaitLine` (stderr while work runs), :func:`emit_json` (--json),
-:func:`writing` (--dry-run), and :func:`run_ingest`, which both `archive
-ingest` and `archive demo` print their report with.
+:func:`writing` (--dry-run), :func:`command_event` (--event, --event-title), and
+:func:`run_ingest`, which both `archive ingest` and `archive demo` print their report with.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from archive import messages
 from archive.catalog import Catalog
 from archive.db import catalog_copy_in_memory, open_catalog
 from archive.errors import ArchiveError
+from archive.records import EventSpec
 from archive.store import Store
-from archive.text import nfc
+from archive.text import clean, nfc, slugify
 from archive.writer_lock import Holder, LockWait
 from ingest.describe import CommandLine
 from ingest.pipeline import Options, ingest
@@ -159,6 +160,25 @@ def writing(catalog: Catalog, dry_run: bool) -> Iterator[Catalog]:
         click.echo("(dry run: nothing was written)", err=True)
     else:
         db.commit()
+
+
+def command_event(
+    catalog: Catalog | None, slug: str | None, title: str | None, date: str | None
+) -> EventSpec | None:
+    """The event named on the command line: an existing slug, or a new one from its title."""
+    if not slug and not title:
+        if date:
+            raise click.UsageError("--date goes with --event-title (or --event)")
+        return None
+    if slug and not title:
+        row = catalog.event(slug) if catalog else None
+        if row is None:
+            raise click.UsageError(
+                f"no event with slug {slug!r}; create it with --event-title TEXT --date YYYY-MM-DD"
+            )
+        return EventSpec(slug=slug, title=row["title"], date=date or row["date"])
+    title = clean(title) or ""
+    return EventSpec(slug=slugify(slug or title), title=title, date=date)
 
 
 def run_ingest(

@@ -8,11 +8,8 @@ from pathlib import Path, PureWindowsPath
 
 import click
 
-from archive.catalog import Catalog
-from archive.cli.context import Context, no_wait_option, run_ingest
+from archive.cli.context import Context, command_event, no_wait_option, run_ingest
 from archive.errors import ArchiveError
-from archive.records import EventSpec
-from archive.text import clean, slugify
 from ingest.describe import CommandLine
 
 
@@ -30,25 +27,6 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 def _day_first(value: str) -> Date:
     day, month, year = (int(part) for part in value.replace("-", "/").split("/"))
     return Date(year, month, day)
-
-
-def command_event(
-    catalog: Catalog | None, slug: str | None, title: str | None, date: str | None
-) -> EventSpec | None:
-    """The event named on the command line: an existing slug, or a new one from its title."""
-    if not slug and not title:
-        if date:
-            raise click.UsageError("--date goes with --event-title (or --event)")
-        return None
-    if slug and not title:
-        row = catalog.event(slug) if catalog else None
-        if row is None:
-            raise click.UsageError(
-                f"no event with slug {slug!r}; create it with --event-title TEXT --date YYYY-MM-DD"
-            )
-        return EventSpec(slug=slug, title=row["title"], date=date or row["date"])
-    title = clean(title) or ""
-    return EventSpec(slug=slugify(slug or title), title=title, date=date)
 
 
 def elsewhere(path: Path | str) -> str | None:
