@@ -45,12 +45,13 @@ from archive.bagdir import (
     sha256_of,
     write_manifest,
 )
+from archive.errors import ArchiveError
 from archive.store import CATALOG_NAME, Store
 
 MTIME_SLACK_NS = 2_000_000_000
 
 
-class BackupRefused(Exception):
+class BackupRefused(ArchiveError):
     """DEST cannot take a backup (a usage error: nothing was written)."""
 
 

@@ -30,6 +30,8 @@ from pathlib import Path, PurePosixPath
 
 import bagit
 
+from archive.errors import FileFailed
+
 PAYLOAD = "data"
 MANIFEST = "manifest-sha256.txt"
 BAGIT_TXT = "bagit.txt"
@@ -41,7 +43,7 @@ CHUNK = 1 << 20
 logging.getLogger("bagit").setLevel(logging.ERROR)
 
 
-class CopyError(Exception):
+class CopyError(FileFailed):
     """One file could not be copied or did not verify; the batch goes on."""
 
 

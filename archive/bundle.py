@@ -30,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 
 from archive.bundle_html import index_html
+from archive.errors import ArchiveError
 from archive.export import FORMAT, GalleryExport
 from archive.iiif import JSON_NAME, MANIFEST_NAME, manifest_json, painted
 from archive.store import Store
@@ -40,7 +41,7 @@ _TEXT_NAMES = (JSON_NAME, MANIFEST_NAME, INDEX_NAME)
 _SHOWN = 3  # clashing files named in a refusal; the rest are counted
 
 
-class BundleError(Exception):
+class BundleError(ArchiveError):
     """The bundle cannot be written where asked; one line for the user."""
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from archive.errors import ArchiveError
 from archive.selection import Selection, did_you_mean, where
 from archive.text import clean, slugify
 
@@ -34,7 +35,7 @@ SETTINGS = {
 _PHOTO_REF = re.compile(r"^(?:\d{1,11}|[0-9a-fA-F]{8,64})$")
 
 
-class GalleryError(Exception):
+class GalleryError(ArchiveError):
     """A gallery request the catalog cannot honour; one line for the user."""
 
 

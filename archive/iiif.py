@@ -24,6 +24,7 @@ import json
 import re
 from typing import Any
 
+from archive.errors import ArchiveError
 from archive.export import GalleryExport
 
 CONTEXT = "http://iiif.io/api/presentation/3/context.json"
@@ -35,7 +36,7 @@ DEFAULT_OFFSET = "+07:00"  # Vietnam; used when no photo says otherwise
 _OFFSET = re.compile(r"([+-]\d{2}:\d{2}|Z)$")
 
 
-class EmptyManifestError(ValueError):
+class EmptyManifestError(ArchiveError):
     """The export has nothing to paint, and a Manifest without Canvases is not IIIF."""
 
 

@@ -1,6 +1,6 @@
 """What the writer lock says to people, kept in one place so it can be translated in one place.
 
-The lock itself (archive/writer_lock.py) and the command line (archive/cli.py)
+The lock itself (archive/writer_lock.py) and the command line (archive/cli/)
 only choose which sentence to say; the words are all here.
 """
 
@@ -64,9 +64,14 @@ def busy(root: Path, holder: HolderInfo | None) -> str:
     return f"{root}: {holder_phrase(holder)} holds this archive's writer lock"
 
 
-def busy_ingest(error: Exception) -> str:
+def busy_ingest(error: object) -> str:
     return f"{error}; try again when it has finished, or leave out --no-wait to wait for it"
 
 
-def busy_verify(error: Exception) -> str:
+def busy_verify(error: object) -> str:
     return f"{error}; verify when it has finished, or leave out --no-wait to wait for it"
+
+
+def busy_refusal(purpose: str, busy_line: str) -> str:
+    """The busy line with what the command refused (by its purpose) can do next."""
+    return busy_verify(busy_line) if purpose == "verify" else busy_ingest(busy_line)

@@ -28,10 +28,11 @@ from archive.bagdir import (
     read_manifest,
     validate,
 )
+from archive.errors import ArchiveError
 from archive.store import CATALOG_NAME, Store
 
 
-class RestoreRefused(Exception):
+class RestoreRefused(ArchiveError):
     """SRC is not a backup, or ROOT is taken: a usage error, nothing was written."""
 
 
@@ -162,7 +163,8 @@ def _copy_into_place(
                     mode=0o444 if relpath.startswith("originals/") else 0o644,
                 )
             except CopyError as error:
-                raise CopyError(f"{payload / relpath}: {error}") from error
+                reason = f"{payload / relpath}: {error}; nothing was restored"
+                raise RestoreRefused(reason) from error
             folders.add(target.parent)
             if progress:
                 progress(1)

@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from archive.errors import ArchiveError
 from archive.records import PhotoFacts, SourceFile
 from archive.text import clean
 
 
-class CatalogError(Exception):
+class CatalogError(ArchiveError):
     """A request the catalog cannot honour (unknown unit, name clash); one line for the user."""
 
 

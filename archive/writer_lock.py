@@ -28,6 +28,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from archive import messages, processes
+from archive.errors import ArchiveError
 from archive.text import nfc
 
 LOCK_NAME = ".writer.lock"
@@ -57,18 +58,23 @@ class Holder:
         }
 
 
-class ArchiveBusy(Exception):
-    """Another process holds the archive's writer lock, and this one was not to wait."""
+class ArchiveBusy(ArchiveError):
+    """Another process holds the archive's writer lock, and this one was not to wait.
 
-    def __init__(self, root: Path, holder: Holder | None = None) -> None:
-        super().__init__(messages.busy(root, holder))
+    The message says who holds it and what the refused command (its purpose)
+    can do next, so it reaches the user as it is. A caller that can wait
+    instead catches this class.
+    """
+
+    def __init__(self, root: Path, holder: Holder | None = None, purpose: str = "ingest") -> None:
+        super().__init__(messages.busy_refusal(purpose, messages.busy(root, holder)))
         self.root, self.holder = root, holder
 
 
 class LockWait:
     """What a caller is told while it waits for the lock; these defaults wait in silence.
 
-    The command line shows a line and an indicator (archive/cli.py); library
+    The command line shows a line and an indicator (archive/cli/context.py); library
     callers that pass a plain LockWait() just wait.
     """
 
@@ -103,7 +109,7 @@ def hold(
         yield
         return
     lock = FileLock(lock_path)
-    _acquire(lock, root, wait)
+    _acquire(lock, root, wait, purpose)
     info = root / INFO_NAME
     try:
         _write_info(info, purpose)
@@ -117,12 +123,12 @@ def hold(
             lock.release()
 
 
-def _acquire(lock: FileLock, root: Path, wait: LockWait | None) -> None:
+def _acquire(lock: FileLock, root: Path, wait: LockWait | None, purpose: str) -> None:
     if _try(lock):
         return
     info = root / INFO_NAME
     if wait is None:
-        raise ArchiveBusy(root, _current_holder(info))
+        raise ArchiveBusy(root, _current_holder(info), purpose)
     started = time.monotonic()
     announced, holder, acquired = False, None, False
     try:

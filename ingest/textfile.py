@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.dates import parse_when
+from archive.errors import FileFailed
 from archive.text import TONE_MARKS, clean, fold, nfc
 
 # Vowels that carry a tone (shape marks included) and the tones: every combination is one
@@ -44,7 +45,7 @@ _REFUSAL_HINT = (
 )
 
 
-class ManifestError(Exception):
+class ManifestError(FileFailed):
     """A manifest the importer cannot use.
 
     It carries the file and the reason separately so the pipeline can record both in the run

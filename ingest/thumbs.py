@@ -18,6 +18,8 @@ from functools import lru_cache
 import pillow_heif
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from archive.errors import FileFailed
+
 # Long edge in px (preview, grid thumbnail). The archive root's layout owns them (a
 # thumbs/<size>/ folder each); re-exported as make_thumbnails' default.
 from archive.store import THUMB_SIZES
@@ -45,7 +47,7 @@ _ORIENTATION = 0x0112
 _WHITE = (255, 255, 255)
 
 
-class ImageError(Exception):
+class ImageError(FileFailed):
     """A file we cannot make thumbnails from; str() is one line for the run report."""
 
 

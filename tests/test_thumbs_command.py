@@ -27,7 +27,9 @@ def test_remakes_missing_and_cut_short_thumbnails(archive) -> None:
     preview = archive.root / rows[1]["preview_path"]
     preview.write_bytes(preview.read_bytes()[:2000])
 
-    assert archive.run("verify", expect=1)
+    checked = json.loads(archive.run("verify", "--json", expect=1).stdout)
+    found = [(f["kind"], f["path"]) for f in checked["findings"]]
+    assert found == [("thumbnail", rows[0]["thumb_path"]), ("thumbnail", rows[1]["preview_path"])]
     counted = json.loads(archive.run("thumbs", "--dry-run", "--json").stdout)
     assert (counted["remade"], counted["failed"]) == (2, [])
     assert not (archive.root / rows[0]["thumb_path"]).exists()

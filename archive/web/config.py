@@ -31,6 +31,8 @@ import yaml
 from datasette.app import Datasette
 from datasette.utils import actor_matches_allow
 
+from archive.errors import ArchiveError
+
 LOGIN_PLUGIN = "datasette-auth-passwords"
 # The one shared account of an office machine; its password is what the ward hands out.
 ACCOUNT = "canbo"
@@ -50,7 +52,7 @@ COMMON_SETTINGS: dict[str, Any] = {
 }
 
 
-class ServeConfigError(ValueError):
+class ServeConfigError(ArchiveError):
     """A configuration the server cannot start with; one line for the user."""
 
 

@@ -7,30 +7,20 @@ the catalog and the export modules do the work, and this prints the result.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from archive.bundle import BundleError, check_targets, write_file, write_folder
+from archive.bundle import check_targets, write_file, write_folder
 from archive.catalog import Catalog
-from archive.cli import ConfigError, Context, emit_json, writing
+from archive.cli.context import Context, emit_json, writing
 from archive.dates import DateError, parse_day
+from archive.errors import ArchiveError
 from archive.export import ExportOptions, export_gallery
-from archive.galleries import GalleryError, GalleryRef
-from archive.iiif import EmptyManifestError, manifest_json
+from archive.galleries import GalleryRef
+from archive.iiif import manifest_json
 from archive.selection import Selection
-
-
-@contextmanager
-def gallery_errors() -> Iterator[None]:
-    """A refused gallery request is the user's to fix: one line, exit 2."""
-    try:
-        yield
-    except (GalleryError, BundleError, EmptyManifestError) as error:
-        raise ConfigError(str(error)) from error
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -89,7 +79,7 @@ def resolve_gallery(catalog: Catalog, slug: str | None, event: str | None) -> Ga
     ref = catalog.find_gallery(event, kind="event") if event else catalog.find_gallery(slug)
     if ref is None:
         what = f"event {event!r}" if event else f"gallery or event {slug!r}"
-        raise ConfigError(f"no {what} (see: archive gallery list, archive events)")
+        raise ArchiveError(f"no {what} (see: archive gallery list, archive events)")
     return ref
 
 
@@ -122,7 +112,7 @@ def gallery_create(
 ) -> None:
     """Create gallery SLUG from a selection, ordered by time taken."""
     selection = _selection(kw)
-    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
+    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         ids = catalog.select_photos(selection)
         catalog.create_gallery(slug, title, description, ids, selection)
         click.echo(f"Created gallery {catalog.gallery(slug)['slug']}: {len(ids)} photo(s)")
@@ -144,7 +134,7 @@ def gallery_add(
     selection = _selection(kw)
     if not photos and selection.is_empty():
         raise click.UsageError("name photos (ids) or a selection (--event, --unit, …)")
-    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
+    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         ids = catalog.resolve_photos(photos) + catalog.select_photos(selection)
         added = catalog.add_to_gallery(slug, ids, at)
         click.echo(f"Added {added} photo(s) to {slug}; {len(ids) - added} already there")
@@ -157,7 +147,7 @@ def gallery_add(
 @click.pass_obj
 def gallery_remove(obj: Context, slug: str, photos: tuple[str, ...], dry_run: bool) -> None:
     """Take PHOTOS out of gallery SLUG (the photos stay in the archive)."""
-    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
+    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         removed = catalog.remove_from_gallery(slug, catalog.resolve_photos(photos))
         click.echo(f"Removed {removed} photo(s) from {slug}")
 
@@ -170,7 +160,7 @@ def gallery_remove(obj: Context, slug: str, photos: tuple[str, ...], dry_run: bo
 @click.pass_obj
 def gallery_move(obj: Context, slug: str, photo: str, position: int, dry_run: bool) -> None:
     """Move PHOTO to POSITION (1 = first) in gallery SLUG."""
-    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
+    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         [photo_id] = catalog.resolve_photos([photo])
         catalog.move_in_gallery(slug, photo_id, position)
         click.echo(f"Photo {photo_id} is now number {position} in {slug}")
@@ -182,7 +172,7 @@ def gallery_move(obj: Context, slug: str, photo: str, position: int, dry_run: bo
 @click.pass_obj
 def gallery_delete(obj: Context, slug: str, dry_run: bool) -> None:
     """Delete gallery SLUG; its photos stay in the archive."""
-    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
+    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         held = catalog.delete_gallery(slug)
         click.echo(f"Deleted gallery {slug} ({held} photo(s) stay in the archive)")
 
@@ -286,17 +276,16 @@ def export_command(
     ref = resolve_gallery(catalog, gallery, event)
     base_url = base_url or catalog.setting("base_url")
     if base_url and "://" not in base_url:
-        raise ConfigError(f"--base-url must be a full web address (https://…), not {base_url!r}")
+        raise ArchiveError(f"--base-url must be a full web address (https://…), not {base_url!r}")
     if fmt == "iiif" and not base_url and (output or not bundle):
-        raise ConfigError(
+        raise ArchiveError(
             "a IIIF manifest needs the web address its files will be published at:"
             " --base-url URL, or once: archive settings set base_url URL"
         )
     export = export_gallery(catalog, ref, ExportOptions(public=public, base_url=base_url))
     what = f"{ref.kind} {ref.slug}: {export.gallery['count']} photo(s)"
-    with gallery_errors():
-        target = check_targets(obj.root, export, output, bundle)
-        text = export.to_json() if fmt == "json" else manifest_json(export)
+    target = check_targets(obj.root, export, output, bundle)
+    text = export.to_json() if fmt == "json" else manifest_json(export)
     if dry_run:
         targets = [str(p) for p in (output, bundle) if p] or ["stdout"]
         click.echo(f"Would export {what} to {', '.join(targets)}", err=True)
@@ -305,13 +294,12 @@ def export_command(
         try:
             write_file(target, text.encode("utf-8"))
         except OSError as error:
-            raise ConfigError(f"{output}: cannot write: {error.strerror or error}") from error
+            raise ArchiveError(f"{output}: cannot write: {error.strerror or error}") from error
         click.echo(f"Wrote {output} ({what})", err=True)
     elif not bundle:
         click.echo(text.encode("utf-8"), nl=False)  # bytes: UTF-8 whatever the locale
     if bundle:
-        with gallery_errors():
-            report = write_folder(obj.store, export, bundle)
+        report = write_folder(obj.store, export, bundle)
         removed = f"; {report.removed} old file(s) removed" if report.removed else ""
         click.echo(f"Wrote {bundle}/index.html ({what}, {report.files} files{removed})", err=True)
         if not base_url:

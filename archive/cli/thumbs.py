@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from archive.cli import Context, ProgressBar, emit_json
+from archive.cli.context import Context, ProgressBar, emit_json
 from archive.store import THUMB_SIZES, Store
 from archive.verify import thumbnail_problem
 from ingest.thumbs import ImageError, make_thumbnails

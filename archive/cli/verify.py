@@ -9,11 +9,9 @@ from pathlib import Path
 
 import click
 
-from archive import messages
 from archive.bagdir import PAYLOAD, bag_root
 from archive.catalog import Catalog
-from archive.cli import (
-    ConfigError,
+from archive.cli.context import (
     Context,
     ProgressBar,
     WaitLine,
@@ -22,7 +20,8 @@ from archive.cli import (
     waiting_turn,
 )
 from archive.db import open_catalog, open_read_only
-from archive.store import ArchiveBusy, Store
+from archive.errors import ArchiveError
+from archive.store import Store
 from archive.verify import FixityRecorder, Scope, VerifyResult, verify
 
 
@@ -75,12 +74,12 @@ def verify_command(
     """
     store, read_only = _store_to_check(obj.root)
     if not store.catalog_path.is_file():
-        raise ConfigError(f"{store.catalog_path}: no archive here (catalog.db not found)")
+        raise ArchiveError(f"{store.catalog_path}: no archive here (catalog.db not found)")
     try:
         db = open_read_only(store.catalog_path) if read_only else open_catalog(store.catalog_path)
         catalog = Catalog(db)
     except (OSError, sqlite3.Error) as error:
-        raise ConfigError(f"{store.catalog_path}: cannot open the catalog: {error}") from error
+        raise ArchiveError(f"{store.catalog_path}: cannot open the catalog: {error}") from error
     dry_run = dry_run or read_only
     # To the microsecond: checked_at is what tells one verify run's rows from the next.
     checked_at = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -101,8 +100,6 @@ def verify_command(
                 wait=waiter,
                 lock=not read_only,
             )
-    except ArchiveBusy as error:
-        raise ConfigError(messages.busy_verify(error)) from error
     finally:
         bar.finish()
         recorder.flush()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from archive.cli import Context, emit_json, writing
-from archive.cli_gallery import gallery_errors
+from archive.cli.context import Context, emit_json, writing
 from archive.galleries import SETTINGS
 
 
@@ -24,7 +23,7 @@ def photos_private(obj: Context, photos: tuple[str, ...], off: bool, dry_run: bo
 
     For example close-ups of pupils, or of people who did not agree to be published.
     """
-    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
+    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         ids = catalog.resolve_photos(photos)
         changed = catalog.set_private(ids, not off)
         state = "public" if off else "private"
@@ -60,7 +59,7 @@ def settings_group(ctx: click.Context, as_json: bool) -> None:
 @click.pass_obj
 def settings_set(obj: Context, key: str, value: str, dry_run: bool) -> None:
     """Set KEY to VALUE."""
-    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
+    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         catalog.set_setting(key, value)
         click.echo(f"{key} = {catalog.setting(key)}")
 
@@ -71,6 +70,6 @@ def settings_set(obj: Context, key: str, value: str, dry_run: bool) -> None:
 @click.pass_obj
 def settings_unset(obj: Context, key: str, dry_run: bool) -> None:
     """Clear KEY."""
-    with gallery_errors(), writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
+    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         catalog.set_setting(key, None)
         click.echo(f"{key} cleared")

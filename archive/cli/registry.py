@@ -6,7 +6,8 @@ import json
 
 import click
 
-from archive.cli import ConfigError, Context, emit_json, writing
+from archive.cli.context import Context, emit_json, writing
+from archive.errors import ArchiveError
 
 
 @click.group("units", invoke_without_command=True)
@@ -112,7 +113,7 @@ def events_command(obj: Context, slug: str | None, as_json: bool) -> None:
         return
     event = catalog.event_summary(slug)
     if event is None:
-        raise ConfigError(f"no event with slug {slug!r} (see: archive events)")
+        raise ArchiveError(f"no event with slug {slug!r} (see: archive events)")
     if as_json:
         emit_json(event)
         return

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from archive.backup import BackupRefused, BackupReport, Counts, backup
-from archive.bagdir import CopyError
-from archive.cli import ConfigError, Context, ProgressBar, emit_json
-from archive.restore import RestoreRefused, RestoreReport, restore
+from archive.backup import BackupReport, Counts, backup
+from archive.cli.context import Context, ProgressBar, emit_json
+from archive.errors import ArchiveError
+from archive.restore import RestoreReport, restore
 
 PATH = click.Path(path_type=Path)
 
@@ -42,10 +42,8 @@ def backup_command(obj: Context, dest: Path, as_json: bool, dry_run: bool) -> No
     bar = ProgressBar("Backing up")
     try:
         report = backup(obj.root, dest, dry_run=dry_run, on_plan=bar.start, progress=bar.advance)
-    except BackupRefused as error:
-        raise ConfigError(str(error)) from error
     except OSError as error:
-        raise ConfigError(f"{dest}: cannot write the backup: {error.strerror or error}") from error
+        raise ArchiveError(f"{dest}: cannot write the backup: {error.strerror or error}") from error
     finally:
         bar.finish()
     if as_json:
@@ -107,12 +105,8 @@ def restore_command(obj: Context, src: Path, root: Path, as_json: bool, dry_run:
     bar = ProgressBar("Restoring")
     try:
         report = restore(src, root, dry_run=dry_run, on_plan=bar.start, progress=bar.advance)
-    except RestoreRefused as error:
-        raise ConfigError(str(error)) from error
-    except CopyError as error:
-        raise ConfigError(f"{error}; nothing was restored") from error
     except OSError as error:
-        raise ConfigError(f"{root}: cannot restore: {error.strerror or error}") from error
+        raise ArchiveError(f"{root}: cannot restore: {error.strerror or error}") from error
     finally:
         bar.finish()
     if as_json:

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import os
-import shlex
-import sys
 from pathlib import Path, PureWindowsPath
 
 import click
 
-from archive import messages
-from archive.catalog import Catalog
-from archive.cli import (
-    ConfigError,
-    Context,
-    ProgressBar,
-    WaitLine,
-    command_event,
-    emit_json,
-    no_wait_option,
-    waiting_turn,
-)
+from archive.cli.context import Context, command_event, no_wait_option, run_ingest
 from archive.dates import DateError, parse_day
-from archive.store import ArchiveBusy
-from archive.text import nfc
+from archive.errors import ArchiveError
 from ingest.describe import CommandLine
-from ingest.pipeline import Options, ingest
 from ingest.sources import override_slot
 
 
@@ -156,7 +141,7 @@ def ingest_command(
         # Nothing at all to read is a mistyped command, not a failed batch.
         names = ", ".join(str(path) for path in paths)
         reason = next(filter(None, map(elsewhere, paths)), None)
-        raise ConfigError(reason or f"no such file or folder: {names}")
+        raise ArchiveError(reason or f"no such file or folder: {names}")
     catalog = obj.catalog(dry_run=dry_run)
     cli_line = CommandLine(
         event=command_event(catalog, event_slug, event_title, date),
@@ -176,49 +161,3 @@ def ingest_command(
         wait=not no_wait,
     )
     click.get_current_context().exit(code)
-
-
-def run_ingest(
-    obj: Context,
-    catalog: Catalog,
-    paths: list[Path],
-    cli_line: CommandLine,
-    *,
-    dry_run: bool = False,
-    as_json: bool = False,
-    jobs: int = 0,
-    wait: bool = True,
-) -> int:
-    """Ingest, print the report, and return the exit status it calls for.
-
-    wait: while another ingest holds the archive, wait for it (saying so) rather than refuse.
-    """
-    options = Options(
-        jobs=jobs,
-        dry_run=dry_run,
-        debug=obj.debug,
-        command=nfc(shlex.join(["archive", *sys.argv[1:]])),
-    )
-    bar = ProgressBar("Ingesting")
-    waiter = WaitLine() if wait else None
-    try:
-        with waiting_turn(waiter):
-            report = ingest(
-                obj.store,
-                catalog,
-                paths,
-                cli_line,
-                options,
-                progress=bar.advance,
-                on_plan=bar.start,
-                on_wait=waiter,
-            )
-    except ArchiveBusy as error:
-        raise ConfigError(messages.busy_ingest(error)) from error
-    finally:
-        bar.finish()
-    if as_json:
-        emit_json(report.as_json())
-    else:
-        click.echo(report.as_text())
-    return report.exit_code

@@ -1,14 +1,16 @@
-"""The `archive` command: parse, call, print. The work lives in the modules it calls.
+"""What every `archive` command shares: the archive it works on, and how it talks.
 
-Exit status: 0 all good, 1 some files failed (the rest of the batch done),
-2 usage or configuration error. Errors are one line naming the file and the
-reason; ``--debug`` shows the traceback.
+The command modules beside this one import it, and nothing else of the
+package: :class:`Context` (the --root archive), :class:`ProgressBar` and
+:class:`WaitLine` (stderr while work runs), :func:`emit_json` (--json),
+:func:`writing` (--dry-run), :func:`command_event` (--event, --event-title), and
+:func:`run_ingest`, which both `archive ingest` and `archive demo` print their report with.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,16 +21,15 @@ from typing import Any
 import click
 
 from archive import messages
-from archive.catalog import Catalog, CatalogError
+from archive.catalog import Catalog
 from archive.db import catalog_copy_in_memory, open_catalog
+from archive.errors import ArchiveError
 from archive.records import EventSpec
 from archive.store import Store
-from archive.text import clean, slugify
+from archive.text import clean, nfc, slugify
 from archive.writer_lock import Holder, LockWait
-
-
-class ConfigError(click.ClickException):
-    exit_code = 2
+from ingest.describe import CommandLine
+from ingest.pipeline import Options, ingest
 
 
 @dataclass
@@ -50,7 +51,7 @@ class Context:
         """
         store = self.store
         if existing and not store.catalog_path.exists():
-            raise ConfigError(
+            raise ArchiveError(
                 f"{self.root}: no archive here (catalog.db not found); name yours with --root"
                 " or $ARCHIVE_ROOT, or put photos in with archive ingest"
             )
@@ -60,7 +61,7 @@ class Context:
             store.create()
             return Catalog(open_catalog(store.catalog_path))
         except OSError as error:
-            raise ConfigError(f"{self.root}: cannot open the archive: {error.strerror}") from error
+            raise ArchiveError(f"{self.root}: cannot open the archive: {error.strerror}") from error
 
 
 class ProgressBar:
@@ -145,22 +146,12 @@ def emit_json(data: Any) -> None:
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """The catalog's refusals are the user's to fix: one line, exit 2."""
-    try:
-        yield
-    except CatalogError as error:
-        raise ConfigError(str(error)) from error
-
-
-@contextmanager
 def writing(catalog: Catalog, dry_run: bool) -> Iterator[Catalog]:
     """A transaction that a dry run rolls back: the same code path shows what would happen."""
     db = catalog.db
     db.execute("BEGIN IMMEDIATE")  # wait for a running ingest's commit, see write_transaction
     try:
-        with user_errors():
-            yield catalog
+        yield catalog
     except BaseException:
         db.rollback()
         raise
@@ -169,38 +160,6 @@ def writing(catalog: Catalog, dry_run: bool) -> Iterator[Catalog]:
         click.echo("(dry run: nothing was written)", err=True)
     else:
         db.commit()
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="ARCHIVE_ROOT",
-    default="archive-data",
-    show_default=True,
-    help="The archive folder (catalog.db, originals/, thumbs/). Also $ARCHIVE_ROOT.",
-)
-@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
-@click.version_option(package_name="ward-photo-archive")
-@click.pass_context
-def cli(ctx: click.Context, root: Path, debug: bool) -> None:
-    """A photo archive for a ward office: ingest event photos, browse them, export galleries.
-
-    \b
-    Typical use:
-      archive ingest ~/Pictures/hoc-tap-chi-thi-05/     put an event folder in the archive
-      archive events                                   see what is there
-      archive serve                                    browse it in Datasette
-    """
-    ctx.obj = Context(root=root.expanduser(), debug=debug)
-
-
-@cli.command()
-@click.pass_obj
-def init(obj: Context) -> None:
-    """Create an empty archive (or check an existing one) at --root."""
-    obj.catalog()
-    click.echo(f"Archive ready at {obj.root}")
 
 
 def command_event(
@@ -222,69 +181,45 @@ def command_event(
     return EventSpec(slug=slugify(slug or title), title=title, date=date)
 
 
-def speak_vietnamese(stream: Any) -> None:
-    """Switch an output stream that cannot hold Vietnamese to UTF-8.
+def run_ingest(
+    obj: Context,
+    catalog: Catalog,
+    paths: list[Path],
+    cli_line: CommandLine,
+    *,
+    dry_run: bool = False,
+    as_json: bool = False,
+    jobs: int = 0,
+    wait: bool = True,
+) -> int:
+    """Ingest, print the report, and return the exit status it calls for.
 
-    On Windows a redirected stdout (``archive ingest > report.txt``, a pipe, a
-    scheduled task's log) takes the ANSI code page, cp1258 or cp1252, which has
-    none of the precomposed letters the archive prints: the report would fail
-    after the ingest had done its work. A console or a UTF-8 stream is left alone.
+    wait: while another ingest holds the archive, wait for it (saying so) rather than refuse.
     """
+    options = Options(
+        jobs=jobs,
+        dry_run=dry_run,
+        debug=obj.debug,
+        command=nfc(shlex.join(["archive", *sys.argv[1:]])),
+    )
+    bar = ProgressBar("Ingesting")
+    waiter = WaitLine() if wait else None
     try:
-        "Đảng ủy phường".encode(getattr(stream, "encoding", None) or "ascii")
-    except (UnicodeEncodeError, LookupError):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
-
-
-def main() -> None:
-    """Entry point: unexpected failures become one line and exit 2, unless --debug."""
-    speak_vietnamese(sys.stdout)
-    speak_vietnamese(sys.stderr)
-    try:
-        code = cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except Exception as error:
-        if "--debug" in sys.argv or os.environ.get("ARCHIVE_DEBUG"):
-            raise
-        click.echo(
-            f"Error: {type(error).__name__}: {error} (run with --debug for details)", err=True
-        )
-        sys.exit(2)
-    sys.exit(code if isinstance(code, int) else 0)
-
-
-def _register_commands() -> None:
-    from archive.cli_backup import backup_command, restore_command
-    from archive.cli_gallery import export_command, gallery_group
-    from archive.cli_ingest import ingest_command
-    from archive.cli_registry import events_command, units_group
-    from archive.cli_serve import demo_command, serve_command
-    from archive.cli_settings import photos_group, settings_group
-    from archive.cli_thumbs import thumbs_command
-    from archive.cli_verify import verify_command
-
-    for command in (
-        ingest_command,
-        units_group,
-        events_command,
-        serve_command,
-        demo_command,
-        gallery_group,
-        export_command,
-        photos_group,
-        settings_group,
-        verify_command,
-        thumbs_command,
-        backup_command,
-        restore_command,
-    ):
-        cli.add_command(command)
-
-
-_register_commands()
+        with waiting_turn(waiter):
+            report = ingest(
+                obj.store,
+                catalog,
+                paths,
+                cli_line,
+                options,
+                progress=bar.advance,
+                on_plan=bar.start,
+                on_wait=waiter,
+            )
+    finally:
+        bar.finish()
+    if as_json:
+        emit_json(report.as_json())
+    else:
+        click.echo(report.as_text())
+    return report.exit_code

@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 
 from archive import shipped
-from archive.cli import ConfigError, Context
+from archive.cli.context import Context, run_ingest
+from archive.errors import ArchiveError
 from archive.store import Store
 
 REINSTALL = "reinstall it from the source (pip install .)"
@@ -27,13 +28,13 @@ def _check_port(host: str, port: int) -> None:
     try:
         socket.getaddrinfo(host, port)
     except socket.gaierror as error:
-        raise ConfigError(f"cannot listen on {host}: no such address; check --host") from error
+        raise ArchiveError(f"cannot listen on {host}: no such address; check --host") from error
     try:
         with socket.create_server((host, port)):
             pass
     except OSError as error:
         reason = (error.strerror or str(error)).split(" (while", 1)[0]
-        raise ConfigError(
+        raise ArchiveError(
             f"cannot listen on {host}:{port} ({reason}); choose another with --port"
         ) from error
 
@@ -54,25 +55,22 @@ def run_datasette(
     """
     import uvicorn
 
-    from archive.web.config import ServeConfigError, build_datasette, load_metadata
+    from archive.web.config import build_datasette, load_metadata
 
     if metadata_file is None:
         metadata_file = shipped.metadata_path()
         if metadata_file is None:
-            raise ConfigError(f"the package has no metadata.yml: {REINSTALL}")
+            raise ArchiveError(f"the package has no metadata.yml: {REINSTALL}")
         source = "the package's metadata.yml"
     else:
         source = str(metadata_file)
-    try:
-        datasette = build_datasette(
-            store.catalog_path,
-            load_metadata(metadata_file),
-            reviewers=reviewers,
-            password_hash_env=password_hash_env,
-            source=source,
-        )
-    except ServeConfigError as error:
-        raise ConfigError(str(error)) from error
+    datasette = build_datasette(
+        store.catalog_path,
+        load_metadata(metadata_file),
+        reviewers=reviewers,
+        password_hash_env=password_hash_env,
+        source=source,
+    )
     _check_port(host, port)
     mode = " for reviewers" if reviewers else ""
     login = ", login required" if password_hash_env else ""
@@ -155,12 +153,11 @@ def serve_command(
 @click.pass_context
 def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
     """Ingest the example event shipped in the package into --root and serve it."""
-    from archive.cli_ingest import run_ingest
     from ingest.describe import CommandLine
 
     events = shipped.example_events()
     if not events:
-        raise ConfigError(f"the package has no bundled example: {REINSTALL}")
+        raise ArchiveError(f"the package has no bundled example: {REINSTALL}")
     code = run_ingest(ctx.obj, ctx.obj.catalog(), events, CommandLine())
     if code or no_serve:
         ctx.exit(code)
