@@ -19,8 +19,8 @@ from archive.bundle import BundleError, check_targets, write_file, write_folder
 from archive.catalog import Catalog
 from archive.cli import ConfigError, Context, emit_json, writing
 from archive.export import ExportOptions, export_gallery
-from archive.galleries import GalleryError, GalleryRef
 from archive.iiif import EmptyManifestError, manifest_json
+from archive.reader import GalleryError, GalleryRef
 from archive.selection import Selection
 
 
@@ -297,7 +297,7 @@ def export_command(
             "a IIIF manifest needs the web address its files will be published at:"
             " --base-url URL, or once: archive settings set base_url URL"
         )
-    export = export_gallery(catalog, ref, ExportOptions(public=public, base_url=base_url))
+    export = export_gallery(catalog.reader, ref, ExportOptions(public=public, base_url=base_url))
     what = f"{ref.kind} {ref.slug}: {export.gallery['count']} photo(s)"
     with gallery_errors():
         target = check_targets(obj.root, export, output, bundle)

@@ -6,7 +6,7 @@ import click
 
 from archive.cli import Context, emit_json, writing
 from archive.cli_gallery import gallery_errors
-from archive.galleries import SETTINGS
+from archive.reader import SETTINGS
 
 
 @click.group("photos")
