@@ -159,9 +159,6 @@ class Photos(Repository):
             )
         return True
 
-    def _photo_ids(self, where: str, params: Any) -> list[int]:
-        return [r["id"] for r in self._all(f"SELECT id FROM photos WHERE {where}", params)]
-
     def _lists(self, photo_id: int) -> dict[str, str]:
         units = [
             r["name"]
