@@ -30,6 +30,7 @@ from pathlib import Path, PurePosixPath
 
 import bagit
 
+from archive import store
 from archive.errors import FileFailed
 
 PAYLOAD = "data"
@@ -186,17 +187,7 @@ def copy_verified(
 
 def write_atomically(target: Path, data: bytes) -> None:
     """A small file (a manifest, a tag file) written whole or not at all."""
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(target.parent)
+    store.write_atomically(target, data, mode=0o600)
 
 
 def fsync_dir(folder: Path) -> None:

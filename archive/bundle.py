@@ -20,11 +20,7 @@ leaves whole files only and the next export cleans up after it.
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import stat
 import zipfile
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
@@ -33,7 +29,7 @@ from archive.bundle_html import index_html
 from archive.errors import ArchiveError
 from archive.export import FORMAT, GalleryExport
 from archive.iiif import JSON_NAME, MANIFEST_NAME, manifest_json, painted
-from archive.store import Store
+from archive.store import Store, write_atomically
 
 INDEX_NAME = "index.html"
 FILES_NAME = ".bundle-files"  # the bundle's own files, one relative path per line
@@ -95,24 +91,11 @@ class ZipSink:
 def write_file(path: Path, data: bytes, sync: bool = False) -> None:
     """Replace path with data whole: a crash leaves the old file or the new, never half of one.
 
-    The temporary file sits in the same folder (a rename never crosses disks)
-    and keeps the mode of the file it replaces; sync makes it durable before
+    Through the archive's one atomic writer, :func:`archive.store.write_atomically`:
+    it keeps the mode of the file it replaces; sync makes it durable before
     the rename, for files whose loss would cost more than a rewrite.
     """
-    mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else 0o666  # less the umask
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.incoming")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
+    write_atomically(path, data, sync=sync)
 
 
 def refuse_inside(path: Path, root: Path) -> Path:

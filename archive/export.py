@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from archive.galleries import GalleryRecords, GalleryRef
+from archive.clock import now
+from archive.reader import GalleryRef, Reader
 
 FORMAT = "ward-photo-archive/gallery"
 FORMAT_VERSION = 1
@@ -123,26 +123,26 @@ def _fit(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
 
 
 def export_gallery(
-    catalog: GalleryRecords, ref: GalleryRef, options: ExportOptions | None = None
+    reader: Reader, ref: GalleryRef, options: ExportOptions | None = None
 ) -> GalleryExport:
     """Read a gallery (or event) and its photos into the export format."""
     options = options or ExportOptions()
     base = _base(options.base_url)
     events = {
         row["id"]: row
-        for row in catalog._all(
+        for row in reader.all(
             "SELECT id, slug, title, date, location FROM events WHERE id IN"
             f" (SELECT event_id FROM photos WHERE id IN ({ref.member_ids}))",
             ref.params,
         )
     }
     short = {key: {"slug": e["slug"], "title": e["title"]} for key, e in events.items()}
-    units = _links(catalog, ref, "photo_units", "unit_id", "units")
-    tags = _links(catalog, ref, "photo_tags", "tag_id", "tags")
+    units = _links(reader, ref, "photo_units", "unit_id", "units")
+    tags = _links(reader, ref, "photo_tags", "tag_id", "tags")
     photos: list[dict[str, Any]] = []
     exif: list[str] = []
     event_ids: set[int | None] = set()
-    for row in catalog.db.execute(f"SELECT {_PHOTO_COLUMNS} FROM {ref.members}", ref.params):
+    for row in reader.tuples(f"SELECT {_PHOTO_COLUMNS} FROM {ref.members}", ref.params):
         if options.public and row[_PRIVATE]:
             continue
         photos.append(_photo(row, units, tags, short, base, options.public))
@@ -153,19 +153,13 @@ def export_gallery(
     if event is None and len(event_ids) == 1 and None not in event_ids:
         event = events[event_ids.pop()]  # a gallery from one event is that event's, for readers
     return GalleryExport(
-        gallery=_header(catalog, ref, photos, event, options, base), photos=photos, exif=exif
+        gallery=_header(reader, ref, photos, event, options, base), photos=photos, exif=exif
     )
 
 
-def gallery_json(
-    catalog: GalleryRecords, ref: GalleryRef, options: ExportOptions | None = None
-) -> str:
+def gallery_json(reader: Reader, ref: GalleryRef, options: ExportOptions | None = None) -> str:
     """The text `archive export` writes and Datasette serves: one function, same bytes."""
-    return export_gallery(catalog, ref, options).to_json()
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return export_gallery(reader, ref, options).to_json()
 
 
 def _base(base_url: str | None) -> str | None:
@@ -175,7 +169,7 @@ def _base(base_url: str | None) -> str | None:
 
 
 def _links(
-    catalog: GalleryRecords, ref: GalleryRef, table: str, column: str, target: str
+    reader: Reader, ref: GalleryRef, table: str, column: str, target: str
 ) -> dict[int, list[dict[str, str]]]:
     """Every unit (or tag) of every photo in the gallery, in the order they were linked.
 
@@ -184,14 +178,14 @@ def _links(
     """
     named = {
         key: {"slug": slug, "name": name}
-        for key, slug, name in catalog.db.execute(
+        for key, slug, name in reader.tuples(
             f"SELECT id, slug, name FROM {target} WHERE id IN"
             f" (SELECT {column} FROM {table} WHERE photo_id IN ({ref.member_ids}))",
             ref.params,
         )
     }
     out: dict[int, list[dict[str, str]]] = {}
-    rows = catalog.db.execute(
+    rows = reader.tuples(
         f"SELECT photo_id, {column} FROM {table} WHERE photo_id IN ({ref.member_ids})"
         " ORDER BY photo_id, rowid",
         ref.params,
@@ -250,7 +244,7 @@ def _photo(
 
 
 def _header(
-    catalog: GalleryRecords,
+    reader: Reader,
     ref: GalleryRef,
     photos: list[dict[str, Any]],
     event: dict[str, Any] | None,
@@ -264,7 +258,7 @@ def _header(
         date_range = {"from": event["date"], "to": event["date"]}
     else:
         date_range = None
-    settings = catalog.settings()
+    settings = reader.settings()
     statement = settings["required_statement"]
     return {
         "kind": ref.kind,

@@ -22,7 +22,9 @@ once that alias is registered.
 
 The catalog calls :func:`reindex` whenever it changes anything a photo's text
 depends on (:func:`reindex_unit` when a unit's names change); both tables are
-kept in the same call.
+kept in the same call. This module is the index's repository: the only code
+that writes its rows (tests/test_architecture.py holds it so), as the
+repositories of :mod:`archive.catalog` are for the catalog's tables.
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ def reindex_range(db: Database, first_id: int, last_id: int) -> int:
     The same rows as :func:`reindex` of those ids, made in rounds of
     :data:`REBUILD_CHUNK` photos: one query for their text, one for their
     units' aliases, one ``executemany`` per table. The catalog's bulk path
-    (:mod:`archive.bulk`) calls it once after inserting a range of new ids.
+    (:mod:`archive.catalog.bulk`) calls it once after inserting a range of new ids.
     """
     db.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid BETWEEN ? AND ?", (first_id, last_id))
     db.execute(f"DELETE FROM {SMART_TABLE} WHERE rowid BETWEEN ? AND ?", (first_id, last_id))

@@ -1,7 +1,8 @@
 """Which photos a gallery starts from: events, units, tags, a search, a date range.
 
 Kept apart from the gallery rows because the command line builds one from
-its options and the catalog turns it into SQL; nothing here writes.
+its options and the reader (:mod:`archive.reader`) turns it into SQL; nothing
+here writes.
 Different options narrow (AND); repeating one widens (OR): ``--unit A --unit
 B --from 2024-01-01`` is "A or B, since 2024".
 """
@@ -13,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from archive import search
-from archive.text import slugify, within_one_edit
+from archive.text import slugify
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,6 @@ class Selection:
         """What a gallery was made from, kept with it for the record."""
         given = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items() if v}
         return json.dumps(given, ensure_ascii=False, sort_keys=True)
-
-
-def did_you_mean(typed: str, known: list[tuple[str, str]]) -> str:
-    """ " (did you mean 'X'?)" when exactly one known (slug, name) is one typo from typed.
-
-    Two candidates would make the guess a coin toss, so then it says nothing.
-    """
-    slug = slugify(typed)
-    names = {name for known_slug, name in known if within_one_edit(slug, known_slug)}
-    return f" (did you mean {names.pop()!r}?)" if len(names) == 1 else ""
 
 
 def _marks(values: list[Any]) -> str:

@@ -10,9 +10,10 @@ Nothing here ever rewrites or deletes an original.
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,19 +77,7 @@ class Store:
 
     @staticmethod
     def _write(target: Path, data: bytes, mode: int) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(target.parent)
+        write_atomically(target, data, mode=mode)
 
     @contextmanager
     def lock(
@@ -121,6 +110,43 @@ class Store:
         for path in leftovers:
             path.unlink(missing_ok=True)
         return len(leftovers)
+
+
+TEMP_PREFIX = ".incoming-"
+
+
+def write_atomically(
+    target: Path, data: bytes, *, mode: int | None = None, sync: bool = True
+) -> None:
+    """Replace target with data whole: a crash leaves the old file or the new, never half.
+
+    The archive's one atomic file writer (originals, thumbnails, bag manifests,
+    export bundles). The temporary file sits in the same folder (a rename
+    never crosses disks) under :data:`TEMP_PREFIX`, which verify and backup
+    know as a crash's leftover. ``mode`` None keeps the mode of the file it
+    replaces (a new file gets 0o666 less the umask). ``sync`` makes the bytes
+    and the rename durable, for files whose loss would cost more than a rewrite.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None and target.is_file():
+        mode = stat.S_IMODE(target.stat().st_mode)
+    temp = target.with_name(f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    if sync:
+        _fsync_dir(target.parent)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -108,6 +108,18 @@ def within_one_edit(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1 :]
 
 
+def did_you_mean(typed: str, known: list[tuple[str, str]]) -> str | None:
+    """The one known name whose (slug, name) is a typo away from typed, else None.
+
+    The archive's only "did you mean" rule, for units and tags alike: typed
+    is compared by its slug (so case and tones never count as typos), and two
+    candidates make the guess a coin toss, so then it says nothing.
+    """
+    slug = slugify(typed)
+    names = {name for known_slug, name in known if within_one_edit(slug, known_slug)}
+    return names.pop() if len(names) == 1 else None
+
+
 def natural_key(name: str) -> tuple:
     """Sort file names as people do: IMG_2 before IMG_10, diacritics folded."""
     parts = re.split(r"(\d+)", fold(name))

@@ -171,7 +171,7 @@ def reference(path: Path) -> str:
 def ours(path: Path) -> str:
     catalog = Catalog(open_catalog(path))
     try:
-        return gallery_json(catalog, catalog.find_gallery("ca-nam"), ExportOptions())
+        return gallery_json(catalog.reader, catalog.find_gallery("ca-nam"), ExportOptions())
     finally:
         catalog.db.close()
 

@@ -46,8 +46,8 @@ if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
 import httpx  # noqa: E402
 from sqlite_utils import Database  # noqa: E402
 
-from archive.bulk import BulkPhoto  # noqa: E402
-from archive.rows import photo_row  # noqa: E402
+from archive.catalog.bulk import BulkPhoto  # noqa: E402
+from archive.catalog.rows import photo_row  # noqa: E402
 from archive.web.search_page import TOO_SLOW  # noqa: E402
 from bench import search_pages, synthetic  # noqa: E402
 from bench.search_pages import Page  # noqa: E402

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from archive.bulk import BulkPhoto
 from archive.catalog import Catalog
+from archive.catalog.bulk import BulkPhoto
 from archive.db import open_catalog, write_transaction
 from archive.records import EventSpec, PhotoFacts, SourceFile
 from archive.store import Store

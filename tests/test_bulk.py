@@ -17,8 +17,8 @@ import pytest
 from datasette.utils import escape_fts
 
 from archive import search
-from archive.bulk import BulkPhoto
 from archive.catalog import Catalog, CatalogError
+from archive.catalog.bulk import BulkPhoto
 from archive.db import open_catalog, write_transaction
 from archive.records import PhotoMeta
 from bench import synthetic

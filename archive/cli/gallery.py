@@ -18,8 +18,8 @@ from archive.cli.context import Context, emit_json, writing
 from archive.dates import DateError, parse_day
 from archive.errors import ArchiveError
 from archive.export import ExportOptions, export_gallery
-from archive.galleries import GalleryRef
 from archive.iiif import manifest_json
+from archive.reader import GalleryRef
 from archive.selection import Selection
 
 
@@ -282,7 +282,7 @@ def export_command(
             "a IIIF manifest needs the web address its files will be published at:"
             " --base-url URL, or once: archive settings set base_url URL"
         )
-    export = export_gallery(catalog, ref, ExportOptions(public=public, base_url=base_url))
+    export = export_gallery(catalog.reader, ref, ExportOptions(public=public, base_url=base_url))
     what = f"{ref.kind} {ref.slug}: {export.gallery['count']} photo(s)"
     target = check_targets(obj.root, export, output, bundle)
     text = export.to_json() if fmt == "json" else manifest_json(export)

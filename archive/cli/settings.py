@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from archive.cli.context import Context, emit_json, writing
-from archive.galleries import SETTINGS
+from archive.reader import SETTINGS
 
 
 @click.group("photos")

@@ -6,7 +6,8 @@
 ``archive export SLUG --bundle DIR`` writes. SLUG is a gallery, else an event
 (``?kind=event`` asks for the event even when a gallery has its slug);
 ``?public=1`` is ``--public``. The archive folder is the one holding the
-``catalog.db`` Datasette opened. Nothing here writes to the catalog.
+``catalog.db`` Datasette opened. Rows come through :class:`archive.reader.Reader`:
+nothing here can write to the catalog.
 
 Links appear where a reviewer looks at a gallery or an event: the ``slug``
 cell of the ``galleries`` and ``events`` tables and rows, and the
@@ -27,9 +28,10 @@ from datasette.utils.asgi import NotFound, Response, asgi_send_file
 from markupsafe import Markup
 
 from archive.bundle import write_zip
-from archive.catalog import Catalog
 from archive.export import ExportOptions, GalleryExport, export_gallery
+from archive.reader import Reader
 from archive.store import Store
+from archive.web.queries import read
 from archive.web.site import archive_database, archive_root, ensure_can_view
 
 ROUTE = r"^/-/galleries/(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<format>json|zip)$"
@@ -75,15 +77,14 @@ async def gallery_download(request: Any, datasette: Any) -> Any:
     kind = "event" if request.args.get("kind") == "event" else None
     public = request.args.get("public", "") in ("1", "true", "on", "yes")
 
-    def read(conn: Any) -> GalleryExport | None:
-        catalog = Catalog(conn)
-        ref = catalog.find_gallery(slug, kind)
+    def gallery(reader: Reader) -> GalleryExport | None:
+        ref = reader.find_gallery(slug, kind)
         if ref is None:
             return None
-        options = ExportOptions(public=public, base_url=catalog.setting("base_url"))
-        return export_gallery(catalog, ref, options)
+        options = ExportOptions(public=public, base_url=reader.setting("base_url"))
+        return export_gallery(reader, ref, options)
 
-    export = await db.execute_fn(read)
+    export = await read(db, gallery, time_limit=False)
     if export is None:
         raise NotFound("Không có bộ ảnh hay sự kiện này")
     if fmt == "json":

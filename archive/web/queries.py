@@ -1,29 +1,48 @@
 """Read-only queries behind the plugin's pages, run on Datasette's own connections.
 
-Kept apart from the views so each page's SQL can be read in one place and so
-nothing here can write: Datasette's read connections refuse it anyway.
+Kept apart from the views so each page's SQL can be read in one place. Every
+query goes through :class:`archive.reader.Reader` (:func:`read`), which has no
+method that writes, on a connection Datasette opened read-only, under
+Datasette's SQL time limit. An event's photos are in the reader's
+:data:`~archive.reader.EVENT_ORDER`, the order `archive gallery show` and the
+exports use.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from datasette.database import Database
+from datasette.utils import sqlite_timelimit
 
+from archive.reader import EVENT_KEY, EVENT_ORDER, Reader
 from archive.search import PHOTO_COLUMNS
 
-# The order of an event's photos: its grid, its cover, and a photo page's "previous /
-# next". NULLs read as '' so the same key can be compared in SQL (a row value with a
-# NULL in it compares as NULL): the neighbours below are then the grid's neighbours.
-EVENT_KEY = ("coalesce(p.taken_at, '')", "coalesce(p.original_name, '')", "p.id")
-EVENT_ORDER = ", ".join(EVENT_KEY)
+T = TypeVar("T")
 # SQLite's integers are 64-bit; a longer number cannot be an id (and would overflow).
 MAX_ID_DIGITS = 18
 
 
+async def read(db: Database, fn: Callable[[Reader], T], time_limit: bool = True) -> T:
+    """fn(reader) on one of Datasette's read connections, in its thread.
+
+    Under Datasette's SQL time limit, as its own queries are; a download
+    (a gallery's export, which reads thousands of rows on purpose) passes
+    ``time_limit=False``, as ``db.execute_fn`` always ran it.
+    """
+
+    def run(conn: Any) -> T:
+        if not time_limit:
+            return fn(Reader(conn))
+        with sqlite_timelimit(conn, db.ds.sql_time_limit_ms):
+            return fn(Reader(conn))
+
+    return await db.execute_fn(run)
+
+
 async def _dicts(db: Database, sql: str, params: Any = None) -> list[dict[str, Any]]:
-    results = await db.execute(sql, params or {})
-    return [dict(row) for row in results.rows]
+    return await read(db, lambda reader: reader.all(sql, params or {}))
 
 
 async def _one(db: Database, sql: str, params: Any = None) -> dict[str, Any] | None:
@@ -80,9 +99,10 @@ async def unit(db: Database, slug: str) -> dict[str, Any] | None:
         db, "SELECT alias FROM unit_aliases WHERE unit_id = :id ORDER BY alias", {"id": found["id"]}
     )
     found["aliases"] = [a["alias"] for a in aliases]
-    found["photo_count"] = (
-        await db.execute("SELECT count(*) FROM photo_units WHERE unit_id = ?", [found["id"]])
-    ).single_value()
+    count = await _one(
+        db, "SELECT count(*) AS n FROM photo_units WHERE unit_id = :id", {"id": found["id"]}
+    )
+    found["photo_count"] = count["n"]
     return found
 
 

@@ -1,19 +1,22 @@
-"""What every part of the one writer shares: rows as dicts, the clock, the error.
+"""What every repository of the catalog shares: its connection, its reads, the error.
 
-:class:`archive.catalog.Catalog` is assembled from mixins (units, galleries)
-so each stays small; they all read through :class:`Rows`.
+Each repository (:mod:`archive.catalog.photos`, ``units``, ``events``, …)
+holds the one ``sqlite_utils`` connection the :class:`~archive.catalog.Catalog`
+facade was opened on, and reads through a :class:`~archive.reader.Reader` on
+it. A repository that needs another's work gets it as an explicit
+parameter when the facade builds it; none calls a sibling by inheritance.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
 from archive.errors import ArchiveError
+from archive.reader import Reader
 from archive.records import PhotoFacts, SourceFile
 from archive.text import clean
 
@@ -22,25 +25,18 @@ class CatalogError(ArchiveError):
     """A request the catalog cannot honour (unknown unit, name clash); one line for the user."""
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+class Repository:
+    """One table family's writer; rows are read through ``self.read`` (a Reader)."""
 
-
-class Rows:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.read = Reader(db)
 
     def _one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
-        cursor = self.db.execute(sql, params)
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        return dict(zip([c[0] for c in cursor.description], row, strict=True))
+        return self.read.one(sql, params)
 
     def _all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-        cursor = self.db.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return self.read.all(sql, params)
 
 
 def camera_name(make: str | None, model: str | None) -> str | None:

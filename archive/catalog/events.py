@@ -1,31 +1,35 @@
 """Events: what a folder, an article or the command line says happened, and when.
 
-Part of the one writer: :class:`archive.catalog.Catalog` inherits
-:class:`EventRecords`. An event's identity is its folder first and its slug
-second, so a renamed title or a moved folder keeps the event, and the same
-title on another day makes another one.
+The events repository of :class:`archive.catalog.Catalog`; the lists and
+summaries are the :class:`~archive.reader.Reader`'s. An event's identity
+is its folder first and its slug second, so a renamed title or a moved
+folder keeps the event, and the same title on another day makes another one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from sqlite_utils import Database
+
 from archive import search
+from archive.catalog.rows import Repository
+from archive.clock import now
 from archive.records import EventSpec
-from archive.rows import Rows, now
-from archive.text import clean, slugify
+from archive.text import clean
 
 
-class EventRecords(Rows):
-    def event(self, slug: str) -> dict[str, Any] | None:
-        return self._one("SELECT * FROM events WHERE slug = ?", (slug,))
+class Events(Repository):
+    """events and event_units; a photo takes its event's day here too."""
+
+    def __init__(self, db: Database, ensure_unit: Callable[[str], tuple[int, bool]]) -> None:
+        super().__init__(db)
+        self.ensure_unit = ensure_unit
 
     def adopt_event_folder(self, event_id: int, source_ref: str) -> None:
         """The event's folder was moved (or copied off the USB stick): the new one is its own."""
         self.db.execute("UPDATE events SET source_ref = ? WHERE id = ?", (source_ref, event_id))
-
-    def event_slug(self, event_id: int) -> str:
-        return self._one("SELECT slug FROM events WHERE id = ?", (event_id,))["slug"]
 
     def find_event(self, spec: EventSpec) -> tuple[dict[str, Any] | None, str]:
         """The row a spec describes, and the slug it goes by.
@@ -39,10 +43,10 @@ class EventRecords(Rows):
             row = self._one("SELECT * FROM events WHERE source_ref = ?", (spec.source_ref,))
             if row is not None:
                 return row, row["slug"]
-        row = self.event(spec.slug)
+        row = self.read.event(spec.slug)
         if row is not None and spec.date and row["date"] and row["date"] != spec.date:
             slug = f"{spec.slug}-{spec.date}"
-            return self.event(slug), slug
+            return self.read.event(slug), slug
         return row, spec.slug
 
     def upsert_event(self, spec: EventSpec) -> tuple[int, bool]:
@@ -64,11 +68,20 @@ class EventRecords(Rows):
         row, slug = self.find_event(spec)
         changed = row is None
         if row is None:
-            event_id = self.db.execute(
-                "INSERT INTO events (slug, title, date, location, organizer_unit_id, description,"
-                " source_ref, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (slug, *values.values(), spec.source_ref, now(), now()),
-            ).lastrowid
+            stamp = now()
+            event_id = (
+                self.db["events"]
+                .insert(
+                    {
+                        "slug": slug,
+                        **values,
+                        "source_ref": spec.source_ref,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }
+                )
+                .last_pk
+            )
         else:
             event_id = row["id"]
             own = row["source_ref"] in (None, spec.source_ref)
@@ -94,16 +107,9 @@ class EventRecords(Rows):
             ).rowcount
             changed = changed or bool(inserted)
         if changed and row is not None:
-            search.reindex(self.db, self._photo_ids("event_id = ?", (event_id,)))
+            photos = self._all("SELECT id FROM photos WHERE event_id = ?", (event_id,))
+            search.reindex(self.db, [photo["id"] for photo in photos])
         return event_id, changed
-
-    def list_events(self) -> list[dict[str, Any]]:
-        return self._all(
-            """SELECT e.slug, e.title, e.date, e.location, o.name AS organizer,
-                 (SELECT count(*) FROM photos WHERE event_id = e.id) AS photos
-               FROM events e LEFT JOIN units o ON o.id = e.organizer_unit_id
-               ORDER BY e.date DESC, e.slug"""
-        )
 
     def fill_event_dates(self) -> None:
         """An event with no date given takes the day of its earliest photo."""
@@ -130,24 +136,3 @@ class EventRecords(Rows):
                  AND photos.taken_at IS NOT e.date""",
             (now(),),
         ).rowcount
-
-    def event_summary(self, slug: str) -> dict[str, Any] | None:
-        """An event with its organizer's name, photo count and every unit it shows."""
-        event = self._one(
-            """SELECT e.id, e.slug, e.title, e.date, e.location, o.name AS organizer,
-                 e.description, e.source_ref,
-                 (SELECT count(*) FROM photos WHERE event_id = e.id) AS photos
-               FROM events e LEFT JOIN units o ON o.id = e.organizer_unit_id WHERE e.slug = ?""",
-            (slug,),
-        )
-        if event is None:
-            return None
-        rows = self._all(
-            """SELECT u.name FROM event_units eu JOIN units u ON u.id = eu.unit_id
-                 WHERE eu.event_id = :id
-               UNION SELECT u.name FROM photo_units pu JOIN units u ON u.id = pu.unit_id
-                 JOIN photos p ON p.id = pu.photo_id WHERE p.event_id = :id""",
-            {"id": event["id"]},
-        )
-        event["units"] = sorted((r["name"] for r in rows), key=slugify)
-        return event

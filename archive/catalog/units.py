@@ -2,43 +2,27 @@
 
 A unit's identity is its folded name (``Uỷ ban nhân dân phường 6`` =
 ``UY BAN NHAN DAN PHUONG 6``) or an alias (``UBND phường 6``); it is shown as
-first written. Part of the one writer: :class:`archive.catalog.Catalog`
-inherits :class:`UnitRecords`.
+first written. The units repository of :class:`archive.catalog.Catalog`;
+its reads (``find_unit``, ``suggest_unit``, ``list_units``) are the
+:class:`~archive.reader.Reader`'s.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from archive import search
-from archive.rows import CatalogError, Rows, now
-from archive.text import clean, slugify, within_one_edit
+from archive.catalog.rows import CatalogError, Repository
+from archive.clock import now
+from archive.text import clean, slugify
 
 
-class UnitRecords(Rows):
-    def find_unit(self, name: str) -> dict[str, Any] | None:
-        """A unit by its folded name or any alias: spelling, case and tones do not matter."""
-        slug = slugify(name)
-        if not slug:
-            return None
-        return self._one("SELECT * FROM units WHERE slug = ?", (slug,)) or self._one(
-            "SELECT units.* FROM unit_aliases JOIN units ON units.id = unit_aliases.unit_id"
-            " WHERE unit_aliases.slug = ?",
-            (slug,),
-        )
-
-    def suggest_unit(self, name: str) -> str | None:
-        """The known unit one typo away from name, for a "did you mean"."""
-        slug = slugify(name)
-        rows = self._all(
-            "SELECT slug, name FROM units UNION ALL SELECT a.slug, u.name"
-            " FROM unit_aliases a JOIN units u ON u.id = a.unit_id"
-        )
-        return next((row["name"] for row in rows if within_one_edit(slug, row["slug"])), None)
+class Units(Repository):
+    """units and unit_aliases; a merge also moves the photo and event links."""
 
     def ensure_unit(self, name: str) -> tuple[int, bool]:
         """The unit's id, creating it as first written when unseen; True when created."""
-        found = self.find_unit(name)
+        found = self.read.find_unit(name)
         if found:
             return found["id"], False
         return self.add_unit(name), True
@@ -48,14 +32,17 @@ class UnitRecords(Rows):
         slug = slugify(name)
         if not slug:
             raise CatalogError(f"a unit needs a name with letters or digits: {name!r}")
-        if self.find_unit(name):
-            raise CatalogError(f"unit already exists: {self.find_unit(name)['name']}")
+        if self.read.find_unit(name):
+            raise CatalogError(f"unit already exists: {self.read.find_unit(name)['name']}")
         parent_id = self._unit_id(parent) if parent else None
-        cursor = self.db.execute(
-            "INSERT INTO units (slug, name, kind, parent_id, created_at) VALUES (?, ?, ?, ?, ?)",
-            (slug, name, clean(kind), parent_id, now()),
-        )
-        return cursor.lastrowid
+        row = {
+            "slug": slug,
+            "name": name,
+            "kind": clean(kind),
+            "parent_id": parent_id,
+            "created_at": now(),
+        }
+        return self.db["units"].insert(row).last_pk
 
     def update_unit(self, name: str, kind: str | None = None, parent: str | None = None) -> None:
         unit_id = self._unit_id(name)
@@ -79,9 +66,9 @@ class UnitRecords(Rows):
         return chain
 
     def _unit_id(self, name: str) -> int:
-        found = self.find_unit(name)
+        found = self.read.find_unit(name)
         if not found:
-            hint = self.suggest_unit(name)
+            hint = self.read.suggest_unit(name)
             raise CatalogError(
                 f"no unit named {name!r}" + (f" (did you mean {hint!r}?)" if hint else "")
             )
@@ -90,21 +77,19 @@ class UnitRecords(Rows):
     def add_alias(self, unit: str, alias: str) -> None:
         unit_id = self._unit_id(unit)
         alias = clean(alias) or ""
-        existing = self.find_unit(alias)
+        existing = self.read.find_unit(alias)
         if existing and existing["id"] == unit_id:
             return
         if existing:
             raise CatalogError(f"{alias!r} already names another unit: {existing['name']}")
-        self.db.execute(
-            "INSERT INTO unit_aliases (unit_id, alias, slug) VALUES (?, ?, ?)",
-            (unit_id, alias, slugify(alias)),
-        )
+        self.db["unit_aliases"].insert({"unit_id": unit_id, "alias": alias, "slug": slugify(alias)})
         search.reindex_unit(self.db, unit_id)  # "UBND" must find the committee's photos
 
-    def merge_units(self, source: str, target: str) -> int:
+    def merge_units(self, source: str, target: str, refresh_lists: Callable[[int], None]) -> int:
         """Fold source into target: photos, events, aliases and its name follow it.
 
-        Returns how many photos moved."""
+        refresh_lists rewrites a moved photo's ``units`` column (the photos
+        repository's). Returns how many photos moved."""
         source_id, target_id = self._unit_id(source), self._unit_id(target)
         if source_id == target_id:
             raise CatalogError("cannot merge a unit into itself")
@@ -133,20 +118,11 @@ class UnitRecords(Rows):
             (target_id, source_id),
         )
         self.db.execute("DELETE FROM units WHERE id = ?", (source_id,))
-        self.db.execute(
-            "INSERT INTO unit_aliases (unit_id, alias, slug) VALUES (?, ?, ?)",
-            (target_id, old["name"], old["slug"]),
+        self.db["unit_aliases"].insert(
+            {"unit_id": target_id, "alias": old["name"], "slug": old["slug"]}
         )
         for photo_id in photo_ids:
-            self._refresh_lists(photo_id)
+            refresh_lists(photo_id)
         # The target's own photos gain the merged name as an alias, not only the moved ones.
         search.reindex_unit(self.db, target_id)
         return len(photo_ids)
-
-    def list_units(self) -> list[dict[str, Any]]:
-        return self._all(
-            """SELECT u.id, u.slug, u.name, u.kind, p.name AS parent,
-                 (SELECT json_group_array(alias) FROM unit_aliases WHERE unit_id = u.id) AS aliases,
-                 (SELECT count(*) FROM photo_units WHERE unit_id = u.id) AS photos
-               FROM units u LEFT JOIN units p ON p.id = u.parent_id ORDER BY u.slug"""
-        )

@@ -1,73 +1,37 @@
-"""The one writer of catalog rows.
+"""The photos repository: photo rows, their sources, and the lists they mirror.
 
-Everything that changes a row goes through :class:`Catalog`, in the main
-process, so there is one place that decides what a photo's caption, units and
-event are, and one place that keeps the denormalised columns (``units``,
-``tags``, ``camera``, ``year``) true to the many-to-many tables they mirror.
+It keeps the denormalised columns (``units``, ``tags``, ``camera``,
+``year``) true to the many-to-many tables they mirror, and each photo's
+search rows current (:mod:`archive.search`). Units and tags are resolved
+through the functions the :class:`~archive.catalog.Catalog` facade hands in
+(its units and tags repositories), so a new name is registered there.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+from sqlite_utils import Database
+
 from archive import search
-from archive.bulk import BulkRecords
-from archive.events import EventRecords
-from archive.galleries import GalleryRecords
+from archive.catalog.rows import Repository, basename, photo_row, year_of
+from archive.clock import now
 from archive.records import PhotoFacts, PhotoMeta, SourceFile
-from archive.rows import CatalogError, basename, camera_name, now, photo_row, year_of
-from archive.text import clean, slugify
-from archive.units import UnitRecords
-
-__all__ = ["Catalog", "CatalogError", "camera_name", "now"]
 
 
-class Catalog(EventRecords, UnitRecords, BulkRecords, GalleryRecords):
-    """Photos, tags and ingest runs here; events, units, galleries and bulk in mixins."""
+class Photos(Repository):
+    """Photos and photo_sources; photo_units and photo_tags as a photo's links."""
 
-    # -- tags ----------------------------------------------------------------
-
-    def ensure_tag(self, name: str) -> int:
-        slug = slugify(name)
-        found = self._one("SELECT id FROM tags WHERE slug = ?", (slug,))
-        if found:
-            return found["id"]
-        return self.db.execute(
-            "INSERT INTO tags (slug, name) VALUES (?, ?)", (slug, clean(name))
-        ).lastrowid
-
-    # -- ingest runs ---------------------------------------------------------
-
-    def start_run(self, command: str, user: str | None, status: str = "running") -> int:
-        return self.db.execute(
-            "INSERT INTO ingest_runs (started_at, status, user, command) VALUES (?, ?, ?, ?)",
-            (now(), status, user, command),
-        ).lastrowid
-
-    def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
-        columns = ("added", "updated", "unchanged", "duplicates", "failed", "warnings")
-        self.db.execute(
-            "UPDATE ingest_runs SET finished_at = ?, status = ?, "
-            + ", ".join(f"{c} = ?" for c in columns)
-            + " WHERE id = ?",
-            (now(), status, *(counts.get(c, 0) for c in columns), run_id),
-        )
-
-    def mark_interrupted_runs(self) -> int:
-        """Runs left 'running' by a killed process; called only while holding the writer lock."""
-        return self.db.execute(
-            """UPDATE ingest_runs SET status = 'interrupted',
-                 added = (SELECT count(*) FROM photos WHERE photos.run_id = ingest_runs.id)
-               WHERE status = 'running'"""
-        ).rowcount
-
-    def add_problem(self, run_id: int, path: str, level: str, stage: str, reason: str) -> None:
-        self.db.execute(
-            "INSERT INTO ingest_problems (run_id, path, level, stage, reason)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (run_id, path, level, stage, reason),
-        )
+    def __init__(
+        self,
+        db: Database,
+        ensure_unit: Callable[[str], tuple[int, bool]],
+        ensure_tag: Callable[[str], int],
+    ) -> None:
+        super().__init__(db)
+        self.ensure_unit, self.ensure_tag = ensure_unit, ensure_tag
 
     # -- photos --------------------------------------------------------------
 
@@ -96,11 +60,7 @@ class Catalog(EventRecords, UnitRecords, BulkRecords, GalleryRecords):
     def add_photo(self, facts: PhotoFacts, source: SourceFile, run_id: int) -> int:
         """Insert a new photo from its facts; the file must already be in the store."""
         row = photo_row(facts, source, run_id, now())
-        columns = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        photo_id = self.db.execute(
-            f"INSERT INTO photos ({columns}) VALUES ({marks})", list(row.values())
-        ).lastrowid
+        photo_id = self.db["photos"].insert(row).last_pk
         self.remember_source(photo_id, source, run_id)
         search.reindex(self.db, [photo_id])
         return photo_id
@@ -199,9 +159,6 @@ class Catalog(EventRecords, UnitRecords, BulkRecords, GalleryRecords):
             )
         return True
 
-    def _photo_ids(self, where: str, params: Any) -> list[int]:
-        return [r["id"] for r in self._all(f"SELECT id FROM photos WHERE {where}", params)]
-
     def _lists(self, photo_id: int) -> dict[str, str]:
         units = [
             r["name"]
@@ -224,22 +181,23 @@ class Catalog(EventRecords, UnitRecords, BulkRecords, GalleryRecords):
             "tags": json.dumps(tags, ensure_ascii=False),
         }
 
-    def _refresh_lists(self, photo_id: int) -> None:
+    def refresh_lists(self, photo_id: int) -> None:
+        """Rewrite a photo's units and tags columns from its links (after a merge)."""
         lists = self._lists(photo_id)
         self.db.execute(
             "UPDATE photos SET units = ?, tags = ?, updated_at = ? WHERE id = ?",
             (lists["units"], lists["tags"], now(), photo_id),
         )
 
-    def record_fixity(
-        self, checked_at: str, photo_id: int | None, path: str, ok: bool, finding: str | None
-    ) -> None:
-        """One verify result: a photo checked (ok or not) or an orphan file (photo_id None)."""
-        self.db.execute(
-            "INSERT INTO fixity_checks (checked_at, photo_id, path, ok, finding)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (checked_at, photo_id, path, int(ok), finding),
-        )
+    def set_private(self, photo_ids: list[int], private: bool) -> int:
+        """Mark photos private (left out of --public exports) or not; returns how many changed."""
+        changed = 0
+        for photo_id in photo_ids:
+            changed += self.db.execute(
+                "UPDATE photos SET private = ?, updated_at = ? WHERE id = ? AND private != ?",
+                (int(private), now(), photo_id, int(private)),
+            ).rowcount
+        return changed
 
 
 def _pick(said: list[tuple[PhotoMeta, bool]], field: str, current: Any) -> PhotoMeta | None:

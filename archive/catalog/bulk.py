@@ -3,16 +3,16 @@
 An ingest writes one photo at a time (add, then apply what its sheet says,
 then reindex it), which is right for a folder of event photos and far too
 slow for a district's million: every photo costs a dozen statements and two
-FTS5 rewrites. :meth:`BulkRecords.add_photos_bulk` takes the same facts and
+FTS5 rewrites. :meth:`Bulk.add_photos_bulk` takes the same facts and
 statements for many photos and writes them with ``executemany`` in rounds,
 then builds their search rows with one :func:`archive.search.reindex_range`.
 
 The rows it writes are the ones the normal writer would: the photo row comes
-from the same :func:`archive.rows.photo_row`, units and tags resolve through
-the same ``ensure_unit``/``ensure_tag`` (an unknown name is created as first
-written; an alias finds its unit), and the ``units``/``tags`` JSON holds the
-registered names in the order given, duplicates dropped. tests/test_bulk.py
-holds it to that.
+from the same :func:`archive.catalog.rows.photo_row`, units and tags resolve
+through the same ``ensure_unit``/``ensure_tag`` (handed in by the facade; an
+unknown name is created as first written, an alias finds its unit), and the
+``units``/``tags`` JSON holds the registered names in the order given,
+duplicates dropped. tests/test_bulk.py holds it to that.
 
 It is for photos the catalog does not hold yet (a new district, a benchmark):
 a SHA-256 or source path already in the catalog is refused, and the whole
@@ -31,15 +31,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from sqlite_utils import Database
+
 from archive import search
+from archive.catalog.rows import CatalogError, Repository, photo_row
+from archive.clock import now
 from archive.db import write_transaction
 from archive.records import PhotoFacts, SourceFile
-from archive.rows import CatalogError, Rows, now, photo_row
 from archive.text import slugify
 
 # Photos written per round of executemany: large enough to amortise each call,
@@ -64,8 +67,17 @@ class BulkPhoto:
     event_id: int | None = None
 
 
-class BulkRecords(Rows):
-    """Mixed into ``Catalog``, whose ``ensure_unit`` and ``ensure_tag`` it calls."""
+class Bulk(Repository):
+    """The bulk path of the photos repository; units and tags resolve through the facade's."""
+
+    def __init__(
+        self,
+        db: Database,
+        ensure_unit: Callable[[str], tuple[int, bool]],
+        ensure_tag: Callable[[str], int],
+    ) -> None:
+        super().__init__(db)
+        self.ensure_unit, self.ensure_tag = ensure_unit, ensure_tag
 
     def add_photos_bulk(self, photos: Iterable[BulkPhoto], run_id: int) -> range:
         """Insert new photos with their units, tags and event; their ids, in order.
@@ -96,7 +108,16 @@ class BulkRecords(Rows):
                 row["tags"] = json.dumps(list(photo_tags.values()), ensure_ascii=False)
                 rows.append(row)
                 s = photo.source
-                sources.append((photo_id, s.path, s.size, s.mtime_ns, run_id, run_id))
+                sources.append(
+                    {
+                        "photo_id": photo_id,
+                        "path": s.path,
+                        "size": s.size,
+                        "mtime_ns": s.mtime_ns,
+                        "first_run_id": run_id,
+                        "last_run_id": run_id,
+                    }
+                )
                 unit_links += [(photo_id, unit_id) for unit_id in photo_units]
                 tag_links += [(photo_id, tag_id) for tag_id in photo_tags]
             self._write_chunk(rows, sources, unit_links, tag_links)
@@ -107,25 +128,16 @@ class BulkRecords(Rows):
     def _write_chunk(
         self,
         rows: list[dict[str, Any]],
-        sources: list[tuple],
+        sources: list[dict[str, Any]],
         unit_links: list[tuple[int, int]],
         tag_links: list[tuple[int, int]],
     ) -> None:
         if not rows:
             return
-        columns = list(rows[0])
         conn = self.db.conn
         try:
-            conn.executemany(
-                f"INSERT INTO photos ({', '.join(columns)}) VALUES"
-                f" ({', '.join('?' for _ in columns)})",
-                [[row[c] for c in columns] for row in rows],
-            )
-            conn.executemany(
-                "INSERT INTO photo_sources (photo_id, path, size, mtime_ns, first_run_id,"
-                " last_run_id) VALUES (?, ?, ?, ?, ?, ?)",
-                sources,
-            )
+            self.db["photos"].insert_all(rows)
+            self.db["photo_sources"].insert_all(sources)
         except sqlite3.IntegrityError as error:
             raise CatalogError(
                 f"bulk import refused: a photo or source path is already in the catalog ({error})"
@@ -138,7 +150,7 @@ class BulkRecords(Rows):
     ) -> dict[int, str]:
         """Id to registered name of each unit or tag named, first occurrence first.
 
-        Duplicates (two spellings of one unit) count once, as ``Catalog._link`` counts them.
+        Duplicates (two spellings of one unit) count once, as ``Photos._link`` counts them.
         """
         found: dict[int, str] = {}
         for name in names:
@@ -159,7 +171,7 @@ class BulkRecords(Rows):
 
 
 def _said(photo: BulkPhoto) -> dict[str, Any]:
-    """The curated columns, as ``Catalog.apply_meta`` sets them for a new photo."""
+    """The curated columns, as ``Photos.apply_meta`` sets them for a new photo."""
     said: dict[str, Any] = {"event_id": photo.event_id, "caption": None, "caption_source": None}
     if photo.caption:
         said.update(caption=photo.caption, caption_source=photo.caption_source)
