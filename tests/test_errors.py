@@ -9,11 +9,11 @@ from pathlib import Path
 from archive.backup import BackupRefused
 from archive.bagdir import CopyError
 from archive.bundle import BundleError
+from archive.catalog import CatalogError
 from archive.errors import ArchiveError, FileFailed
-from archive.galleries import GalleryError
 from archive.iiif import EmptyManifestError
+from archive.reader import GalleryError
 from archive.restore import RestoreRefused
-from archive.rows import CatalogError
 from archive.web.config import ServeConfigError
 from archive.writer_lock import ArchiveBusy
 from ingest.textfile import ManifestError
