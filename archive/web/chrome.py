@@ -150,6 +150,19 @@ def install(env: Any, datasette: Any) -> None:
     def table_columns(database: str, table: str) -> dict[str, str]:
         return (datasette.table_metadata(database, table) or {}).get("columns") or {}
 
+    def any_column_label(database: str, table: str, column: str) -> str:
+        """The table's own label, else the label that column has in another table
+        (event_units.event_id reads "Sự kiện" like photos.event_id), else its name."""
+        own = table_columns(database, table)
+        if column in own:
+            return column_label(own, column)
+        tables = (datasette.metadata(database=database, fallback=False) or {}).get("tables") or {}
+        for meta in tables.values():
+            columns = (meta or {}).get("columns") or {}
+            if column in columns:
+                return column_label(columns, column)
+        return column
+
     env.globals.update(
         archive_label=column_label,
         archive_lookup=lookup_label,
@@ -160,5 +173,6 @@ def install(env: Any, datasette: Any) -> None:
         archive_table_title=table_title,
         archive_database_title=database_title,
         archive_table_columns=table_columns,
+        archive_column_label=any_column_label,
         archive_error_text=error_text,
     )

@@ -61,7 +61,7 @@ def extra_css_urls(datasette: Any) -> list[str]:
 
 @hookimpl
 def extra_js_urls(datasette: Any) -> list[str]:
-    """Vietnamese labels for the parts of Datasette's own pages no template of ours renders."""
+    """``lang="vi"`` on Datasette's pages: ``<html>`` is outside every block of its base.html."""
     return [datasette.urls.path("/-/archive-static/vi.js")]
 
 
