@@ -51,7 +51,8 @@ VISIBLE_TEXT = """() => {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     while (walker.nextNode()) {
         const node = walker.currentNode, el = node.parentElement, text = node.nodeValue.trim();
-        if (!text || !el || el.closest("script, style, option, pre, code, textarea") || el.closest(data)) continue;
+        if (!text || !el || el.closest(data)) continue;
+        if (el.closest("script, style, option, pre, code, textarea")) continue;
         if (el.checkVisibility({checkVisibilityCSS: true})) seen.push(text);
     }
     for (const select of document.querySelectorAll("select")) {
