@@ -65,7 +65,7 @@ def test_typing_dang_uy_in_the_search_box_shows_photos(chromium, site, built) ->
         assert "Đồng chí Bí thư Đảng uỷ phát biểu chỉ đạo" in captions
         widths = wait_for_images(page, "table.archive-photos td.col-thumb_path img")
         assert len(widths) == 7 and all(width > 0 for width in widths)
-        assert page.locator("label[for=_search]").inner_text() == "Tìm:"  # vi.js ran
+        assert page.locator("label[for=_search]").inner_text() == "Tìm:"  # templates/table.html
         screenshot(page, "photos-table-search-dang-uy")
         assert (seen.dialogs, seen.errors, seen.failed) == ([], [], [])
 

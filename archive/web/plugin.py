@@ -19,7 +19,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
 from archive import search
-from archive.web import csv_downloads, images, pages, search_page, table_search
+from archive.web import chrome, csv_downloads, images, pages, search_page, table_search
 from archive.web.site import Links, archive_database, vn_date, vn_datetime
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +51,7 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["vn_date"] = vn_date
     env.filters["vn_datetime"] = vn_datetime
     env.filters["paragraphs"] = pages.description_paragraphs
+    chrome.install(env, datasette)
 
 
 @hookimpl
@@ -60,7 +61,7 @@ def extra_css_urls(datasette: Any) -> list[str]:
 
 @hookimpl
 def extra_js_urls(datasette: Any) -> list[str]:
-    """Vietnamese labels for the parts of Datasette's own pages no template of ours renders."""
+    """``lang="vi"`` on Datasette's pages: ``<html>`` is outside every block of its base.html."""
     return [datasette.urls.path("/-/archive-static/vi.js")]
 
 
