@@ -15,6 +15,7 @@ field lands where its row is and an export keeps its shape.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -181,6 +182,11 @@ SHEET_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.settable)
 SHEET_TEXT: tuple[Field, ...] = tuple(f for f in SHEET_FIELDS if f.sheet_kind == "text")
 # Searchable fields the index holds as plain text, beside caption, units and tags (which
 # the search module treats by kind: units with their aliases, tags as a list).
+# What people say about a photo (a sheet, the command line, the flags but private): a
+# run that changes one of these changed the photo.
+CURATED: tuple[str, ...] = tuple(
+    f.name for f in FIELDS if f.settable or (f.origin == "people" and f.name != "private")
+)
 SEARCH_TEXT: tuple[Field, ...] = tuple(
     f for f in FIELDS if f.searchable and f.name not in {"caption", "units", "tags"}
 )
@@ -189,6 +195,7 @@ PAGE_LIST: tuple[Field, ...] = tuple(f for f in FIELDS if f.page == "list")
 PAGE_FACTS: tuple[Field, ...] = tuple(f for f in FIELDS if f.page == "custom")
 CARD: tuple[Field, ...] = tuple(f for f in FIELDS if f.card)
 IIIF_PAIRS: tuple[Field, ...] = tuple(f for f in FIELDS if f.iiif and f.iiif != "requiredStatement")
+STATEMENTS: tuple[Field, ...] = tuple(f for f in FIELDS if f.iiif == "requiredStatement")
 SETTINGS: dict[str, str] = {
     f.setting: f"{f.name} of a photo that has none of its own" for f in FIELDS if f.setting
 }
@@ -230,3 +237,27 @@ def missing_columns(table_info: Iterable[Mapping[str, Any]]) -> list[str]:
 def schema_properties(public: bool = False) -> dict[str, Any]:
     """The JSON Schema properties the declaration gives the exported fields that have one."""
     return {f.export: dict(f.schema) for f in exported(public) if f.schema and f.export}
+
+
+def complete_schema(document: dict[str, Any]) -> dict[str, Any]:
+    """The gallery JSON Schema with the declared fields' photo properties in declared order.
+
+    Nested values (gps, original, images) are described by hand in the shipped
+    file; a field declared with a ``schema`` gets its property, its place in
+    ``required`` and, unless public, in what a public export must not hold.
+    The shipped file must equal its completion (tests/test_fields.py): it is
+    hand-formatted for reading, and the test says what a new field lacks.
+    """
+    out = json.loads(json.dumps(document))
+    photo = out["$defs"]["photo"]
+    keys = list(dict.fromkeys(f.export.split(".", 1)[0] for f in exported(False) if f.export))
+    declared = schema_properties()
+    properties = {k: declared.get(k, photo["properties"].get(k)) for k in keys}
+    photo["properties"] = {k: v for k, v in properties.items() if v is not None}
+    required = set(photo["required"]) | set(declared)
+    photo["required"] = [k for k in keys if k in required]
+    public_keys = {f.export.split(".", 1)[0] for f in exported(True) if f.export}
+    out["$defs"]["public_photo"] = {
+        "not": {"anyOf": [{"required": [k]} for k in keys if k not in public_keys]}
+    }
+    return out

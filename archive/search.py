@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from archive import fields
 from archive.text import exact_key, fold, nfc, strip_diacritics
 
 FTS_TABLE = "photos_fts"
@@ -69,7 +70,9 @@ def create_index(db: Database) -> None:
     )
 
 
-_PHOTO_TEXT = """SELECT p.id, p.caption, e.title, e.description, p.units, p.tags
+# Beside caption, units and tags: every other searchable field (archive.fields.SEARCH_TEXT).
+_EXTRA = "".join(f", p.{f.name}" for f in fields.SEARCH_TEXT)
+_PHOTO_TEXT = f"""SELECT p.id, p.caption, e.title, e.description, p.units, p.tags{_EXTRA}
     FROM photos p LEFT JOIN events e ON e.id = p.event_id"""
 _INSERT_FTS = f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 _INSERT_SMART = (
@@ -81,18 +84,20 @@ REBUILD_CHUNK = 10_000
 
 
 def index_values(row: tuple, aliases: list[str]) -> tuple[tuple, tuple]:
-    """A photo's rows of both tables, from (id, caption, title, description, units, tags).
+    """A photo's rows of both tables, from (id, caption, title, description, units, tags, ...).
 
     The one definition of what is indexed: :func:`reindex` (one photo at a
     time, as the catalog changes) and :func:`reindex_range` (many at once)
-    both call it, so they cannot drift apart.
+    both call it, so they cannot drift apart. The other searchable fields
+    (photographer, credit: :data:`archive.fields.SEARCH_TEXT`) follow the six
+    and count as the photo's own text.
     """
-    photo_id, caption, title, description, units, tags = row
+    photo_id, caption, title, description, units, tags, *extra = row
     event = " ".join(part for part in (title, description) if part)
     units_text = " ; ".join([*json.loads(units or "[]"), *aliases])
     tags_text = " ; ".join(json.loads(tags or "[]"))
-    own = "\n".join(p for p in (caption, units_text, tags_text) if p)
-    folded = fold(" ".join(p for p in (caption, event, units_text, tags_text) if p))
+    own = "\n".join(p for p in (caption, units_text, tags_text, *extra) if p)
+    folded = fold(" ".join(p for p in (caption, event, units_text, tags_text, *extra) if p))
     return (
         (photo_id, caption or "", event, units_text, tags_text, folded),
         (photo_id, exact_key(own), exact_key(event), fold(own), fold(event)),
@@ -234,10 +239,8 @@ def parse(text: str | None) -> SmartQuery | None:
     return SmartQuery(text, tuple(words)) if words else None
 
 
-PHOTO_COLUMNS = (
-    "p.id, p.sha256, p.caption, p.taken_at, p.camera, p.units, p.tags, p.event_id,"
-    " e.slug AS event_slug, e.title AS event_title"
-)
+# A result is a photo card (archive.fields.CARD), with its event's slug and title.
+PHOTO_COLUMNS = fields.select(fields.CARD) + ", e.slug AS event_slug, e.title AS event_title"
 
 
 def smart_sql(query: SmartQuery, limit: int = 50, offset: int = 0) -> tuple[str, dict[str, Any]]:

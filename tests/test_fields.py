@@ -51,6 +51,10 @@ def test_a_catalog_without_a_declared_column_names_it(tmp_path) -> None:
     assert missing_photo_columns(db) == ["lens"]
 
 
+def test_shipped_schema_is_complete_for_the_declaration() -> None:
+    assert fields.complete_schema(schema()) == schema()
+
+
 def test_shipped_schema_has_every_exported_key_and_only_those() -> None:
     defs = schema()["$defs"]
     properties = defs["photo"]["properties"]
