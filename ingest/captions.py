@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from archive.fields import SHEET_FIELDS, SHEET_TEXT
 from archive.text import clean, exact_key
 from ingest.textfile import (
     TAG_NAMES,
@@ -35,23 +36,19 @@ from ingest.textfile import (
     split_list,
 )
 
+# The key column; every other column is a declared field's (archive.fields: caption,
+# taken_at and plain-text fields such as photographer), units and tags those of event.yml.
+_FILE_HEADERS = (
+    *("file", "filename", "file name", "ten file", "tep", "ten tep", "tep tin"),
+    *("ten tep tin", "tap tin", "ten tap tin", "anh", "ten anh", "hinh", "hinh anh"),
+    *("photo", "image"),
+)
 _SHEET_COLUMNS = aliases(
     {
-        "file": (
-            *("file", "filename", "file name", "ten file", "tep", "ten tep", "tep tin"),
-            *("ten tep tin", "tap tin", "ten tap tin", "anh", "ten anh", "hinh", "hinh anh"),
-            *("photo", "image"),
-        ),
-        "caption": (
-            *("caption", "chu thich", "chu thich anh", "mo ta", "mo ta anh", "description"),
-            *("title", "tieu de", "noi dung"),
-        ),
+        "file": _FILE_HEADERS,
         "units": UNIT_NAMES,
         "tags": TAG_NAMES,
-        "taken_at": (
-            *("taken at", "date taken", "date", "datetime", "time", "ngay", "ngay chup"),
-            *("thoi gian", "thoi gian chup", "ngay gio chup"),
-        ),
+        **{f.name: f.sheet for f in SHEET_FIELDS if f.sheet},
     }
 )
 
@@ -76,6 +73,7 @@ class CaptionRow:
     tags: tuple[str, ...]
     taken_at: str | None
     line: int
+    texts: tuple[tuple[str, str], ...] = ()  # plain-text fields (archive.fields.SHEET_TEXT)
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,7 @@ class CaptionSheet:
     warnings: tuple[str, ...] = ()
     # The fields the header names: a column that is not there says nothing, so it must
     # not clear what an earlier run or the command line gave (units, tags).
-    columns: frozenset[str] = frozenset({"file", "caption", "units", "tags", "taken_at"})
+    columns: frozenset[str] = frozenset(_SHEET_COLUMNS.values())
     _index: dict[str, CaptionRow] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -334,6 +332,7 @@ def _caption_row(
         shown = _shown(clean(scalar_text(raw_when)) or "")
         warnings.append(f"row {line}: taken_at {shown!r} is not a date or time; left empty")
     caption = cell("caption")
+    texts = ((f.name, cell(f.name)) for f in SHEET_TEXT)
     return CaptionRow(
         file=file,
         caption=clean(scalar_text(caption)) if caption is not None else None,
@@ -341,6 +340,7 @@ def _caption_row(
         tags=split_list(cell("tags"), ";,"),
         taken_at=taken_at,
         line=line,
+        texts=tuple((n, clean(scalar_text(v))) for n, v in texts if _present(v)),
     )
 
 
