@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from archive import search
+from archive import fields, search
 from archive.bulk import BulkRecords
 from archive.events import EventRecords
 from archive.galleries import GalleryRecords
@@ -125,8 +125,7 @@ class Catalog(EventRecords, UnitRecords, BulkRecords, GalleryRecords):
     def curated(self, photo_id: int) -> tuple:
         """What people said about a photo, to tell whether a run changed it."""
         row = self.photo(photo_id)
-        keys = ("caption", "caption_source", "taken_at", "event_id", "units", "tags")
-        return tuple(row[k] for k in keys)
+        return tuple(row[k] for k in fields.CURATED)
 
     def apply_meta(
         self, photo_id: int, said: list[tuple[PhotoMeta, bool]], event_ids: dict[str, int]
@@ -151,6 +150,7 @@ class Catalog(EventRecords, UnitRecords, BulkRecords, GalleryRecords):
             updates.update(taken_at=taken_at, taken_at_source="sheet", year=year_of(taken_at))
         if (chosen := _pick(said, "event", row["event_id"])) and chosen.event in event_ids:
             updates["event_id"] = event_ids[chosen.event]
+        updates.update(_said_texts(said, row))
         updates = {k: v for k, v in updates.items() if row[k] != v}
         links_changed = self._link(
             photo_id, "photo_units", "unit_id", said, "units", lambda n: self.ensure_unit(n)[0]
@@ -240,6 +240,19 @@ class Catalog(EventRecords, UnitRecords, BulkRecords, GalleryRecords):
             " VALUES (?, ?, ?, ?, ?)",
             (checked_at, photo_id, path, int(ok), finding),
         )
+
+
+def _said_texts(said: list[tuple[PhotoMeta, bool]], row: dict[str, Any]) -> dict[str, str]:
+    """Plain-text fields (photographer, credit) as _pick chooses them: primary, else gaps."""
+    out: dict[str, str] = {}
+    for name in {name for meta, _ in said for name, _ in meta.texts}:
+        primary = [dict(m.texts).get(name) for m, p in said if p and dict(m.texts).get(name)]
+        copies = [dict(m.texts).get(name) for m, _ in said if dict(m.texts).get(name)]
+        if primary:
+            out[name] = primary[0]
+        elif not row[name] and copies:
+            out[name] = copies[0]
+    return out
 
 
 def _pick(said: list[tuple[PhotoMeta, bool]], field: str, current: Any) -> PhotoMeta | None:
