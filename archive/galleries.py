@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from archive import fields
 from archive.selection import Selection, did_you_mean, where
 from archive.text import clean, slugify
 
@@ -29,6 +30,7 @@ SETTINGS = {
     "rights": "rights URI for IIIF `rights` (a Creative Commons or RightsStatements.org URL)",
     "required_statement": "text every re-use must show (IIIF requiredStatement value)",
     "required_statement_label": "label of that text (default: Ghi công)",
+    **fields.SETTINGS,  # defaults of photo fields (credit), declared in archive.fields
 }
 
 _PHOTO_REF = re.compile(r"^(?:\d{1,11}|[0-9a-fA-F]{8,64})$")
