@@ -70,10 +70,19 @@ def create_index(db: Database) -> None:
     )
 
 
-# Beside caption, units and tags: every other searchable field (archive.fields.SEARCH_TEXT).
-_EXTRA = "".join(f", p.{f.name}" for f in fields.SEARCH_TEXT)
-_PHOTO_TEXT = f"""SELECT p.id, p.caption, e.title, e.description, p.units, p.tags{_EXTRA}
+def _photo_text(db: Database) -> str:
+    """The query of a photo's text: caption, event, units, tags, then every other searchable
+    field (archive.fields.SEARCH_TEXT).
+
+    An early migration rebuilds the index before a later one has added a field's
+    column, so a column the catalog does not have yet reads as NULL.
+    """
+    present = {row[1] for row in db.execute("PRAGMA table_info(photos)").fetchall()}
+    extra = "".join(f", p.{f.name}" if f.name in present else ", NULL" for f in fields.SEARCH_TEXT)
+    return f"""SELECT p.id, p.caption, e.title, e.description, p.units, p.tags{extra}
     FROM photos p LEFT JOIN events e ON e.id = p.event_id"""
+
+
 _INSERT_FTS = f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 _INSERT_SMART = (
     f"INSERT INTO {SMART_TABLE} (rowid, {', '.join(SMART_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
@@ -106,8 +115,9 @@ def index_values(row: tuple, aliases: list[str]) -> tuple[tuple, tuple]:
 
 def reindex(db: Database, photo_ids: Iterable[int]) -> None:
     """Rewrite the index rows of these photos from the catalog as it is now."""
+    photo_text = _photo_text(db)
     for photo_id in photo_ids:
-        row = db.execute(f"{_PHOTO_TEXT} WHERE p.id = ?", (photo_id,)).fetchone()
+        row = db.execute(f"{photo_text} WHERE p.id = ?", (photo_id,)).fetchone()
         db.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (photo_id,))
         db.execute(f"DELETE FROM {SMART_TABLE} WHERE rowid = ?", (photo_id,))
         if row is None:
@@ -131,11 +141,12 @@ def reindex_range(db: Database, first_id: int, last_id: int) -> int:
     for unit_id, alias in db.execute("SELECT unit_id, alias FROM unit_aliases").fetchall():
         aliases_of.setdefault(unit_id, []).append(alias)
     done = 0
+    photo_text = _photo_text(db)
     low = first_id
     while low <= last_id:
         high = min(low + REBUILD_CHUNK - 1, last_id)
         rows = db.execute(
-            f"{_PHOTO_TEXT} WHERE p.id BETWEEN ? AND ? ORDER BY p.id", (low, high)
+            f"{photo_text} WHERE p.id BETWEEN ? AND ? ORDER BY p.id", (low, high)
         ).fetchall()
         photo_aliases: dict[int, list[str]] = {}
         if aliases_of:
