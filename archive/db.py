@@ -273,6 +273,14 @@ def m005_search_unit_aliases(db: Database) -> None:
     search.reindex_all(db)
 
 
+@migrations()
+def m006_photographer_credit(db: Database) -> None:
+    """Who took a photo and whom re-use must credit (archive.fields); both are searched."""
+    db.execute("ALTER TABLE photos ADD COLUMN photographer TEXT")
+    db.execute("ALTER TABLE photos ADD COLUMN credit TEXT")
+    search.reindex_all(db)
+
+
 def open_read_only(path: Path) -> Database:
     """A catalog opened without writing a byte: a backup, or an archive on read-only media.
 

@@ -135,6 +135,37 @@ FIELDS: tuple[Field, ...] = (
         iiif_language="none",
     ),
     _f("taken_at_source", "TEXT", "metadata", facts=True),
+    _f(
+        "photographer",
+        "TEXT",
+        "metadata",
+        facts=True,
+        sheet=("nguoi chup", "photographer", "tac gia", "author", "artist", "by line"),
+        searchable=True,
+        export="photographer",
+        schema=_TEXT,
+        label="Người chụp",
+        page="list",
+        card=True,
+        iiif="Người chụp",
+        description="Who took the photo: EXIF Artist, XMP dc:creator, IPTC By-line.",
+    ),
+    _f(
+        "credit",
+        "TEXT",
+        "metadata",
+        facts=True,
+        sheet=("nguon", "credit", "nguon anh", "ghi cong"),
+        searchable=True,
+        export="credit",
+        schema=_TEXT,
+        label="Nguồn",
+        page="list",
+        iiif="requiredStatement",
+        setting="credit",
+        description="Whom re-use must credit: XMP photoshop:Credit, IPTC Credit; else the"
+        " archive's credit setting.",
+    ),
     _f("width", "INTEGER", "bytes", facts=True, export="width", page="custom"),
     _f("height", "INTEGER", "bytes", facts=True, export="height", page="custom"),
     _f("camera", "TEXT", "derived", public=False, export="camera", card=True),
@@ -236,7 +267,14 @@ def missing_columns(table_info: Iterable[Mapping[str, Any]]) -> list[str]:
 
 def schema_properties(public: bool = False) -> dict[str, Any]:
     """The JSON Schema properties the declaration gives the exported fields that have one."""
-    return {f.export: dict(f.schema) for f in exported(public) if f.schema and f.export}
+    out: dict[str, Any] = {}
+    for f in exported(public):
+        if f.schema and f.export:
+            out[f.export] = {
+                **f.schema,
+                **({"description": f.description} if f.description else {}),
+            }
+    return out
 
 
 def complete_schema(document: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,13 @@ from PIL import Image
 
 from archive.fields import BY_NAME, FROM_METADATA
 from archive.text import clean
-from ingest.embedded_caption import legacy_text, one_line, read_embedded_caption, xp_text
+from ingest.embedded_caption import (
+    legacy_text,
+    one_line,
+    read_credits,
+    read_embedded_caption,
+    xp_text,
+)
 from ingest.segments import JPEG_START, XMP_APP1, find_xmp, jpeg_segments
 
 __all__ = ["ExifRecord", "read_exif"]
@@ -341,6 +347,13 @@ def _caption(src: _Source, make: str | None, model: str | None) -> dict[str, Any
     return {"embedded_caption": caption, "embedded_caption_source": source} if caption else {}
 
 
+def _credits(src: _Source) -> dict[str, Any]:
+    """Photographer and credit, from the blocks already located (see read_credits)."""
+    found, notes = read_credits(src.data, src.xmp, _str(src.tags, "Image Artist"))
+    src.notes.extend(notes)
+    return found
+
+
 def read_exif(data: bytes) -> ExifRecord:
     """Read a photo's metadata; damaged metadata gives warnings, never an exception."""
     src = _Source(data)
@@ -369,6 +382,7 @@ def _fields(src: _Source) -> dict[str, Any]:
         ("exposure", lambda: _exposure(src)),
         ("gps", lambda: _gps(src)),
         ("caption", lambda: _caption(src, out.get("make"), out.get("model"))),
+        ("credits", lambda: _credits(src)),
     )
     for name, step in steps:
         try:
