@@ -20,10 +20,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Where a value comes from. "metadata" covers EXIF, XMP and IPTC (ingest.exif reads them);
-# "derived" is computed from other columns by the writer; "store" is the archive's own
-# bookkeeping; "people" is what staff say (sheet, article, command line, web).
-ORIGINS = ("metadata", "people", "derived", "store")
+# Where a value comes from. "metadata" is EXIF, XMP or IPTC (ingest.exif reads them);
+# "bytes" the file itself (hash, size, decoder); "derived" is computed from other columns
+# by the writer; "store" is the archive's own bookkeeping; "people" is what staff say
+# (caption sheet, article, command line, flags).
+ORIGINS = ("metadata", "bytes", "people", "derived", "store")
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Field:
 
     @property
     def settable(self) -> bool:
-        """Staff may give it in a sheet (and on the command line) as plain text."""
+        """Staff may give it in a caption sheet (read as ``sheet_kind`` says)."""
         return bool(self.sheet)
 
     @property
@@ -70,7 +71,6 @@ class Field:
 
 
 _TEXT = {"$ref": "#/$defs/text"}
-_NULLABLE_INT = {"type": ["integer", "null"]}
 
 
 def _f(name: str, sql: str, origin: str, **rest: Any) -> Field:
@@ -211,13 +211,13 @@ FROM_METADATA: tuple[str, ...] = tuple(
 SHEET_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.settable)
 # Plain-text fields staff may set in a sheet or on the command line, handled alike.
 SHEET_TEXT: tuple[Field, ...] = tuple(f for f in SHEET_FIELDS if f.sheet_kind == "text")
-# Searchable fields the index holds as plain text, beside caption, units and tags (which
-# the search module treats by kind: units with their aliases, tags as a list).
 # What people say about a photo (a sheet, the command line, the flags but private): a
 # run that changes one of these changed the photo.
 CURATED: tuple[str, ...] = tuple(
     f.name for f in FIELDS if f.settable or (f.origin == "people" and f.name != "private")
 )
+# Searchable fields the index holds as plain text, beside caption, units and tags (which
+# the search module treats by kind: units with their aliases, tags as a list).
 SEARCH_TEXT: tuple[Field, ...] = tuple(
     f for f in FIELDS if f.searchable and f.name not in {"caption", "units", "tags"}
 )
