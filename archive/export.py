@@ -154,7 +154,10 @@ def export_gallery(
             row["exif"] = exif
     context = _Context(units, tags, short, base)
     layout = _LAYOUTS[options.public]
-    photos = [_photo(fields.with_defaults(row, settings), layout, context) for row in rows]
+    photos = []
+    for row in rows:
+        fields.fill_defaults(row, settings)
+        photos.append(_photo(row, layout, context))
     event_ids = {row["event_id"] for row in rows}
     event = ref.event
     if event is None and len(event_ids) == 1 and None not in event_ids:
