@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-from archive import search
+from archive import fields, search
 
 migrations = Migrations("archive")
 
@@ -273,6 +273,14 @@ def m005_search_unit_aliases(db: Database) -> None:
     search.reindex_all(db)
 
 
+@migrations()
+def m006_photographer_credit(db: Database) -> None:
+    """Who took a photo and whom re-use must credit (archive.fields); both are searched."""
+    db.execute("ALTER TABLE photos ADD COLUMN photographer TEXT")
+    db.execute("ALTER TABLE photos ADD COLUMN credit TEXT")
+    search.reindex_all(db)
+
+
 def open_read_only(path: Path) -> Database:
     """A catalog opened without writing a byte: a backup, or an archive on read-only media.
 
@@ -292,3 +300,14 @@ def open_read_only(path: Path) -> Database:
             continue
         return Database(conn)
     raise AssertionError("unreachable")
+
+
+def missing_photo_columns(db: Database) -> list[str]:
+    """Declared photo fields (archive.fields) the catalog's ``photos`` lacks or types otherwise.
+
+    Empty for a catalog every migration has run on; a field declared without
+    its migration shows up here (and in tests/test_fields.py).
+    """
+    cursor = db.execute("PRAGMA table_info(photos)")
+    names = [c[0] for c in cursor.description]
+    return fields.missing_columns(dict(zip(names, row, strict=True)) for row in cursor.fetchall())

@@ -11,22 +11,25 @@ keys are written in a fixed order, lists in catalog order, text as UTF-8
 (NFC, as stored) rather than ``\\u`` escapes. Each photo is one line, so a diff
 of two exports shows which photos changed.
 
-A gallery of 10,000 photos is read in a handful of queries (photos, events,
-units and tags with their links, settings) and written with the C JSON
-encoder. Each photo's EXIF, the largest
-part of its record, is copied as the catalog stores it (JSON text, keys
-sorted, written by the one writer) instead of being parsed and encoded again;
-see ``bench/bench_export.py``.
+Which columns a photo's record holds, under which keys and in which order, is
+:mod:`archive.fields`' declaration; this module only shapes them (a unit list,
+an image with its size, a nested ``original``). A gallery of 10,000 photos is
+read in a handful of queries (photos, events, units and tags with their links,
+settings) and written with the C JSON encoder from plain dicts. Each photo's
+EXIF, the largest part of its record, is stored as JSON text; all of a
+gallery's are parsed in one ``json.loads`` of their concatenation, far cheaper
+than one call per photo; see ``bench/bench_export.py``.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from archive import fields
 from archive.clock import now
 from archive.reader import GalleryRef, Reader
 
@@ -35,13 +38,21 @@ FORMAT_VERSION = 1
 PREVIEW_EDGE, THUMB_EDGE = 1280, 320  # long edges of thumbs/1280 and thumbs/320 (store.py)
 DEFAULT_STATEMENT_LABEL = "Ghi công"
 
-# The columns _photo unpacks, in its order.
-_PHOTO_COLUMNS = (
-    "p.id, p.sha256, p.caption, p.event_id, p.taken_at, p.width, p.height, p.camera,"
-    " p.gps_lat, p.gps_lon, p.gps_alt, p.private, p.thumb_path, p.preview_path,"
-    " p.original_name, p.format, p.mime, p.bytes, p.source_path, p.exif"
-)
-_EVENT_ID, _PRIVATE, _EXIF = 3, 11, 19
+# Top-level keys of a photo's record and the declared fields under each, in export order.
+Layout = tuple[tuple[str, tuple[fields.Field, ...]], ...]
+
+
+def _layout(public: bool) -> Layout:
+    groups: dict[str, list[fields.Field]] = {}
+    for f in fields.exported(public):
+        groups.setdefault(f.export.split(".", 1)[0], []).append(f)
+    return tuple((key, tuple(group)) for key, group in groups.items())
+
+
+_LAYOUTS = {public: _layout(public) for public in (False, True)}
+# What the query must read: every exported column, and those the export itself needs.
+_READ = tuple(dict.fromkeys([*(f.name for f in fields.exported(False)), "private", "event_id"]))
+_PHOTO_COLUMNS = ", ".join(f"p.{name}" for name in _READ)
 
 
 @dataclass(frozen=True)
@@ -63,25 +74,17 @@ class ExportOptions:
 class GalleryExport:
     """A gallery as exported: the ``gallery`` header and ``photos`` of the JSON format.
 
-    ``photos`` hold every field but ``exif``, which ``exif`` keeps as the
-    catalog's JSON text, one per photo (empty for a public export): it is
-    written out as it is, last in each photo's record.
+    Each photo is a plain dict, keys in the documented order (exif last, and
+    only in a full export).
     """
 
     gallery: dict[str, Any]
     photos: list[dict[str, Any]]
-    exif: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         """The export as text: fixed key order, one photo per line, UTF-8 as text."""
         encode = _ENCODER.encode
-        if self.exif:
-            records = [
-                f'{encode(photo)[:-1]}, "exif": {exif}}}'
-                for photo, exif in zip(self.photos, self.exif, strict=True)
-            ]
-        else:
-            records = [encode(photo) for photo in self.photos]
+        records = [encode(photo) for photo in self.photos]
         photos = ",\n  ".join(records)
         lines = [
             "{",
@@ -139,21 +142,28 @@ def export_gallery(
     short = {key: {"slug": e["slug"], "title": e["title"]} for key, e in events.items()}
     units = _links(reader, ref, "photo_units", "unit_id", "units")
     tags = _links(reader, ref, "photo_tags", "tag_id", "tags")
-    photos: list[dict[str, Any]] = []
-    exif: list[str] = []
-    event_ids: set[int | None] = set()
-    for row in reader.tuples(f"SELECT {_PHOTO_COLUMNS} FROM {ref.members}", ref.params):
-        if options.public and row[_PRIVATE]:
-            continue
-        photos.append(_photo(row, units, tags, short, base, options.public))
-        event_ids.add(row[_EVENT_ID])
-        if not options.public:
-            exif.append(row[_EXIF] or "{}")
+    settings = reader.settings()
+    cursor = reader.tuples(f"SELECT {_PHOTO_COLUMNS} FROM {ref.members}", ref.params)
+    rows = [dict(zip(_READ, row, strict=True)) for row in cursor]
+    if options.public:
+        rows = [row for row in rows if not row["private"]]
+    else:
+        # One parse of every photo's EXIF text (stored as JSON by the one writer).
+        parsed = json.loads("[" + ",".join(row["exif"] or "{}" for row in rows) + "]")
+        for row, exif in zip(rows, parsed, strict=True):
+            row["exif"] = exif
+    context = _Context(units, tags, short, base)
+    layout = _LAYOUTS[options.public]
+    photos = []
+    for row in rows:
+        fields.fill_defaults(row, settings)
+        photos.append(_photo(row, layout, context))
+    event_ids = {row["event_id"] for row in rows}
     event = ref.event
     if event is None and len(event_ids) == 1 and None not in event_ids:
         event = events[event_ids.pop()]  # a gallery from one event is that event's, for readers
     return GalleryExport(
-        gallery=_header(reader, ref, photos, event, options, base), photos=photos, exif=exif
+        gallery=_header(settings, ref, photos, event, options, base), photos=photos
     )
 
 
@@ -208,43 +218,59 @@ def _image(path: str | None, size: tuple[int, int], base: str | None) -> dict[st
     return image
 
 
-def _photo(
-    row: tuple[Any, ...],
-    units: dict[int, list[dict[str, str]]],
-    tags: dict[int, list[dict[str, str]]],
-    events: dict[int, dict[str, Any]],
-    base: str | None,
-    public: bool,
-) -> dict[str, Any]:
-    """One photo's record (all but its EXIF), keys in the documented order."""
-    (photo_id, sha256, caption, event_id, taken_at, width, height, camera, lat, lon, alt,
-     private, thumb, preview, name, fmt, mime, size, source_path, _) = row  # fmt: skip
-    photo: dict[str, Any] = {
-        "id": photo_id,
-        "sha256": sha256,
-        "caption": caption,
-        "units": units.get(photo_id, []),
-        "tags": tags.get(photo_id, []),
-        "event": events.get(event_id),
-        "taken_at": taken_at,
-        "width": width,
-        "height": height,
-    }
-    if not public:
-        photo["camera"] = camera
-        has_gps = lat is not None and lon is not None
-        photo["gps"] = {"lat": lat, "lon": lon, "alt": alt} if has_gps else None
-        photo["private"] = bool(private)
-    photo["thumbnail"] = _image(thumb, derivative_size(width, height, THUMB_EDGE), base)
-    photo["preview"] = _image(preview, derivative_size(width, height, PREVIEW_EDGE), base)
-    photo["original"] = {"name": name, "format": fmt, "mime": mime, "bytes": size}
-    if not public:
-        photo["source_path"] = source_path  # and "exif", spliced in by to_json
+@dataclass(frozen=True)
+class _Context:
+    """What shaping a photo needs beyond its row: its links, and where files will be."""
+
+    units: dict[int, list[dict[str, str]]]
+    tags: dict[int, list[dict[str, str]]]
+    events: dict[int, dict[str, Any]]
+    base: str | None
+
+
+def _gps(row: dict[str, Any], _: _Context) -> dict[str, Any] | None:
+    lat, lon = row["gps_lat"], row["gps_lon"]
+    has_gps = lat is not None and lon is not None
+    return {"lat": lat, "lon": lon, "alt": row["gps_alt"]} if has_gps else None
+
+
+def _thumbnail(row: dict[str, Any], c: _Context) -> dict[str, Any] | None:
+    size = derivative_size(row["width"], row["height"], THUMB_EDGE)
+    return _image(row["thumb_path"], size, c.base)
+
+
+def _preview(row: dict[str, Any], c: _Context) -> dict[str, Any] | None:
+    size = derivative_size(row["width"], row["height"], PREVIEW_EDGE)
+    return _image(row["preview_path"], size, c.base)
+
+
+# Keys whose value is shaped from its columns rather than copied (or nested) as stored.
+_SHAPES: dict[str, Any] = {
+    "units": lambda row, c: c.units.get(row["id"], []),
+    "tags": lambda row, c: c.tags.get(row["id"], []),
+    "event": lambda row, c: c.events.get(row["event_id"]),
+    "gps": _gps,
+    "private": lambda row, _: bool(row["private"]),
+    "thumbnail": _thumbnail,
+    "preview": _preview,
+}
+
+
+def _photo(row: dict[str, Any], layout: Layout, context: _Context) -> dict[str, Any]:
+    """One photo's record, keys in the declared order."""
+    photo: dict[str, Any] = {}
+    for key, group in layout:
+        if shape := _SHAPES.get(key):
+            photo[key] = shape(row, context)
+        elif len(group) == 1 and group[0].export == key:
+            photo[key] = row[group[0].name]
+        else:
+            photo[key] = {f.export.split(".", 1)[1]: row[f.name] for f in group}
     return photo
 
 
 def _header(
-    reader: Reader,
+    settings: dict[str, Any],
     ref: GalleryRef,
     photos: list[dict[str, Any]],
     event: dict[str, Any] | None,
@@ -258,7 +284,6 @@ def _header(
         date_range = {"from": event["date"], "to": event["date"]}
     else:
         date_range = None
-    settings = reader.settings()
     statement = settings["required_statement"]
     return {
         "kind": ref.kind,

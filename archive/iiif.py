@@ -24,6 +24,7 @@ import json
 import re
 from typing import Any
 
+from archive import fields
 from archive.errors import ArchiveError
 from archive.export import GalleryExport
 
@@ -92,7 +93,16 @@ def _distinct(photos: list[dict[str, Any]], key: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _canvas(base: str, photo: dict[str, Any], number: int) -> dict[str, Any]:
+def _canvas(
+    base: str, photo: dict[str, Any], number: int, statement: str | None = None
+) -> dict[str, Any]:
+    """One photo's Canvas; ``statement`` is the manifest's requiredStatement value.
+
+    Its metadata pairs are the declared fields with a IIIF label
+    (:data:`archive.fields.IIIF_PAIRS`); a field declared as the
+    requiredStatement (credit) is one on the canvas where it says other than
+    the manifest.
+    """
     canvas_id = f"{base}canvas/{photo['sha256']}"
     preview = photo["preview"]
     canvas: dict[str, Any] = {
@@ -103,14 +113,16 @@ def _canvas(base: str, photo: dict[str, Any], number: int) -> dict[str, Any]:
         "height": photo["height"] or preview["height"],
     }
     metadata = []
-    if photo["units"]:
-        metadata.append(_pair("Đơn vị", [u["name"] for u in photo["units"]]))
-    if photo["tags"]:
-        metadata.append(_pair("Từ khóa", [t["name"] for t in photo["tags"]]))
-    if photo["taken_at"]:
-        metadata.append(_pair("Thời điểm chụp", [photo["taken_at"]], "none"))
+    for f in fields.IIIF_PAIRS:
+        if value := photo.get(f.export or f.name):
+            values = [v["name"] for v in value] if isinstance(value, list) else [str(value)]
+            metadata.append(_pair(f.iiif or "", values, f.iiif_language))
     if metadata:
         canvas["metadata"] = metadata
+    for f in fields.STATEMENTS:
+        value = photo.get(f.export or f.name)
+        if value and value != statement:
+            canvas["requiredStatement"] = {"label": _vi(f.label or ""), "value": _vi(value)}
     if photo["thumbnail"]:
         canvas["thumbnail"] = [_image(photo["thumbnail"])]
     canvas["items"] = [
@@ -184,7 +196,8 @@ def manifest(export: GalleryExport) -> dict[str, Any]:
             "format": "application/json",
         }
     ]
-    doc["items"] = [_canvas(base, photo, n) for n, photo in enumerate(photos, start=1)]
+    value = statement["value"] if statement else None
+    doc["items"] = [_canvas(base, p, n, value) for n, p in enumerate(photos, start=1)]
     return doc
 
 

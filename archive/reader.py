@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from archive import fields
 from archive.errors import ArchiveError
 from archive.selection import Selection, where
 from archive.text import did_you_mean, slugify
@@ -38,6 +39,7 @@ SETTINGS = {
     "rights": "rights URI for IIIF `rights` (a Creative Commons or RightsStatements.org URL)",
     "required_statement": "text every re-use must show (IIIF requiredStatement value)",
     "required_statement_label": "label of that text (default: Ghi công)",
+    **fields.SETTINGS,  # defaults of photo fields (credit), declared in archive.fields
 }
 
 _PHOTO_REF = re.compile(r"^(?:\d{1,11}|[0-9a-fA-F]{8,64})$")

@@ -7,40 +7,42 @@ boundaries and keeps the core independent of the import pipeline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
+from typing import Any
+
+from archive.fields import BY_NAME, FIELDS
+
+# Facts without a default: every file has them (the thumbnails are None in a dry run).
+_REQUIRED_FACTS = (
+    *("sha256", "ext", "format", "mime", "bytes", "width", "height"),
+    *("original_path", "thumb_path", "preview_path"),
+)
 
 
-@dataclass(frozen=True)
-class PhotoFacts:
-    """What the file itself says: derived from its bytes, the same on every run."""
+def _facts_fields() -> list[tuple[str, Any, Any]]:
+    """PhotoFacts' fields: the declared columns read from a file's bytes (archive.fields)."""
+    declared = [f for f in FIELDS if f.facts]
+    out: list[tuple[str, Any, Any]] = [
+        (name, BY_NAME[name].python_type, field()) for name in _REQUIRED_FACTS
+    ]
+    for f in declared:
+        if f.name in _REQUIRED_FACTS:
+            continue
+        default = field(default_factory=dict) if f.name == "exif" else field(default=None)
+        out.append((f.name, f.python_type, default))
+    return out
 
-    sha256: str
-    ext: str
-    format: str
-    mime: str
-    bytes: int
-    width: int | None
-    height: int | None
-    original_path: str
-    thumb_path: str | None
-    preview_path: str | None
-    taken_at: str | None = None
-    taken_at_source: str | None = None
-    make: str | None = None
-    model: str | None = None
-    lens: str | None = None
-    iso: int | None = None
-    exposure: str | None = None
-    exposure_time: float | None = None
-    f_number: float | None = None
-    focal_length: float | None = None
-    gps_lat: float | None = None
-    gps_lon: float | None = None
-    gps_alt: float | None = None
-    orientation: int | None = None
-    embedded_caption: str | None = None
-    embedded_caption_source: str | None = None
-    exif: dict[str, str] = field(default_factory=dict)
+
+PhotoFacts = make_dataclass(
+    "PhotoFacts",
+    _facts_fields(),
+    frozen=True,
+    namespace={
+        "__doc__": "What the file itself says: derived from its bytes, the same on every run."
+        " Its fields are the declared columns with ``facts=True`` (archive.fields)."
+    },
+)
+PhotoFacts.__module__ = __name__  # pickled across worker processes by name
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class PhotoMeta:
     tags: tuple[str, ...] | None = None
     taken_at: str | None = None
     event: str | None = None  # the EventSpec.key of the event it belongs to
+    # Plain-text fields said of it (archive.fields.SHEET_TEXT), as (name, value) pairs.
+    texts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from archive import fields
 from archive.text import exact_key, fold, nfc, strip_diacritics
 
 FTS_TABLE = "photos_fts"
@@ -71,8 +72,19 @@ def create_index(db: Database) -> None:
     )
 
 
-_PHOTO_TEXT = """SELECT p.id, p.caption, e.title, e.description, p.units, p.tags
+def _photo_text(db: Database) -> str:
+    """The query of a photo's text: caption, event, units, tags, then every other searchable
+    field (archive.fields.SEARCH_TEXT).
+
+    An early migration rebuilds the index before a later one has added a field's
+    column, so a column the catalog does not have yet reads as NULL.
+    """
+    present = {row[1] for row in db.execute("PRAGMA table_info(photos)").fetchall()}
+    extra = "".join(f", p.{f.name}" if f.name in present else ", NULL" for f in fields.SEARCH_TEXT)
+    return f"""SELECT p.id, p.caption, e.title, e.description, p.units, p.tags{extra}
     FROM photos p LEFT JOIN events e ON e.id = p.event_id"""
+
+
 _INSERT_FTS = f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 _INSERT_SMART = (
     f"INSERT INTO {SMART_TABLE} (rowid, {', '.join(SMART_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
@@ -83,18 +95,20 @@ REBUILD_CHUNK = 10_000
 
 
 def index_values(row: tuple, aliases: list[str]) -> tuple[tuple, tuple]:
-    """A photo's rows of both tables, from (id, caption, title, description, units, tags).
+    """A photo's rows of both tables, from (id, caption, title, description, units, tags, ...).
 
     The one definition of what is indexed: :func:`reindex` (one photo at a
     time, as the catalog changes) and :func:`reindex_range` (many at once)
-    both call it, so they cannot drift apart.
+    both call it, so they cannot drift apart. The other searchable fields
+    (photographer, credit: :data:`archive.fields.SEARCH_TEXT`) follow the six
+    and count as the photo's own text.
     """
-    photo_id, caption, title, description, units, tags = row
+    photo_id, caption, title, description, units, tags, *extra = row
     event = " ".join(part for part in (title, description) if part)
     units_text = " ; ".join([*json.loads(units or "[]"), *aliases])
     tags_text = " ; ".join(json.loads(tags or "[]"))
-    own = "\n".join(p for p in (caption, units_text, tags_text) if p)
-    folded = fold(" ".join(p for p in (caption, event, units_text, tags_text) if p))
+    own = "\n".join(p for p in (caption, units_text, tags_text, *extra) if p)
+    folded = fold(" ".join(p for p in (caption, event, units_text, tags_text, *extra) if p))
     return (
         (photo_id, caption or "", event, units_text, tags_text, folded),
         (photo_id, exact_key(own), exact_key(event), fold(own), fold(event)),
@@ -103,8 +117,9 @@ def index_values(row: tuple, aliases: list[str]) -> tuple[tuple, tuple]:
 
 def reindex(db: Database, photo_ids: Iterable[int]) -> None:
     """Rewrite the index rows of these photos from the catalog as it is now."""
+    photo_text = _photo_text(db)
     for photo_id in photo_ids:
-        row = db.execute(f"{_PHOTO_TEXT} WHERE p.id = ?", (photo_id,)).fetchone()
+        row = db.execute(f"{photo_text} WHERE p.id = ?", (photo_id,)).fetchone()
         db.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (photo_id,))
         db.execute(f"DELETE FROM {SMART_TABLE} WHERE rowid = ?", (photo_id,))
         if row is None:
@@ -128,11 +143,12 @@ def reindex_range(db: Database, first_id: int, last_id: int) -> int:
     for unit_id, alias in db.execute("SELECT unit_id, alias FROM unit_aliases").fetchall():
         aliases_of.setdefault(unit_id, []).append(alias)
     done = 0
+    photo_text = _photo_text(db)
     low = first_id
     while low <= last_id:
         high = min(low + REBUILD_CHUNK - 1, last_id)
         rows = db.execute(
-            f"{_PHOTO_TEXT} WHERE p.id BETWEEN ? AND ? ORDER BY p.id", (low, high)
+            f"{photo_text} WHERE p.id BETWEEN ? AND ? ORDER BY p.id", (low, high)
         ).fetchall()
         photo_aliases: dict[int, list[str]] = {}
         if aliases_of:
@@ -236,10 +252,8 @@ def parse(text: str | None) -> SmartQuery | None:
     return SmartQuery(text, tuple(words)) if words else None
 
 
-PHOTO_COLUMNS = (
-    "p.id, p.sha256, p.caption, p.taken_at, p.camera, p.units, p.tags, p.event_id,"
-    " e.slug AS event_slug, e.title AS event_title"
-)
+# A result is a photo card (archive.fields.CARD), with its event's slug and title.
+PHOTO_COLUMNS = fields.select(fields.CARD) + ", e.slug AS event_slug, e.title AS event_title"
 
 
 def smart_sql(query: SmartQuery, limit: int = 50, offset: int = 0) -> tuple[str, dict[str, Any]]:

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from archive.dates import why_not
+from archive.fields import SHEET_FIELDS, SHEET_TEXT
 from archive.text import clean, exact_key
 from ingest.sheet_files import HEADER_SCAN, peek_table, read_table
 from ingest.textfile import (
@@ -29,23 +30,19 @@ from ingest.textfile import (
     split_list,
 )
 
+# The key column; every other column is a declared field's (archive.fields: caption,
+# taken_at and plain-text fields such as photographer), units and tags those of event.yml.
+_FILE_HEADERS = (
+    *("file", "filename", "file name", "ten file", "tep", "ten tep", "tep tin"),
+    *("ten tep tin", "tap tin", "ten tap tin", "anh", "ten anh", "hinh", "hinh anh"),
+    *("photo", "image"),
+)
 _SHEET_COLUMNS = aliases(
     {
-        "file": (
-            *("file", "filename", "file name", "ten file", "tep", "ten tep", "tep tin"),
-            *("ten tep tin", "tap tin", "ten tap tin", "anh", "ten anh", "hinh", "hinh anh"),
-            *("photo", "image"),
-        ),
-        "caption": (
-            *("caption", "chu thich", "chu thich anh", "mo ta", "mo ta anh", "description"),
-            *("title", "tieu de", "noi dung"),
-        ),
+        "file": _FILE_HEADERS,
         "units": UNIT_NAMES,
         "tags": TAG_NAMES,
-        "taken_at": (
-            *("taken at", "date taken", "date", "datetime", "time", "ngay", "ngay chup"),
-            *("thoi gian", "thoi gian chup", "ngay gio chup"),
-        ),
+        **{f.name: f.sheet for f in SHEET_FIELDS if f.sheet},
     }
 )
 
@@ -68,6 +65,7 @@ class CaptionRow:
     tags: tuple[str, ...]
     taken_at: str | None
     line: int
+    texts: tuple[tuple[str, str], ...] = ()  # plain-text fields (archive.fields.SHEET_TEXT)
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,7 @@ class CaptionSheet:
     warnings: tuple[str, ...] = ()
     # The fields the header names: a column that is not there says nothing, so it must
     # not clear what an earlier run or the command line gave (units, tags).
-    columns: frozenset[str] = frozenset({"file", "caption", "units", "tags", "taken_at"})
+    columns: frozenset[str] = frozenset(_SHEET_COLUMNS.values())
     read_as: str = ""  # how the file was read: "UTF-16, tab-separated", "Excel workbook ..."
     _index: dict[str, CaptionRow] = field(init=False, repr=False, compare=False)
 
@@ -251,6 +249,7 @@ def _caption_row(
     if _present(raw_when) and taken_at is None:
         warnings.append(f"row {line}: {_date_warning(file, raw_when)}; left empty")
     caption = cell("caption")
+    texts = ((f.name, cell(f.name)) for f in SHEET_TEXT)
     return CaptionRow(
         file=file,
         caption=clean(scalar_text(caption)) if caption is not None else None,
@@ -258,6 +257,7 @@ def _caption_row(
         tags=split_list(cell("tags"), ";,"),
         taken_at=taken_at,
         line=line,
+        texts=tuple((n, clean(scalar_text(v))) for n, v in texts if _present(v)),
     )
 
 

@@ -39,6 +39,7 @@ class CommandLine:
     tags: tuple[str, ...] = ()
     caption: str | None = None
     manifests: tuple[Path, ...] = ()  # --manifest files, in place of the folders' own
+    texts: tuple[tuple[str, str], ...] = ()  # plain-text fields (--photographer), by name
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,9 @@ def _photo_meta(photo: FoundPhoto, facts: _FolderFacts, cli: CommandLine) -> Pho
     tags = _merge(cli.tags, facts.tags, row.tags if "tags" in sheet_says else ())
     said_tags = bool(cli.tags or facts.tags) or "tags" in sheet_says
     event = cli.event or facts.event
+    # Plain-text fields (photographer, credit): the command line, else the sheet's row.
+    texts = {name: text for name, text in (row.texts if row else ()) if clean(text)}
+    texts.update((name, clean(text)) for name, text in cli.texts if clean(text))
     return PhotoMeta(
         caption=caption,
         caption_source=source,
@@ -110,6 +114,7 @@ def _photo_meta(photo: FoundPhoto, facts: _FolderFacts, cli: CommandLine) -> Pho
         tags=tags if said_tags else None,
         taken_at=row.taken_at if row else None,
         event=event.key if event else None,
+        texts=tuple(texts.items()),
     )
 
 

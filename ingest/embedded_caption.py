@@ -25,13 +25,14 @@ from PIL import Image, IptcImagePlugin
 
 from archive.text import clean
 
-__all__ = ["legacy_text", "one_line", "read_embedded_caption", "xp_text"]
+__all__ = ["legacy_text", "one_line", "read_credits", "read_embedded_caption", "xp_text"]
 
 # IPTC lives in a JPEG APP13 or a TIFF tag only.
 _IPTC_CONTAINERS = (b"\xff\xd8", b"II*\x00", b"MM\x00*")
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_PHOTOSHOP = "{http://ns.adobe.com/photoshop/1.0/}"
 _PLACEHOLDER = re.compile(
     r"(?:.*\bdigital (?:still )?camera|\w+ dsc|exif[_ ]jpeg(?:[_ ]\w+)?|"
     r"(?:img|dsc|dscn|dscf|pict|sam|cimg|p)[_-]?\d+|default|untitled|image|picture|photo|camera)",
@@ -154,3 +155,80 @@ def read_embedded_caption(
         if text and not _is_placeholder(text, make, model):
             return text, name, notes
     return None, None, notes
+
+
+# --- who took it, whom to credit ---------------------------------------------
+
+
+def _xmp_values(xmp: bytes | None, name: str) -> str | None:
+    """An XMP property as one text: an rdf:Seq/Bag/Alt's items joined by "; ", or its text.
+
+    dc:creator is an ordered list (several photographers), photoshop:Credit a
+    plain text; both may also be written as attributes of rdf:Description.
+    """
+    if not xmp:
+        return None
+    root = ET.fromstring(xmp)
+    for node in root.iter(name):
+        items = [clean(li.text) for li in node.iter(f"{_RDF}li")]
+        if text := "; ".join(dict.fromkeys(t for t in items if t)) or clean(node.text):
+            return text
+    for node in root.iter(f"{_RDF}Description"):
+        if found := clean(node.get(name)):
+            return found
+    return None
+
+
+def _iptc_values(data: bytes, key: tuple[int, int], label: str, notes: list[str]) -> str | None:
+    """An IPTC dataset (repeatable: By-line) as one text, UTF-8 else Windows-1258."""
+    if not data.startswith(_IPTC_CONTAINERS):
+        return None
+    with (
+        warnings.catch_warnings(action="ignore"),
+        Image.open(io.BytesIO(data), formats=("JPEG", "TIFF")) as im,
+    ):
+        info = IptcImagePlugin.getiptcinfo(im) or {}
+    raw = info.get(key)
+    texts = []
+    for value in raw if isinstance(raw, list) else [raw] if raw else []:
+        try:
+            texts.append(value.decode("utf-8"))
+        except UnicodeDecodeError:
+            notes.append(f"IPTC {label} is not UTF-8; read as Windows-1258")
+            texts.append(legacy_text(value))
+    return "; ".join(dict.fromkeys(t for t in map(clean, texts) if t)) or None
+
+
+def read_credits(
+    data: bytes, xmp: bytes | None, artist: str | None
+) -> tuple[dict[str, str], list[str]]:
+    """({"photographer": ..., "credit": ...}, notes): the first source that names each.
+
+    As for captions, XMP (what an editor last wrote) comes before IPTC, and
+    IPTC before EXIF Artist (``artist``, decoded as :mod:`ingest.exif` decodes
+    every ASCII tag). Nothing here raises: a bad source is a note.
+    """
+    notes: list[str] = []
+    sources: dict[str, tuple[tuple[str, Callable[[], str | None]], ...]] = {
+        "photographer": (
+            ("xmp:dc:creator", lambda: _xmp_values(xmp, f"{_DC}creator")),
+            ("iptc:By-line", lambda: _iptc_values(data, (2, 80), "By-line", notes)),
+            ("exif:Artist", lambda: artist),
+        ),
+        "credit": (
+            ("xmp:photoshop:Credit", lambda: _xmp_values(xmp, f"{_PHOTOSHOP}Credit")),
+            ("iptc:Credit", lambda: _iptc_values(data, (2, 110), "Credit", notes)),
+        ),
+    }
+    out: dict[str, str] = {}
+    for field_name, readers in sources.items():
+        for name, read in readers:
+            try:
+                text = clean(read())
+            except Exception as err:  # one bad source must not hide the others
+                notes.append(f"{name} unreadable: {one_line(err)}")
+                continue
+            if text:
+                out[field_name] = text
+                break
+    return out, notes

@@ -22,7 +22,7 @@ import math
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -33,35 +33,39 @@ from exifread.core.exceptions import ExifNotFound
 from exifread.tags.fields import FieldType
 from PIL import Image
 
+from archive.fields import BY_NAME, FROM_METADATA
 from archive.text import clean
-from ingest.embedded_caption import legacy_text, one_line, read_embedded_caption, xp_text
+from ingest.embedded_caption import (
+    legacy_text,
+    one_line,
+    read_credits,
+    read_embedded_caption,
+    xp_text,
+)
 from ingest.segments import JPEG_START, XMP_APP1, find_xmp, jpeg_segments
 
 __all__ = ["ExifRecord", "read_exif"]
 
 
-@dataclass(frozen=True)
-class ExifRecord:
-    """What the catalog keeps from a photo's embedded metadata."""
+ExifRecord = make_dataclass(
+    "ExifRecord",
+    [(name, BY_NAME[name].python_type, field(default=None)) for name in FROM_METADATA]
+    + [
+        ("tags", dict[str, str], field(default_factory=dict)),  # printable, JSON-safe
+        ("warnings", tuple[str, ...], field(default=())),
+    ],
+    frozen=True,
+    namespace={
+        "__doc__": """What the catalog keeps from a photo's embedded metadata.
 
-    taken_at: str | None = None  # ISO 8601, with the offset when the camera wrote one
-    taken_at_source: str | None = None  # DateTimeOriginal | DateTimeDigitized | DateTime
-    make: str | None = None
-    model: str | None = None
-    lens: str | None = None
-    iso: int | None = None
-    exposure_time: float | None = None  # seconds
-    exposure: str | None = None  # "1/125", "2s"
-    f_number: float | None = None
-    focal_length: float | None = None  # mm
-    gps_lat: float | None = None  # signed decimal degrees, S and W negative
-    gps_lon: float | None = None
-    gps_alt: float | None = None  # metres, below sea level negative
-    orientation: int | None = None  # 1..8 as written (pillow-heif already applies HEIF's)
-    embedded_caption: str | None = None  # NFC, trimmed
-    embedded_caption_source: str | None = None  # e.g. "xmp:dc:description"
-    tags: dict[str, str] = field(default_factory=dict)  # printable, JSON-safe
-    warnings: tuple[str, ...] = ()
+    One field per declared column whose origin is the file's metadata
+    (:data:`archive.fields.FROM_METADATA`): taken_at is ISO 8601 with the offset
+    when the camera wrote one; exposure_time in seconds, exposure as "1/125";
+    gps_* signed decimal degrees and metres; orientation 1..8 as written;
+    embedded_caption NFC, trimmed, with its source ("xmp:dc:description")."""
+    },
+)
+ExifRecord.__module__ = __name__  # pickled across worker processes by name
 
 
 # --- exifread's log lines become record warnings, not stderr noise ----------
@@ -343,6 +347,13 @@ def _caption(src: _Source, make: str | None, model: str | None) -> dict[str, Any
     return {"embedded_caption": caption, "embedded_caption_source": source} if caption else {}
 
 
+def _credits(src: _Source) -> dict[str, Any]:
+    """Photographer and credit, from the blocks already located (see read_credits)."""
+    found, notes = read_credits(src.data, src.xmp, _str(src.tags, "Image Artist"))
+    src.notes.extend(notes)
+    return found
+
+
 def read_exif(data: bytes) -> ExifRecord:
     """Read a photo's metadata; damaged metadata gives warnings, never an exception."""
     src = _Source(data)
@@ -390,6 +401,7 @@ def _fields(src: _Source) -> dict[str, Any]:
         ("exposure", lambda: _exposure(src)),
         ("gps", lambda: _gps(src)),
         ("caption", lambda: _caption(src, out.get("make"), out.get("model"))),
+        ("credits", lambda: _credits(src)),
     )
     for name, step in steps:
         try:

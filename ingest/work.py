@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from archive.fields import FROM_METADATA
 from archive.records import PhotoFacts, SourceFile
 from archive.store import THUMB_SIZES, Store
 from ingest.exif import ExifRecord, read_exif
@@ -120,6 +121,8 @@ def _facts(
         # The file's own time is a guess, and is marked as one.
         taken_at = datetime.fromtimestamp(source.mtime_ns / 1e9).isoformat(timespec="seconds")
         taken_source = "file_mtime"
+    said = {name: getattr(exif, name) for name in FROM_METADATA}
+    said.update(taken_at=taken_at, taken_at_source=taken_source)
     return PhotoFacts(
         sha256=sha256,
         ext=info.ext,
@@ -131,21 +134,6 @@ def _facts(
         original_path=original,
         thumb_path=None if job.dry_run else thumbs[min(thumbs)],
         preview_path=None if job.dry_run else thumbs[max(thumbs)],
-        taken_at=taken_at,
-        taken_at_source=taken_source,
-        make=exif.make,
-        model=exif.model,
-        lens=exif.lens,
-        iso=exif.iso,
-        exposure=exif.exposure,
-        exposure_time=exif.exposure_time,
-        f_number=exif.f_number,
-        focal_length=exif.focal_length,
-        gps_lat=exif.gps_lat,
-        gps_lon=exif.gps_lon,
-        gps_alt=exif.gps_alt,
-        orientation=exif.orientation,
-        embedded_caption=exif.embedded_caption,
-        embedded_caption_source=exif.embedded_caption_source,
         exif=exif.tags,
+        **said,
     )

@@ -193,14 +193,25 @@ def xmp_segment(description: dict[str, str] | None = None, extra_rdf: str = "") 
     return segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + packet.encode("utf-8"))
 
 
-def iptc_segment(caption: bytes, *, utf8_declared: bool = True) -> bytes:
-    """A Photoshop APP13 carrying an IPTC IIM block with Caption-Abstract (2:120)."""
+def iptc_segment(
+    caption: bytes | None,
+    *,
+    utf8_declared: bool = True,
+    datasets: tuple[tuple[int, bytes], ...] = (),
+) -> bytes:
+    """A Photoshop APP13 carrying an IPTC IIM block with Caption-Abstract (2:120).
+
+    ``datasets`` adds record-2 datasets by number, in order (80 By-line, 110 Credit);
+    a number given twice repeats, as several photographers are written.
+    """
 
     def dataset(record: int, number: int, value: bytes) -> bytes:
         return bytes([0x1C, record, number]) + len(value).to_bytes(2, "big") + value
 
     iim = dataset(1, 90, b"\x1b%G") if utf8_declared else b""
-    iim += dataset(2, 0, b"\x00\x04") + dataset(2, 120, caption)
+    iim += dataset(2, 0, b"\x00\x04")
+    iim += b"".join(dataset(2, number, value) for number, value in datasets)
+    iim += dataset(2, 120, caption) if caption is not None else b""
     iim += b"\x00" * (len(iim) % 2)
     resource = b"8BIM" + (0x0404).to_bytes(2, "big") + b"\x00\x00" + len(iim).to_bytes(4, "big")
     return segment(0xED, b"Photoshop 3.0\x00" + resource + iim)

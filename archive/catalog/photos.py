@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive import search
+from archive import fields, search
 from archive.catalog.rows import Repository, basename, photo_row, year_of
 from archive.clock import now
 from archive.records import PhotoFacts, PhotoMeta, SourceFile
@@ -85,8 +85,7 @@ class Photos(Repository):
     def curated(self, photo_id: int) -> tuple:
         """What people said about a photo, to tell whether a run changed it."""
         row = self.photo(photo_id)
-        keys = ("caption", "caption_source", "taken_at", "event_id", "units", "tags")
-        return tuple(row[k] for k in keys)
+        return tuple(row[k] for k in fields.CURATED)
 
     def apply_meta(
         self, photo_id: int, said: list[tuple[PhotoMeta, bool]], event_ids: dict[str, int]
@@ -111,6 +110,7 @@ class Photos(Repository):
             updates.update(taken_at=taken_at, taken_at_source="sheet", year=year_of(taken_at))
         if (chosen := _pick(said, "event", row["event_id"])) and chosen.event in event_ids:
             updates["event_id"] = event_ids[chosen.event]
+        updates.update(_said_texts(said, row))
         updates = {k: v for k, v in updates.items() if row[k] != v}
         links_changed = self._link(
             photo_id, "photo_units", "unit_id", said, "units", lambda n: self.ensure_unit(n)[0]
@@ -198,6 +198,19 @@ class Photos(Repository):
                 (int(private), now(), photo_id, int(private)),
             ).rowcount
         return changed
+
+
+def _said_texts(said: list[tuple[PhotoMeta, bool]], row: dict[str, Any]) -> dict[str, str]:
+    """Plain-text fields (photographer, credit) as _pick chooses them: primary, else gaps."""
+    out: dict[str, str] = {}
+    for name in {name for meta, _ in said for name, _ in meta.texts}:
+        primary = [dict(m.texts).get(name) for m, p in said if p and dict(m.texts).get(name)]
+        copies = [dict(m.texts).get(name) for m, _ in said if dict(m.texts).get(name)]
+        if primary:
+            out[name] = primary[0]
+        elif not row[name] and copies:
+            out[name] = copies[0]
+    return out
 
 
 def _pick(said: list[tuple[PhotoMeta, bool]], field: str, current: Any) -> PhotoMeta | None:

@@ -83,6 +83,11 @@ def _existing_manifests(
 )
 @click.option("--caption", metavar="TEXT", help="One caption for every photo given.")
 @click.option(
+    "--photographer",
+    metavar="NAME",
+    help="Who took every photo given (over the caption sheet and the files' own).",
+)
+@click.option(
     "--manifest",
     "manifests",
     multiple=True,
@@ -112,6 +117,7 @@ def ingest_command(
     units: tuple[str, ...],
     tags: tuple[str, ...],
     caption: str | None,
+    photographer: str | None,
     manifests: tuple[Path, ...],
     dry_run: bool,
     as_json: bool,
@@ -149,6 +155,7 @@ def ingest_command(
         tags=tags,
         caption=caption,
         manifests=manifests,
+        texts=(("photographer", photographer),) if photographer else (),
     )
     code = run_ingest(
         obj,

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette.utils.asgi import BadRequest, NotFound, Response
 
+from archive import fields
 from archive.web import queries
 from archive.web.site import Links, archive_database, ensure_can_view, vn_month
 
@@ -127,15 +128,14 @@ async def photo_view(request: Any, datasette: Any) -> Response:
     photo = await queries.photo(db, int(request.url_vars["id"]))
     if photo is None:
         raise NotFound("Không có ảnh này")
+    photo = fields.with_defaults(photo, await _settings(db))
     card = links.photo_card(photo)
-    facts = (
-        "sha256", "caption_source", "lens", "exposure", "f_number", "iso", "focal_length",
-        "width", "height", "format", "bytes", "original_name", "year",
-    )  # fmt: skip
+    listed = [f for f in fields.PAGE_LIST if photo[f.name]]
     data = {
         "photo": {
             **card,
-            **{k: photo[k] for k in facts},
+            **{f.name: photo[f.name] for f in (*fields.PAGE_FACTS, *fields.PAGE_LIST)},
+            "details": [{"label": f.label, "value": photo[f.name]} for f in listed],
             "original_url": links.image("original", photo["id"]),
             "gps": _gps(photo),
             "previous_url": links.photo(photo["previous_id"]) if photo["previous_id"] else None,
@@ -168,6 +168,17 @@ async def timeline_view(request: Any, datasette: Any) -> Response:
             }
         )
     return await respond(datasette, request, "archive_timeline.html", {"months": months})
+
+
+async def _settings(db: Any) -> dict[str, Any]:
+    """The archive settings that stand in for a photo's own fields (credit)."""
+    if not fields.SETTINGS:
+        return {}
+    marks = ", ".join("?" for _ in fields.SETTINGS)
+    rows = await db.execute(
+        f"SELECT key, value FROM settings WHERE key IN ({marks})", list(fields.SETTINGS)
+    )
+    return {key: value for key, value in rows.rows}
 
 
 def _unit_link(links: Links, name: str | None) -> dict[str, str] | None:

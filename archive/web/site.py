@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 from datasette.database import Database
 from datasette.utils.asgi import NotFound
 
+from archive import fields
 from archive.text import slugify
 
 CATALOG_FILE = "catalog.db"
@@ -89,18 +90,22 @@ class Links:
 
     def photo_card(self, row: dict[str, Any]) -> dict[str, Any]:
         """A photo as pages and JSON show it: its text, its links, its images."""
-        units = json.loads(row.get("units") or "[]")
-        card = {
-            "id": row["id"],
-            "caption": row.get("caption"),
-            "taken_at": row.get("taken_at"),
-            "camera": row.get("camera"),
-            "units": [{"name": name, "url": self.unit(name)} for name in units],
-            "tags": json.loads(row.get("tags") or "[]"),
-            "url": self.photo(row["id"]),
-            "thumb_url": self.image("thumb", row["id"]),
-            "preview_url": self.image("preview", row["id"]),
-        }
+        card: dict[str, Any] = {}
+        for name in fields.names(fields.CARD):
+            if name == "units":
+                units = json.loads(row.get("units") or "[]")
+                card["units"] = [{"name": unit, "url": self.unit(unit)} for unit in units]
+            elif name == "tags":
+                card["tags"] = json.loads(row.get("tags") or "[]")
+            elif name != "event_id":  # the event is shown by its slug and title, below
+                card[name] = row.get(name)
+        card.update(
+            {
+                "url": self.photo(row["id"]),
+                "thumb_url": self.image("thumb", row["id"]),
+                "preview_url": self.image("preview", row["id"]),
+            }
+        )
         if row.get("event_slug"):
             card["event"] = {
                 "slug": row["event_slug"],
