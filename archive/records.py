@@ -1,7 +1,7 @@
 """Plain records handed to the catalog writer.
 
-Worker processes and manifest readers produce these; only `catalog.py` turns
-them into rows. Keeping them free of behaviour lets them cross process
+Worker processes and manifest readers produce these; only the repositories of
+:mod:`archive.catalog` turn them into rows. Keeping them free of behaviour lets them cross process
 boundaries and keeps the core independent of the import pipeline.
 """
 

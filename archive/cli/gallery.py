@@ -1,7 +1,7 @@
 """`archive gallery` and `archive export`.
 
 Thin like the rest of the command line: options become a
-:class:`~archive.galleries.Selection` or :class:`~archive.export.ExportOptions`,
+:class:`~archive.selection.Selection` or :class:`~archive.export.ExportOptions`,
 the catalog and the export modules do the work, and this prints the result.
 """
 
