@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive.errors import ArchiveError
+from archive.i18n import N_
 from archive.selection import Selection, did_you_mean, where
 from archive.text import clean, slugify
 
@@ -26,10 +27,13 @@ EVENT_ORDER = "p.taken_at IS NULL, p.taken_at, p.original_name, p.id"
 
 # The settings an export reads, with what each one means (shown by `archive settings`).
 SETTINGS = {
-    "base_url": "web address where exported folders are published (IIIF ids, JSON urls)",
-    "rights": "rights URI for IIIF `rights` (a Creative Commons or RightsStatements.org URL)",
-    "required_statement": "text every re-use must show (IIIF requiredStatement value)",
-    "required_statement_label": "label of that text (default: Ghi công)",
+    "base_url": N_("web address where exported folders are published (IIIF ids, JSON urls)"),
+    "rights": N_("rights URI for IIIF `rights` (a Creative Commons or RightsStatements.org URL)"),
+    "required_statement": N_("text every re-use must show (IIIF requiredStatement value)"),
+    "required_statement_label": N_("label of that text (default: Ghi công)"),
+    "language": N_(
+        "language of the command line for this archive: vi or en (default: the system's)"
+    ),
 }
 
 _PHOTO_REF = re.compile(r"^(?:\d{1,11}|[0-9a-fA-F]{8,64})$")
@@ -286,6 +290,8 @@ class GalleryRecords:
         value = clean(value)
         if value is not None and key in ("base_url", "rights") and "://" not in value:
             raise GalleryError(f"{key} must be a full web address (https://…), not {value!r}")
+        if value is not None and key == "language" and value not in ("vi", "en"):
+            raise GalleryError(f"language must be vi or en, not {value!r}")
         if value is None:
             self.db.execute("DELETE FROM settings WHERE key = ?", (key,))
         else:

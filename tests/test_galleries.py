@@ -179,6 +179,7 @@ def test_private_flag_and_settings(example) -> None:
         "rights": "http://rightsstatements.org/vocab/InC/1.0/",
         "required_statement": "Ảnh: Ủy ban nhân dân phường 6",
         "required_statement_label": None,
+        "language": None,
     }
     example.run("settings", "unset", "rights")
     assert json.loads(example.run("settings", "--json").stdout)["rights"] is None
