@@ -159,6 +159,9 @@ def localize(command: Any) -> None:
         english = param.__dict__.setdefault("_english_help", getattr(param, "help", None))
         if english:
             param.help = _(english)
+    cached = getattr(command, "_help_option", None)  # click keeps the --help it made (8.1.8+)
+    if cached is not None:
+        cached.help = _("Show this message and exit.")
     for sub in getattr(command, "commands", {}).values():
         localize(sub)
 
