@@ -26,9 +26,46 @@ from tests.catalog_sources import PO, msgids
 from tests.images import make_jpeg
 
 # English words that must not be left in Vietnamese output (paths, options, metavars aside).
-ENGLISH = """Usage Options Commands Show message exit Error added failed warnings skipped
-unchanged duplicates would photo photos file files folder the and with into not from Try
-Missing argument such option Checked Ingest Nothing written dry run Created Merged""".split()
+ENGLISH = [
+    "Usage",
+    "Options",
+    "Commands",
+    "Show",
+    "message",
+    "exit",
+    "Error",
+    "added",
+    "failed",
+    "warnings",
+    "skipped",
+    "unchanged",
+    "duplicates",
+    "would",
+    "photo",
+    "photos",
+    "file",
+    "files",
+    "folder",
+    "the",
+    "and",
+    "with",
+    "into",
+    "not",
+    "from",
+    "Try",
+    "Missing",
+    "argument",
+    "such",
+    "option",
+    "Checked",
+    "Ingest",
+    "Nothing",
+    "written",
+    "dry",
+    "run",
+    "Created",
+    "Merged",
+]
 COMMANDS = ["ingest", "serve", "gallery", "export", "verify", "backup"]
 
 
