@@ -10,7 +10,9 @@ for it.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -32,9 +34,26 @@ class BuildWithShipped(build_py):
             shutil.rmtree(target)  # a previous build's copy may hold files since removed
         target.mkdir(parents=True)
         shutil.copy2(ROOT / "metadata.yml", target / "metadata.yml")
+        compile_catalogs(Path(self.build_lib) / "archive" / "locale")
         for event in sorted((ROOT / "examples").iterdir()):
             if event.is_dir():
                 shutil.copytree(event, target / "examples" / event.name, ignore=IGNORED)
+
+
+def compile_catalogs(locale: Path) -> None:
+    """Each archive/locale/<lang>/LC_MESSAGES/archive.po as the .mo gettext reads, in the build.
+
+    archive/pofile.py is loaded by its path: it needs only the standard
+    library, so the build needs neither Babel nor GNU gettext.
+    """
+    spec = importlib.util.spec_from_file_location("pofile", ROOT / "archive" / "pofile.py")
+    assert spec and spec.loader
+    pofile = importlib.util.module_from_spec(spec)
+    sys.modules["pofile"] = pofile  # its dataclasses look their module up there
+    spec.loader.exec_module(pofile)
+    for po in sorted((ROOT / "archive" / "locale").glob("*/LC_MESSAGES/*.po")):
+        relative = po.relative_to(ROOT / "archive" / "locale")
+        pofile.compile_po(po, (locale / relative).with_suffix(".mo"))
 
 
 setup(cmdclass={"build_py": BuildWithShipped})

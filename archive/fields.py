@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from archive.i18n import N_
+
 # Where a value comes from. "metadata" is EXIF, XMP or IPTC (ingest.exif reads them);
 # "bytes" the file itself (hash, size, decoder); "derived" is computed from other columns
 # by the writer; "store" is the archive's own bookkeeping; "people" is what staff say
@@ -227,9 +229,9 @@ PAGE_FACTS: tuple[Field, ...] = tuple(f for f in FIELDS if f.page == "custom")
 CARD: tuple[Field, ...] = tuple(f for f in FIELDS if f.card)
 IIIF_PAIRS: tuple[Field, ...] = tuple(f for f in FIELDS if f.iiif and f.iiif != "requiredStatement")
 STATEMENTS: tuple[Field, ...] = tuple(f for f in FIELDS if f.iiif == "requiredStatement")
-SETTINGS: dict[str, str] = {
-    f.setting: f"{f.name} of a photo that has none of its own" for f in FIELDS if f.setting
-}
+# Shown by `archive settings` (translated there, then given the setting's name as {field}).
+SETTING_HELP = N_("the {field} of a photo that has none of its own")
+SETTINGS: dict[str, str] = {f.setting: SETTING_HELP for f in FIELDS if f.setting}
 
 
 def names(fields: Iterable[Field] = FIELDS) -> tuple[str, ...]:

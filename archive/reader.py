@@ -23,6 +23,7 @@ from typing import Any
 
 from archive import fields
 from archive.errors import ArchiveError
+from archive.i18n import N_
 from archive.selection import Selection, where
 from archive.text import did_you_mean, slugify
 
@@ -35,10 +36,13 @@ EVENT_ORDER = ", ".join(EVENT_KEY)
 
 # The settings an export reads, with what each one means (shown by `archive settings`).
 SETTINGS = {
-    "base_url": "web address where exported folders are published (IIIF ids, JSON urls)",
-    "rights": "rights URI for IIIF `rights` (a Creative Commons or RightsStatements.org URL)",
-    "required_statement": "text every re-use must show (IIIF requiredStatement value)",
-    "required_statement_label": "label of that text (default: Ghi công)",
+    "base_url": N_("web address where exported folders are published (IIIF ids, JSON urls)"),
+    "rights": N_("rights URI for IIIF `rights` (a Creative Commons or RightsStatements.org URL)"),
+    "required_statement": N_("text every re-use must show (IIIF requiredStatement value)"),
+    "required_statement_label": N_("label of that text (default: Ghi công)"),
+    "language": N_(
+        "language of the command line for this archive: vi or en (default: the system's)"
+    ),
     **fields.SETTINGS,  # defaults of photo fields (credit), declared in archive.fields
 }
 

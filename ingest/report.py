@@ -5,7 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive.i18n import N_, _, ngettext
+
 COUNTS = ("added", "updated", "unchanged", "duplicates", "failed", "warnings", "skipped")
+# What the summary calls each count, after a run and (in the conditional) after a dry run.
+LABELS = {
+    "added": N_("added"),
+    "updated": N_("updated"),
+    "unchanged": N_("unchanged"),
+    "duplicates": N_("duplicates"),
+    "failed": N_("failed"),
+    "warnings": N_("warnings"),
+    "skipped": N_("skipped"),
+}
+DRY_LABELS = {
+    "added": N_("would add"),
+    "updated": N_("would update"),
+    "unchanged": N_("unchanged"),
+    "duplicates": N_("duplicates"),
+    "failed": N_("would fail"),
+    "warnings": N_("would warn"),
+    "skipped": N_("would skip"),
+}
+LEVELS = {"error": N_("ERROR"), "warning": N_("WARNING")}
+DRY_LEVELS = {"error": N_("WOULD FAIL"), "warning": N_("WOULD WARN")}
 
 
 @dataclass
@@ -54,23 +77,46 @@ class Report:
         }
 
     def as_text(self) -> str:
-        verb = "Would have" if self.dry_run else "Ingest"
-        head = f"{verb} checked {self.files} photo file(s) in {self.seconds:.1f} s" + (
-            " (dry run: nothing written)" if self.dry_run else f" (run {self.run_id})"
-        )
-        lines = [head]
+        """The summary for people, in the current language; a dry run's in the conditional."""
+        dry = self.dry_run
+        seconds = f"{self.seconds:.1f}"
+        if dry:
+            head = ngettext(
+                "Dry run: checked {files} photo file in {seconds} s; nothing was written",
+                "Dry run: checked {files} photo files in {seconds} s; nothing was written",
+                self.files,
+            )
+        else:
+            head = ngettext(
+                "Ingest checked {files} photo file in {seconds} s (run {run})",
+                "Ingest checked {files} photo files in {seconds} s (run {run})",
+                self.files,
+            )
+        lines = [head.format(files=self.files, seconds=seconds, run=self.run_id)]
+        labels = {name: _(text) for name, text in (DRY_LABELS if dry else LABELS).items()}
+        width = max(11, *(len(label) + 1 for label in labels.values()))
         for name in COUNTS:
-            lines.append(f"  {name:<11}{getattr(self, name):>6}")
+            lines.append(f"  {labels[name]:<{width}}{getattr(self, name):>6}")
         if self.files and self.files == self.unchanged:
-            lines.append("Nothing new: every file is already in the archive, unchanged.")
+            lines.append(_("Nothing new: every file is already in the archive, unchanged."))
         for unit in self.new_units:
-            hint = f" (did you mean {unit['did_you_mean']!r}?)" if unit["did_you_mean"] else ""
-            lines.append(f"New unit: {unit['name']}{hint}")
+            text = _("Would add the new unit: {name}") if dry else _("New unit: {name}")
+            hint = unit["did_you_mean"]
+            if hint:
+                text += " " + _("(did you mean {hint!r}?)")
+            lines.append(text.format(name=unit["name"], hint=hint))
         if self.skipped_files:
             shown = ", ".join(name.rsplit("/", 1)[-1] for name in self.skipped_files[:5])
-            more = f" and {len(self.skipped_files) - 5} more" if len(self.skipped_files) > 5 else ""
-            lines.append(f"Skipped (not photos): {shown}{more}")
+            rest = len(self.skipped_files) - 5
+            if rest > 0:
+                shown += " " + ngettext("and {n} more", "and {n} more", rest).format(n=rest)
+            text = (
+                _("Would skip (not photos): {files}") if dry else _("Skipped (not photos): {files}")
+            )
+            lines.append(text.format(files=shown))
         lines.extend(self.notes)
+        levels = DRY_LEVELS if dry else LEVELS
         for problem in self.problems:
-            lines.append(f"{problem['level'].upper()}: {problem['path']}: {problem['reason']}")
+            level = _(levels.get(problem["level"], problem["level"].upper()))
+            lines.append(f"{level}: {problem['path']}: {problem['reason']}")
         return "\n".join(lines)

@@ -84,12 +84,14 @@ def process(job: Job) -> Outcome:
         store = Store(Path(job.root))
         original = store.original_relpath(sha256, info.ext)
         thumbs = {size: store.thumb_relpath(sha256, size) for size in THUMB_SIZES}
+        stage = "thumbnail"
+        # All sizes or none: the 320 is made from the 1280, so rendering one size
+        # alone would give different bytes than an uninterrupted run. A dry run
+        # renders them too, in memory, so a file the real run would refuse (a
+        # truncated JPEG decodes its header but not its pixels) fails here alike.
+        missing = any(not store.has(rel) for rel in thumbs.values())
+        rendered = make_thumbnails(data, THUMB_SIZES) if missing else {}
         if not job.dry_run:
-            stage = "thumbnail"
-            # All sizes or none: the 320 is made from the 1280, so rendering one size
-            # alone would give different bytes than an uninterrupted run.
-            missing = any(not store.has(rel) for rel in thumbs.values())
-            rendered = make_thumbnails(data, THUMB_SIZES) if missing else {}
             stage = "store"
             store.put(original, data)
             for size, jpeg in rendered.items():

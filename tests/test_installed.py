@@ -167,6 +167,22 @@ def test_the_installed_package_is_not_the_checkout(installed: Installed, tmp_pat
     assert Path(metadata).read_bytes() == (PROJECT / "metadata.yml").read_bytes()
 
 
+def test_the_installed_package_speaks_vietnamese(installed: Installed, tmp_path: Path) -> None:
+    """The wheel carries the compiled catalog (archive.mo), not just the checkout's .po."""
+    env = {**clean_env(), "ARCHIVE_LANG": "vi"}
+    result = subprocess.run(
+        [str(installed.archive), "--help"], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0 and result.stdout.startswith("Cách dùng: archive")
+    assert "Tùy chọn:" in result.stdout and "Hiện trợ giúp này rồi thoát." in result.stdout
+    python = installed.venv / BIN / "python"
+    code = "import archive.i18n as i; print(sorted(p.name for p in i.LOCALE_DIR.rglob('*.mo')))"
+    found = subprocess.run(
+        [str(python), "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    assert found.stdout.strip() == "['archive.mo']"
+
+
 def test_demo_ingests_the_example_shipped_in_the_package(
     installed: Installed, demo: tuple[Path, Path]
 ) -> None:

@@ -15,6 +15,8 @@ class Settings(Repository):
         value = clean(value)
         if value is not None and key in ("base_url", "rights") and "://" not in value:
             raise GalleryError(f"{key} must be a full web address (https://…), not {value!r}")
+        if value is not None and key == "language" and value not in ("vi", "en"):
+            raise GalleryError(f"language must be vi or en, not {value!r}")
         if value is None:
             self.db.execute("DELETE FROM settings WHERE key = ?", (key,))
         else:

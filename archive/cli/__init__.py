@@ -12,8 +12,10 @@ module or each other, so the package has no import circle.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from archive.cli.settings import photos_group, settings_group
 from archive.cli.thumbs import thumbs_command
 from archive.cli.verify import verify_command
 from archive.errors import ArchiveError
+from archive.i18n import _, activate, choose, language, localize
 
 
 class ArchiveGroup(click.Group):
@@ -40,13 +43,20 @@ class ArchiveGroup(click.Group):
     traceback before that line; the status stays the error's.
     """
 
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
+        """Choose the language before click reads a word, so that --help is translated too."""
+        words = list(sys.argv[1:] if args is None else args)
+        activate(choose(lambda: stored_language(root_named(words))))
+        localize(self)
+        return super().main(words, *rest, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ArchiveError as error:
             if isinstance(ctx.obj, Context) and ctx.obj.debug:
                 traceback.print_exc(file=sys.stderr)
-            click.echo(f"Error: {error.message}", err=True)
+            click.echo(_("Error: {message}").format(message=error.message), err=True)
             ctx.exit(error.exit_code)
 
 
@@ -78,8 +88,34 @@ def cli(ctx: click.Context, root: Path, debug: bool) -> None:
 @click.pass_obj
 def init(obj: Context) -> None:
     """Create an empty archive (or check an existing one) at --root."""
-    obj.catalog()
-    click.echo(f"Archive ready at {obj.root}")
+    catalog = obj.catalog()
+    if language() == "vi" and catalog.setting("language") is None:
+        # Made by a Vietnamese clerk: it stays Vietnamese whatever machine opens it later.
+        catalog.set_setting("language", "vi")
+        catalog.db.commit()
+    click.echo(_("Archive ready at {root}").format(root=obj.root))
+
+
+def root_named(words: list[str]) -> Path:
+    """The --root of a command line not yet parsed (else $ARCHIVE_ROOT, else the default)."""
+    for index, word in enumerate(words):
+        if word == "--root" and index + 1 < len(words):
+            return Path(words[index + 1]).expanduser()
+        if word.startswith("--root="):
+            return Path(word.split("=", 1)[1]).expanduser()
+        if not word.startswith("-"):
+            break  # the command's name: what follows is its own
+    return Path(os.environ.get("ARCHIVE_ROOT") or "archive-data").expanduser()
+
+
+def stored_language(root: Path) -> str | None:
+    """The archive's language setting, read only when an archive is there (never created)."""
+    path = root / "catalog.db"
+    if not path.is_file():
+        return None
+    with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+        row = db.execute("SELECT value FROM settings WHERE key = 'language'").fetchone()
+    return row[0] if row else None
 
 
 def speak_vietnamese(stream: Any) -> None:
@@ -104,7 +140,7 @@ def main() -> None:
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        click.echo(_("Aborted."), err=True)
         sys.exit(130)
     except click.ClickException as error:
         error.show()
@@ -112,9 +148,10 @@ def main() -> None:
     except Exception as error:
         if "--debug" in sys.argv or os.environ.get("ARCHIVE_DEBUG"):
             raise
-        click.echo(
-            f"Error: {type(error).__name__}: {error} (run with --debug for details)", err=True
+        detail = _("{kind}: {error} (run with --debug for details)").format(
+            kind=type(error).__name__, error=error
         )
+        click.echo(_("Error: {message}").format(message=detail), err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
 

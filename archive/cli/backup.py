@@ -9,6 +9,7 @@ import click
 from archive.backup import BackupReport, Counts, backup
 from archive.cli.context import Context, ProgressBar, emit_json
 from archive.errors import ArchiveError
+from archive.i18n import _
 from archive.restore import RestoreReport, restore
 
 PATH = click.Path(path_type=Path)
@@ -39,11 +40,15 @@ def backup_command(obj: Context, dest: Path, as_json: bool, dry_run: bool) -> No
     2 usage error (DEST inside the archive, or a folder that is not a backup).
     """
     dest = dest.expanduser()
-    bar = ProgressBar("Backing up")
+    bar = ProgressBar(_("Backing up"))
     try:
         report = backup(obj.root, dest, dry_run=dry_run, on_plan=bar.start, progress=bar.advance)
     except OSError as error:
-        raise ArchiveError(f"{dest}: cannot write the backup: {error.strerror or error}") from error
+        raise ArchiveError(
+            _("{dest}: cannot write the backup: {reason}").format(
+                dest=dest, reason=error.strerror or error
+            )
+        ) from error
     finally:
         bar.finish()
     if as_json:
@@ -51,27 +56,47 @@ def backup_command(obj: Context, dest: Path, as_json: bool, dry_run: bool) -> No
     else:
         click.echo(backup_text(report))
     if dry_run:
-        click.echo("(dry run: nothing was written)", err=True)
+        click.echo(_("(dry run: nothing was written)"), err=True)
     click.get_current_context().exit(report.exit_code)
 
 
 def backup_text(report: BackupReport) -> str:
     """ "copied 12 new originals (38.1 MB) and 24 thumbnails; 188 originals already there"."""
-    verb = "would copy" if report.dry_run else "copied"
     originals, thumbs = report.originals, report.thumbnails
     line = (
-        f"{report.photos} photos to {report.dest}: {verb} {originals.copied} new originals"
-        f" ({_mb(originals)}) and {thumbs.copied} thumbnails;"
-        f" {originals.already_there} originals and {thumbs.already_there} thumbnails already there"
+        _(
+            "Would back up {photos} photos to {dest}: would copy {copied} new originals"
+            " ({mb}) and {thumbs} thumbnails;"
+            " {there} originals and {thumbs_there} thumbnails already there"
+        )
+        if report.dry_run
+        else _(
+            "Backed up {photos} photos to {dest}: copied {copied} new originals"
+            " ({mb}) and {thumbs} thumbnails;"
+            " {there} originals and {thumbs_there} thumbnails already there"
+        )
     )
-    lines = [f"Would back up {line}" if report.dry_run else f"Backed up {line}"]
+    lines = [
+        line.format(
+            photos=report.photos,
+            dest=report.dest,
+            copied=originals.copied,
+            mb=_mb(originals),
+            thumbs=thumbs.copied,
+            there=originals.already_there,
+            thumbs_there=thumbs.already_there,
+        )
+    ]
     if not report.dry_run:
         lines.append(
-            f"The backup holds {report.payload_files} files ({report.payload_bytes / 1e6:.1f} MB),"
-            " each listed with its SHA-256 in manifest-sha256.txt."
+            _(
+                "The backup holds {files} files ({mb} MB),"
+                " each listed with its SHA-256 in manifest-sha256.txt."
+            ).format(files=report.payload_files, mb=f"{report.payload_bytes / 1e6:.1f}")
         )
+    level = _("WOULD FAIL") if report.dry_run else _("FAILED")
     for failure in report.failures:
-        lines.append(f"FAILED: {failure.path}: {failure.reason}")
+        lines.append(f"{level}: {failure.path}: {failure.reason}")
     return "\n".join(lines)
 
 
@@ -102,11 +127,13 @@ def restore_command(obj: Context, src: Path, root: Path, as_json: bool, dry_run:
     lacks files its catalog names (restored, each named), 2 usage error.
     """
     src, root = src.expanduser(), root.expanduser()
-    bar = ProgressBar("Restoring")
+    bar = ProgressBar(_("Restoring"))
     try:
         report = restore(src, root, dry_run=dry_run, on_plan=bar.start, progress=bar.advance)
     except OSError as error:
-        raise ArchiveError(f"{root}: cannot restore: {error.strerror or error}") from error
+        raise ArchiveError(
+            _("{root}: cannot restore: {reason}").format(root=root, reason=error.strerror or error)
+        ) from error
     finally:
         bar.finish()
     if as_json:
@@ -114,19 +141,24 @@ def restore_command(obj: Context, src: Path, root: Path, as_json: bool, dry_run:
     else:
         click.echo(restore_text(report))
     if dry_run:
-        click.echo("(dry run: nothing was written)", err=True)
+        click.echo(_("(dry run: nothing was written)"), err=True)
     click.get_current_context().exit(report.exit_code)
 
 
 def restore_text(report: RestoreReport) -> str:
     if report.problems:
-        lines = [f"{report.source}: the backup is damaged; nothing was restored."]
-        lines += [f"DAMAGED: {problem}" for problem in report.problems]
+        lines = [
+            _("{source}: the backup is damaged; nothing was restored.").format(source=report.source)
+        ]
+        lines += [_("DAMAGED") + f": {problem}" for problem in report.problems]
         return "\n".join(lines)
-    size = f"{report.files} files ({report.bytes / 1e6:.1f} MB), {report.photos} photos"
+    size = _("{files} files ({mb} MB), {photos} photos").format(
+        files=report.files, mb=f"{report.bytes / 1e6:.1f}", photos=report.photos
+    )
     if report.dry_run:
-        lines = [f"{report.source} is whole: would restore {size} to {report.root}."]
+        line = _("{source} is whole: would restore {size} to {root}.")
     else:
-        lines = [f"Restored {size} from {report.source} to {report.root}; the backup was whole."]
-    lines += [f"MISSING: {warning}" for warning in report.warnings]
+        line = _("Restored {size} from {source} to {root}; the backup was whole.")
+    lines = [line.format(source=report.source, size=size, root=report.root)]
+    lines += [_("MISSING") + f": {warning}" for warning in report.warnings]
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from archive import messages
 from archive.catalog import Catalog
 from archive.db import catalog_copy_in_memory, open_catalog
 from archive.errors import ArchiveError
+from archive.i18n import _
 from archive.records import EventSpec
 from archive.store import Store
 from archive.text import clean, nfc, slugify
@@ -52,8 +53,10 @@ class Context:
         store = self.store
         if existing and not store.catalog_path.exists():
             raise ArchiveError(
-                f"{self.root}: no archive here (catalog.db not found); name yours with --root"
-                " or $ARCHIVE_ROOT, or put photos in with archive ingest"
+                _(
+                    "{root}: no archive here (catalog.db not found); name yours with --root"
+                    " or $ARCHIVE_ROOT, or put photos in with archive ingest"
+                ).format(root=self.root)
             )
         if dry_run:
             return Catalog(catalog_copy_in_memory(store.catalog_path))
@@ -61,7 +64,11 @@ class Context:
             store.create()
             return Catalog(open_catalog(store.catalog_path))
         except OSError as error:
-            raise ArchiveError(f"{self.root}: cannot open the archive: {error.strerror}") from error
+            raise ArchiveError(
+                _("{root}: cannot open the archive: {reason}").format(
+                    root=self.root, reason=error.strerror
+                )
+            ) from error
 
 
 class ProgressBar:
@@ -113,7 +120,7 @@ class WaitLine(LockWait):
         self._clear()
         if not acquired:
             self.interrupted = True
-            click.echo(messages.STOPPED_WAITING, err=True)
+            click.echo(_(messages.STOPPED_WAITING), err=True)
 
     def _clear(self) -> None:
         if self.tty and self.shown >= 0:
@@ -157,7 +164,7 @@ def writing(catalog: Catalog, dry_run: bool) -> Iterator[Catalog]:
         raise
     if dry_run:
         db.rollback()
-        click.echo("(dry run: nothing was written)", err=True)
+        click.echo(_("(dry run: nothing was written)"), err=True)
     else:
         db.commit()
 
@@ -168,13 +175,16 @@ def command_event(
     """The event named on the command line: an existing slug, or a new one from its title."""
     if not slug and not title:
         if date:
-            raise click.UsageError("--date goes with --event-title (or --event)")
+            raise click.UsageError(_("--date goes with --event-title (or --event)"))
         return None
     if slug and not title:
         row = catalog.event(slug) if catalog else None
         if row is None:
             raise click.UsageError(
-                f"no event with slug {slug!r}; create it with --event-title TEXT --date YYYY-MM-DD"
+                _(
+                    "no event with slug {slug!r};"
+                    " create it with --event-title TEXT --date YYYY-MM-DD"
+                ).format(slug=slug)
             )
         return EventSpec(slug=slug, title=row["title"], date=date or row["date"])
     title = clean(title) or ""
@@ -202,7 +212,7 @@ def run_ingest(
         debug=obj.debug,
         command=nfc(shlex.join(["archive", *sys.argv[1:]])),
     )
-    bar = ProgressBar("Ingesting")
+    bar = ProgressBar(_("Checking") if dry_run else _("Ingesting"))
     waiter = WaitLine() if wait else None
     try:
         with waiting_turn(waiter):

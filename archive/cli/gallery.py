@@ -18,6 +18,7 @@ from archive.cli.context import Context, emit_json, writing
 from archive.dates import DateError, parse_day
 from archive.errors import ArchiveError
 from archive.export import ExportOptions, export_gallery
+from archive.i18n import _
 from archive.iiif import manifest_json
 from archive.reader import GalleryRef
 from archive.selection import Selection
@@ -75,11 +76,17 @@ def _selection(kwargs: dict[str, Any]) -> Selection:
 def resolve_gallery(catalog: Catalog, slug: str | None, event: str | None) -> GalleryRef:
     """GALLERY, or --event SLUG: an event is a gallery without being created."""
     if bool(slug) == bool(event):
-        raise click.UsageError("give a GALLERY slug or --event SLUG (one of them)")
+        raise click.UsageError(_("give a GALLERY slug or --event SLUG (one of them)"))
     ref = catalog.find_gallery(event, kind="event") if event else catalog.find_gallery(slug)
     if ref is None:
-        what = f"event {event!r}" if event else f"gallery or event {slug!r}"
-        raise ArchiveError(f"no {what} (see: archive gallery list, archive events)")
+        what = (
+            _("no event {slug!r}").format(slug=event)
+            if event
+            else _("no gallery or event {slug!r}").format(slug=slug)
+        )
+        raise ArchiveError(
+            _("{what} (see: archive gallery list, archive events)").format(what=what)
+        )
     return ref
 
 
@@ -115,9 +122,14 @@ def gallery_create(
     with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         ids = catalog.select_photos(selection)
         catalog.create_gallery(slug, title, description, ids, selection)
-        click.echo(f"Created gallery {catalog.gallery(slug)['slug']}: {len(ids)} photo(s)")
+        line = (
+            _("Would create gallery {slug}: {n} photo(s)")
+            if dry_run
+            else _("Created gallery {slug}: {n} photo(s)")
+        )
+        click.echo(line.format(slug=catalog.gallery(slug)["slug"], n=len(ids)))
         if not ids and not selection.is_empty():
-            click.echo("(no photo matched the selection; add some with: archive gallery add)")
+            click.echo(_("(no photo matched the selection; add some with: archive gallery add)"))
 
 
 @gallery_group.command("add")
@@ -133,11 +145,16 @@ def gallery_add(
     """Add PHOTOS (ids or SHA-256 prefixes) and/or a selection to gallery SLUG."""
     selection = _selection(kw)
     if not photos and selection.is_empty():
-        raise click.UsageError("name photos (ids) or a selection (--event, --unit, …)")
+        raise click.UsageError(_("name photos (ids) or a selection (--event, --unit, …)"))
     with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         ids = catalog.resolve_photos(photos) + catalog.select_photos(selection)
         added = catalog.add_to_gallery(slug, ids, at)
-        click.echo(f"Added {added} photo(s) to {slug}; {len(ids) - added} already there")
+        line = (
+            _("Would add {added} photo(s) to {slug}; {there} already there")
+            if dry_run
+            else _("Added {added} photo(s) to {slug}; {there} already there")
+        )
+        click.echo(line.format(added=added, slug=slug, there=len(ids) - added))
 
 
 @gallery_group.command("remove")
@@ -149,7 +166,12 @@ def gallery_remove(obj: Context, slug: str, photos: tuple[str, ...], dry_run: bo
     """Take PHOTOS out of gallery SLUG (the photos stay in the archive)."""
     with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         removed = catalog.remove_from_gallery(slug, catalog.resolve_photos(photos))
-        click.echo(f"Removed {removed} photo(s) from {slug}")
+        line = (
+            _("Would remove {n} photo(s) from {slug}")
+            if dry_run
+            else _("Removed {n} photo(s) from {slug}")
+        )
+        click.echo(line.format(n=removed, slug=slug))
 
 
 @gallery_group.command("move")
@@ -163,7 +185,12 @@ def gallery_move(obj: Context, slug: str, photo: str, position: int, dry_run: bo
     with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         [photo_id] = catalog.resolve_photos([photo])
         catalog.move_in_gallery(slug, photo_id, position)
-        click.echo(f"Photo {photo_id} is now number {position} in {slug}")
+        line = (
+            _("Photo {id} would be number {position} in {slug}")
+            if dry_run
+            else _("Photo {id} is now number {position} in {slug}")
+        )
+        click.echo(line.format(id=photo_id, position=position, slug=slug))
 
 
 @gallery_group.command("delete")
@@ -174,7 +201,12 @@ def gallery_delete(obj: Context, slug: str, dry_run: bool) -> None:
     """Delete gallery SLUG; its photos stay in the archive."""
     with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         held = catalog.delete_gallery(slug)
-        click.echo(f"Deleted gallery {slug} ({held} photo(s) stay in the archive)")
+        line = (
+            _("Would delete gallery {slug} ({n} photo(s) stay in the archive)")
+            if dry_run
+            else _("Deleted gallery {slug} ({n} photo(s) stay in the archive)")
+        )
+        click.echo(line.format(slug=slug, n=held))
 
 
 @gallery_group.command("list")
@@ -187,9 +219,10 @@ def gallery_list(obj: Context, as_json: bool) -> None:
         emit_json(galleries)
         return
     if not galleries:
-        click.echo('No galleries yet. Create one: archive gallery create SLUG --title "…" …')
+        click.echo(_('No galleries yet. Create one: archive gallery create SLUG --title "…" …'))
     for gallery in galleries:
-        click.echo(f"{gallery['photos']:>6} photos  {gallery['slug']}  {gallery['title']}")
+        photos = _("{n:>6} photos").format(n=gallery["photos"])
+        click.echo(f"{photos}  {gallery['slug']}  {gallery['title']}")
 
 
 @gallery_group.command("show")
@@ -208,9 +241,11 @@ def gallery_show(obj: Context, slug: str | None, event: str | None, as_json: boo
         keys = ("kind", "slug", "title", "description")
         emit_json({**{k: getattr(ref, k) for k in keys}, "photos": photos})
         return
-    click.echo(f"{ref.title}\n{ref.kind} {ref.slug}, {len(photos)} photo(s)")
+    kind = _("event") if ref.kind == "event" else _("gallery")
+    click.echo(ref.title)
+    click.echo(_("{kind} {slug}, {n} photo(s)").format(kind=kind, slug=ref.slug, n=len(photos)))
     for photo in photos:
-        mark = "  [private]" if photo["private"] else ""
+        mark = "  " + _("[private]") if photo["private"] else ""
         taken = (photo["taken_at"] or "")[:16].replace("T", " ")
         caption = photo["caption"] or photo["original_name"] or ""
         click.echo(f"{photo['position']:>5}  #{photo['id']:<6} {taken:<16}  {caption}{mark}")
@@ -276,39 +311,66 @@ def export_command(
     ref = resolve_gallery(catalog, gallery, event)
     base_url = base_url or catalog.setting("base_url")
     if base_url and "://" not in base_url:
-        raise ArchiveError(f"--base-url must be a full web address (https://…), not {base_url!r}")
+        raise ArchiveError(
+            _("--base-url must be a full web address (https://…), not {url!r}").format(url=base_url)
+        )
     if fmt == "iiif" and not base_url and (output or not bundle):
         raise ArchiveError(
-            "a IIIF manifest needs the web address its files will be published at:"
-            " --base-url URL, or once: archive settings set base_url URL"
+            _(
+                "a IIIF manifest needs the web address its files will be published at:"
+                " --base-url URL, or once: archive settings set base_url URL"
+            )
         )
     export = export_gallery(catalog.reader, ref, ExportOptions(public=public, base_url=base_url))
-    what = f"{ref.kind} {ref.slug}: {export.gallery['count']} photo(s)"
+    kind = _("event") if ref.kind == "event" else _("gallery")
+    what = _("{kind} {slug}: {n} photo(s)").format(
+        kind=kind, slug=ref.slug, n=export.gallery["count"]
+    )
     target = check_targets(obj.root, export, output, bundle)
     text = export.to_json() if fmt == "json" else manifest_json(export)
     if dry_run:
         targets = [str(p) for p in (output, bundle) if p] or ["stdout"]
-        click.echo(f"Would export {what} to {', '.join(targets)}", err=True)
+        click.echo(
+            _("Would export {what} to {targets}").format(what=what, targets=", ".join(targets))
+        )
+        click.echo(_("(dry run: nothing was written)"), err=True)
         return
     if output and target:
         try:
             write_file(target, text.encode("utf-8"))
         except OSError as error:
-            raise ArchiveError(f"{output}: cannot write: {error.strerror or error}") from error
-        click.echo(f"Wrote {output} ({what})", err=True)
+            raise ArchiveError(
+                _("{path}: cannot write: {reason}").format(
+                    path=output, reason=error.strerror or error
+                )
+            ) from error
+        click.echo(_("Wrote {path} ({what})").format(path=output, what=what), err=True)
     elif not bundle:
         click.echo(text.encode("utf-8"), nl=False)  # bytes: UTF-8 whatever the locale
     if bundle:
         report = write_folder(obj.store, export, bundle)
-        removed = f"; {report.removed} old file(s) removed" if report.removed else ""
-        click.echo(f"Wrote {bundle}/index.html ({what}, {report.files} files{removed})", err=True)
+        removed = (
+            "; " + _("{n} old file(s) removed").format(n=report.removed) if report.removed else ""
+        )
+        click.echo(
+            _("Wrote {path} ({what}, {files} files{removed})").format(
+                path=f"{bundle}/index.html", what=what, files=report.files, removed=removed
+            ),
+            err=True,
+        )
         if not base_url:
             click.echo(
-                "  note: manifest.json links are relative to the folder; give --base-url"
-                " (where it will be published) for a manifest other sites can open",
+                "  "
+                + _(
+                    "note: manifest.json links are relative to the folder; give --base-url"
+                    " (where it will be published) for a manifest other sites can open"
+                ),
                 err=True,
             )
         for path in report.missing:
-            click.echo(f"  missing from the store (run archive verify): {path}", err=True)
+            click.echo(
+                "  " + _("missing from the store (run archive verify): {path}").format(path=path),
+                err=True,
+            )
         if report.missing:
             click.get_current_context().exit(1)

@@ -10,6 +10,7 @@ import click
 from archive.cli.context import Context, command_event, no_wait_option, run_ingest
 from archive.dates import DateError, parse_day
 from archive.errors import ArchiveError
+from archive.i18n import _
 from ingest.describe import CommandLine
 from ingest.sources import override_slot
 
@@ -34,13 +35,15 @@ def elsewhere(path: Path | str) -> str | None:
     if os.sep == "\\" or ("\\" not in text and not drive):
         return None
     if drive:
-        kind = "drive" if drive.endswith(":") else "share"
-        return (
-            f"{text}: a Windows path ({kind} {drive}), which this computer cannot open;"
+        kind = _("drive") if drive.endswith(":") else _("share")
+        return _(
+            "{path}: a Windows path ({kind} {drive}), which this computer cannot open;"
             " give the file's path on this computer"
-        )
+        ).format(path=text, kind=kind, drive=drive)
     posix = text.replace("\\", "/")
-    return f"{text}: a Windows path; here folders are separated by /, as in {posix}"
+    return _("{path}: a Windows path; here folders are separated by /, as in {posix}").format(
+        path=text, posix=posix
+    )
 
 
 def _existing_manifests(
@@ -56,7 +59,8 @@ def _existing_manifests(
             continue
         reason = None if value.exists() else elsewhere(value)
         if reason is None:
-            reason = f"{value}: " + ("a folder, not a file" if value.is_dir() else "no such file")
+            why = _("a folder, not a file") if value.is_dir() else _("no such file")
+            reason = f"{value}: {why}"
         raise click.BadParameter(reason)
     return values
 
@@ -147,7 +151,7 @@ def ingest_command(
         # Nothing at all to read is a mistyped command, not a failed batch.
         names = ", ".join(str(path) for path in paths)
         reason = next(filter(None, map(elsewhere, paths)), None)
-        raise ArchiveError(reason or f"no such file or folder: {names}")
+        raise ArchiveError(reason or _("no such file or folder: {names}").format(names=names))
     catalog = obj.catalog(dry_run=dry_run)
     cli_line = CommandLine(
         event=command_event(catalog, event_slug, event_title, date),

@@ -8,6 +8,7 @@ import click
 
 from archive.cli.context import Context, emit_json, writing
 from archive.errors import ArchiveError
+from archive.i18n import _
 
 
 @click.group("units", invoke_without_command=True)
@@ -29,13 +30,15 @@ def units_group(ctx: click.Context, as_json: bool) -> None:
         emit_json(units)
         return
     if not units:
-        click.echo('No units yet. Add one: archive units add "Chi bộ Công an phường"')
+        click.echo(_('No units yet. Add one: archive units add "Chi bộ Công an phường"'))
     for unit in units:
-        extra = [f"kind: {unit['kind']}"] if unit["kind"] else []
-        extra += [f"in: {unit['parent']}"] if unit["parent"] else []
-        extra += [f"aliases: {'; '.join(unit['aliases'])}"] if unit["aliases"] else []
+        extra = [_("kind: {kind}").format(kind=unit["kind"])] if unit["kind"] else []
+        extra += [_("in: {parent}").format(parent=unit["parent"])] if unit["parent"] else []
+        if unit["aliases"]:
+            extra += [_("aliases: {names}").format(names="; ".join(unit["aliases"]))]
         tail = f"  ({', '.join(extra)})" if extra else ""
-        click.echo(f"{unit['photos']:>6} photos  {unit['name']}{tail}")
+        photos = _("{n:>6} photos").format(n=unit["photos"])
+        click.echo(f"{photos}  {unit['name']}{tail}")
 
 
 @units_group.command("add")
@@ -50,14 +53,20 @@ def units_add(obj: Context, name: str, kind: str | None, parent: str | None, dry
     with writing(catalog, dry_run):
         found = catalog.find_unit(name)
         if found and kind is None and parent is None:
-            click.echo(f"Unit already exists: {found['name']} (nothing to change)")
+            click.echo(
+                _("Unit already exists: {name} (nothing to change)").format(name=found["name"])
+            )
         elif found:
             catalog.update_unit(name, kind=kind, parent=parent)
-            click.echo(f"Updated unit: {found['name']}")
+            line = _("Would update unit: {name}") if dry_run else _("Updated unit: {name}")
+            click.echo(line.format(name=found["name"]))
         else:
             hint = catalog.suggest_unit(name)
             catalog.add_unit(name, kind=kind, parent=parent)
-            click.echo(f"Added unit: {name}" + (f" (did you mean {hint!r}?)" if hint else ""))
+            line = _("Would add unit: {name}") if dry_run else _("Added unit: {name}")
+            if hint:
+                line += " " + _("(did you mean {hint!r}?)")
+            click.echo(line.format(name=name, hint=hint))
 
 
 @units_group.command("alias")
@@ -74,7 +83,8 @@ def units_alias(obj: Context, unit: str, alias: str, dry_run: bool) -> None:
     """
     with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         catalog.add_alias(unit, alias)
-        click.echo(f"{alias} now names {catalog.find_unit(unit)['name']}")
+        line = _("{alias} would name {unit}") if dry_run else _("{alias} now names {unit}")
+        click.echo(line.format(alias=alias, unit=catalog.find_unit(unit)["name"]))
 
 
 @units_group.command("merge")
@@ -86,9 +96,12 @@ def units_merge(obj: Context, source: str, target: str, dry_run: bool) -> None:
     """Merge SOURCE into TARGET: its photos and events move, its name becomes an alias."""
     with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         moved = catalog.merge_units(source, target)
-        click.echo(
-            f"Merged {source} into {catalog.find_unit(target)['name']}: {moved} photo(s) moved"
+        line = (
+            _("Would merge {source} into {target}: {n} photo(s) would move")
+            if dry_run
+            else _("Merged {source} into {target}: {n} photo(s) moved")
         )
+        click.echo(line.format(source=source, target=catalog.find_unit(target)["name"], n=moved))
 
 
 @click.command("events")
@@ -104,23 +117,33 @@ def events_command(obj: Context, slug: str | None, as_json: bool) -> None:
             emit_json(events)
             return
         if not events:
-            click.echo("No events yet. Put some in: archive ingest FOLDER")
+            click.echo(_("No events yet. Put some in: archive ingest FOLDER"))
         for event in events:
+            photos = _("{n:>4} photos").format(n=event["photos"])
             click.echo(
-                f"{event['date'] or '          '}  {event['photos']:>4} photos  "
-                f"{event['slug']}  {event['title']}"
+                f"{event['date'] or '          '}  {photos}  {event['slug']}  {event['title']}"
             )
         return
     event = catalog.event_summary(slug)
     if event is None:
-        raise ArchiveError(f"no event with slug {slug!r} (see: archive events)")
+        raise ArchiveError(_("no event with slug {slug!r} (see: archive events)").format(slug=slug))
     if as_json:
         emit_json(event)
         return
+    labels = {
+        "title": _("title"),
+        "slug": _("slug"),
+        "date": _("date"),
+        "location": _("location"),
+        "organizer": _("organizer"),
+        "photos": _("photos"),
+        "units": _("units"),
+    }
+    width = max(12, *(len(label) + 2 for label in labels.values()))
     for key in ("title", "slug", "date", "location", "organizer", "photos"):
         if event.get(key) is not None:
-            click.echo(f"{key:<12}{event[key]}")
+            click.echo(f"{labels[key]:<{width}}{event[key]}")
     if event["units"]:
-        click.echo(f"{'units':<12}{'; '.join(event['units'])}")
+        click.echo(f"{labels['units']:<{width}}{'; '.join(event['units'])}")
     if event["description"]:
         click.echo("\n" + event["description"])

@@ -18,9 +18,10 @@ import click
 from archive import shipped
 from archive.cli.context import Context, run_ingest
 from archive.errors import ArchiveError
+from archive.i18n import N_, _
 from archive.store import Store
 
-REINSTALL = "reinstall it from the source (pip install .)"
+REINSTALL = N_("reinstall it from the source (pip install .)")
 
 
 def _check_port(host: str, port: int) -> None:
@@ -28,14 +29,18 @@ def _check_port(host: str, port: int) -> None:
     try:
         socket.getaddrinfo(host, port)
     except socket.gaierror as error:
-        raise ArchiveError(f"cannot listen on {host}: no such address; check --host") from error
+        raise ArchiveError(
+            _("cannot listen on {host}: no such address; check --host").format(host=host)
+        ) from error
     try:
         with socket.create_server((host, port)):
             pass
     except OSError as error:
         reason = (error.strerror or str(error)).split(" (while", 1)[0]
         raise ArchiveError(
-            f"cannot listen on {host}:{port} ({reason}); choose another with --port"
+            _("cannot listen on {host}:{port} ({reason}); choose another with --port").format(
+                host=host, port=port, reason=reason
+            )
         ) from error
 
 
@@ -60,7 +65,7 @@ def run_datasette(
     if metadata_file is None:
         metadata_file = shipped.metadata_path()
         if metadata_file is None:
-            raise ArchiveError(f"the package has no metadata.yml: {REINSTALL}")
+            raise ArchiveError(_("the package has no metadata.yml: {fix}").format(fix=_(REINSTALL)))
         source = "the package's metadata.yml"
     else:
         source = str(metadata_file)
@@ -72,10 +77,12 @@ def run_datasette(
         source=source,
     )
     _check_port(host, port)
-    mode = " for reviewers" if reviewers else ""
-    login = ", login required" if password_hash_env else ""
+    mode = " " + _("for reviewers") if reviewers else ""
+    login = ", " + _("login required") if password_hash_env else ""
     click.echo(
-        f"Serving {store.catalog_path}{mode}{login} at http://{host}:{port}/  (Ctrl+C to stop)",
+        _("Serving {catalog}{mode}{login} at {url}  (Ctrl+C to stop)").format(
+            catalog=store.catalog_path, mode=mode, login=login, url=f"http://{host}:{port}/"
+        ),
         err=True,
     )
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
@@ -157,7 +164,7 @@ def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> No
 
     events = shipped.example_events()
     if not events:
-        raise ArchiveError(f"the package has no bundled example: {REINSTALL}")
+        raise ArchiveError(_("the package has no bundled example: {fix}").format(fix=_(REINSTALL)))
     code = run_ingest(ctx.obj, ctx.obj.catalog(), events, CommandLine())
     if code or no_serve:
         ctx.exit(code)

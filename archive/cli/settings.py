@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from archive.cli.context import Context, emit_json, writing
+from archive.i18n import _
 from archive.reader import SETTINGS
 
 
@@ -26,8 +27,19 @@ def photos_private(obj: Context, photos: tuple[str, ...], off: bool, dry_run: bo
     with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         ids = catalog.resolve_photos(photos)
         changed = catalog.set_private(ids, not off)
-        state = "public" if off else "private"
-        click.echo(f"{changed} photo(s) marked {state}; {len(ids) - changed} already were")
+        if dry_run:
+            line = (
+                _("{n} photo(s) would be marked public; {there} already are")
+                if off
+                else _("{n} photo(s) would be marked private; {there} already are")
+            )
+        else:
+            line = (
+                _("{n} photo(s) marked public; {there} already were")
+                if off
+                else _("{n} photo(s) marked private; {there} already were")
+            )
+        click.echo(line.format(n=changed, there=len(ids) - changed))
 
 
 @click.group("settings", invoke_without_command=True)
@@ -48,8 +60,8 @@ def settings_group(ctx: click.Context, as_json: bool) -> None:
         emit_json(settings)
         return
     for key, value in settings.items():
-        click.echo(f"{key:<26}{value if value is not None else '(not set)'}")
-        click.echo(f"{'':<26}{SETTINGS[key]}")
+        click.echo(f"{key:<26}{value if value is not None else _('(not set)')}")
+        click.echo(f"{'':<26}{_(SETTINGS[key]).format(field=key)}")
 
 
 @settings_group.command("set")
@@ -61,7 +73,8 @@ def settings_set(obj: Context, key: str, value: str, dry_run: bool) -> None:
     """Set KEY to VALUE."""
     with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         catalog.set_setting(key, value)
-        click.echo(f"{key} = {catalog.setting(key)}")
+        line = _("{key} would be {value}") if dry_run else "{key} = {value}"
+        click.echo(line.format(key=key, value=catalog.setting(key)))
 
 
 @settings_group.command("unset")
@@ -72,4 +85,5 @@ def settings_unset(obj: Context, key: str, dry_run: bool) -> None:
     """Clear KEY."""
     with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
         catalog.set_setting(key, None)
-        click.echo(f"{key} cleared")
+        line = _("{key} would be cleared") if dry_run else _("{key} cleared")
+        click.echo(line.format(key=key))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from archive.cli.context import Context, ProgressBar, emit_json
+from archive.i18n import _
 from archive.store import THUMB_SIZES, Store
 from archive.verify import thumbnail_problem
 from ingest.thumbs import ImageError, make_thumbnails
@@ -21,11 +22,16 @@ def _needs_work(store: Store, row: dict, everything: bool) -> bool:
     return everything or any(thumbnail_problem(store, rel) for rel in paths)
 
 
-def remake(store: Store, row: dict) -> None:
-    """Both sizes from the original: the 320 is made from the 1280, as at ingest."""
+def remake(store: Store, row: dict, *, write: bool = True) -> None:
+    """Both sizes from the original: the 320 is made from the 1280, as at ingest.
+
+    write=False (a dry run) renders them in memory all the same, so an original
+    that cannot be made into thumbnails fails the dry run as it would the real one.
+    """
     data = store.path(row["original_path"]).read_bytes()
     for size, jpeg in make_thumbnails(data, THUMB_SIZES).items():
-        store.replace_derivative(store.thumb_relpath(row["sha256"], size), jpeg)
+        if write:
+            store.replace_derivative(store.thumb_relpath(row["sha256"], size), jpeg)
 
 
 @click.command("thumbs")
@@ -43,7 +49,7 @@ def thumbs_command(obj: Context, everything: bool, dry_run: bool, as_json: bool)
     store, catalog = obj.store, obj.catalog(existing=True)
     rows = list(catalog.db.query("SELECT id, sha256, original_path FROM photos ORDER BY id"))
     result: dict = {"dry_run": dry_run, "photos": len(rows), "remade": 0, "failed": []}
-    bar = ProgressBar("Thumbnails")
+    bar = ProgressBar(_("Thumbnails"))
     bar.start(len(rows))
     try:
         for row in rows:
@@ -51,8 +57,7 @@ def thumbs_command(obj: Context, everything: bool, dry_run: bool, as_json: bool)
             if not _needs_work(store, row, everything):
                 continue
             try:
-                if not dry_run:
-                    remake(store, row)
+                remake(store, row, write=not dry_run)
                 result["remade"] += 1
             except (ImageError, OSError, ValueError) as error:
                 reason = getattr(error, "strerror", None) or str(error)
@@ -64,8 +69,13 @@ def thumbs_command(obj: Context, everything: bool, dry_run: bool, as_json: bool)
     if as_json:
         emit_json(result)
     else:
-        verb = "Would remake" if dry_run else "Remade"
-        click.echo(f"{verb} the thumbnails of {result['remade']} of {len(rows)} photo(s)")
+        line = (
+            _("Would remake the thumbnails of {remade} of {photos} photo(s)")
+            if dry_run
+            else _("Remade the thumbnails of {remade} of {photos} photo(s)")
+        )
+        click.echo(line.format(remade=result["remade"], photos=len(rows)))
+        level = _("WOULD FAIL") if dry_run else _("ERROR")
         for failure in result["failed"]:
-            click.echo(f"ERROR: {failure['path']} (photo {failure['id']}): {failure['reason']}")
+            click.echo(_("{level}: {path} (photo {id}): {reason}").format(level=level, **failure))
     click.get_current_context().exit(1 if result["failed"] else 0)

@@ -21,6 +21,7 @@ from archive.cli.context import (
 )
 from archive.db import open_catalog, open_read_only
 from archive.errors import ArchiveError
+from archive.i18n import N_, _
 from archive.store import Store
 from archive.verify import FixityRecorder, Scope, VerifyResult, verify
 
@@ -74,17 +75,23 @@ def verify_command(
     """
     store, read_only = _store_to_check(obj.root)
     if not store.catalog_path.is_file():
-        raise ArchiveError(f"{store.catalog_path}: no archive here (catalog.db not found)")
+        raise ArchiveError(
+            _("{path}: no archive here (catalog.db not found)").format(path=store.catalog_path)
+        )
     try:
         db = open_read_only(store.catalog_path) if read_only else open_catalog(store.catalog_path)
         catalog = Catalog(db)
     except (OSError, sqlite3.Error) as error:
-        raise ArchiveError(f"{store.catalog_path}: cannot open the catalog: {error}") from error
+        raise ArchiveError(
+            _("{path}: cannot open the catalog: {reason}").format(
+                path=store.catalog_path, reason=error
+            )
+        ) from error
     dry_run = dry_run or read_only
     # To the microsecond: checked_at is what tells one verify run's rows from the next.
     checked_at = datetime.now(UTC).isoformat(timespec="microseconds")
     recorder = FixityRecorder(catalog, checked_at, dry_run)
-    bar = ProgressBar("Verifying")
+    bar = ProgressBar(_("Verifying"))
     waiter = None if no_wait else WaitLine()
     try:
         with waiting_turn(waiter):
@@ -108,9 +115,9 @@ def verify_command(
     else:
         click.echo(as_text(result, store))
     if read_only:
-        click.echo("(a backup or read-only archive: checked, nothing recorded)", err=True)
+        click.echo(_("(a backup or read-only archive: checked, nothing recorded)"), err=True)
     elif dry_run:
-        click.echo("(dry run: nothing was recorded)", err=True)
+        click.echo(_("(dry run: nothing was recorded)"), err=True)
     click.get_current_context().exit(result.exit_code)
 
 
@@ -126,24 +133,48 @@ def _store_to_check(root: Path) -> tuple[Store, bool]:
     return store, not writable
 
 
+# What each kind of finding is called on its line (the --json keeps the kind itself).
+FINDINGS = {
+    "missing": N_("MISSING"),
+    "size": N_("SIZE"),
+    "hash": N_("HASH"),
+    "thumbnail": N_("THUMBNAIL"),
+    "orphan": N_("ORPHAN"),
+}
+
+
 def as_text(result: VerifyResult, store: Store) -> str:
     """A summary line, then one line per finding naming the file (full path, to copy)."""
     scope = (
-        f"{result.photos} of {result.photos_in_catalog} photos"
+        _("{photos} of {total} photos").format(photos=result.photos, total=result.photos_in_catalog)
         if result.photos != result.photos_in_catalog
-        else f"{result.photos} photos"
+        else _("{photos} photos").format(photos=result.photos)
     )
     lines = [
-        f"Checked {scope} ({result.bytes_hashed / 1e6:.1f} MB re-hashed) in {result.seconds:.1f} s:"
-        f" {result.ok} ok, {result.failed} with problems, {result.orphans} orphan file(s)."
+        _(
+            "Checked {scope} ({mb} MB re-hashed) in {seconds} s:"
+            " {ok} ok, {failed} with problems, {orphans} orphan file(s)."
+        ).format(
+            scope=scope,
+            mb=f"{result.bytes_hashed / 1e6:.1f}",
+            seconds=f"{result.seconds:.1f}",
+            ok=result.ok,
+            failed=result.failed,
+            orphans=result.orphans,
+        )
     ]
     for finding in result.findings:
-        photo = f" (photo {finding.photo_id})" if finding.photo_id is not None else ""
-        lines.append(
-            f"{finding.kind.upper()}: {store.root / finding.path}{photo}: {finding.detail}"
+        photo = (
+            " " + _("(photo {id})").format(id=finding.photo_id)
+            if finding.photo_id is not None
+            else ""
         )
+        kind = _(FINDINGS.get(finding.kind, finding.kind.upper()))
+        lines.append(f"{kind}: {store.root / finding.path}{photo}: {finding.detail}")
     if not result.findings:
-        lines.append("All originals match their SHA-256; all thumbnails are in place.")
+        lines.append(_("All originals match their SHA-256; all thumbnails are in place."))
     if not result.dry_run:
-        lines.append(f"Recorded in fixity_checks (checked_at {result.checked_at}).")
+        lines.append(
+            _("Recorded in fixity_checks (checked_at {when}).").format(when=result.checked_at)
+        )
     return "\n".join(lines)

@@ -1,0 +1,183 @@
+"""The language the command line speaks: Vietnamese or English, through gettext.
+
+English is the source language: every sentence is written in English in the
+code, wrapped in ``_()`` (or ``ngettext()`` where a count decides the form),
+and ``archive/locale/vi/LC_MESSAGES/archive.po`` holds its Vietnamese. The
+language is chosen once per command, before click reads the arguments (so
+``--help`` is translated too): ``$ARCHIVE_LANG`` (vi or en), else the system
+locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``, as POSIX orders them), else the
+archive's ``language`` setting, else English.
+
+Help texts (docstrings and ``help=``) are English in the code and translated
+when a command is shown (:func:`localize`), from the originals kept aside, so
+one process (a test runner) can switch language between commands.
+
+Click's own words ("Usage:", "Options:", "Error: No such option") are
+looked up by click with the standard library's domain-less
+``gettext.gettext``/``ngettext``, bound as the module-level names ``_`` and
+``ngettext`` of each click module when click is imported. The global gettext
+domain (``textdomain``) would take its language from the environment only and
+change it for every library in the process; instead :func:`bind_click` points
+those names of click's modules at this module's functions, and the Vietnamese
+of click's messages is in our catalog beside ours.
+"""
+
+from __future__ import annotations
+
+import gettext as stdlib_gettext
+import inspect
+import io
+import locale
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("vi", "en")
+DOMAIN = "archive"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+_current: stdlib_gettext.NullTranslations = stdlib_gettext.NullTranslations()
+_language = "en"
+_loaded: dict[str, stdlib_gettext.NullTranslations] = {}
+
+
+def N_(message: str) -> str:  # noqa: N802 - the name gettext's tools look for
+    """Mark a sentence for the catalog where it is defined; :func:`_` translates it where used."""
+    return message
+
+
+def _(message: str) -> str:
+    """The sentence in the current language (the English itself when there is none)."""
+    return _current.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form for count n in the current language (Vietnamese has one form)."""
+    return _current.ngettext(singular, plural, n)
+
+
+def language() -> str:
+    return _language
+
+
+def from_locale_name(name: str | None) -> str | None:
+    """'vi_VN.UTF-8' → 'vi', 'en_GB' → 'en', 'Vietnamese_Vietnam' (Windows) → 'vi'; else None."""
+    if not name:
+        return None
+    head = name.split(".")[0].split("@")[0].replace("-", "_").split("_")[0].lower()
+    if head in ("vi", "vietnamese"):
+        return "vi"
+    if head in ("en", "english"):
+        return "en"
+    return None
+
+
+def system_language() -> str | None:
+    """The language of the system locale, or None when it names neither (C, POSIX, fr_FR)."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:  # the first one set decides, as POSIX orders them
+            return from_locale_name(value)
+    if sys.platform == "win32":  # no variables there: the user's regional setting
+        return from_locale_name(locale.getlocale()[0])
+    return None
+
+
+def choose(archive_setting: Any = None) -> str:
+    """$ARCHIVE_LANG, else the system locale, else the archive's setting, else English.
+
+    archive_setting: a callable giving the archive's ``language`` setting (or
+    None); it is called only when the first two do not decide, and whatever it
+    raises is ignored: a language never makes a command fail.
+    """
+    chosen = (os.environ.get("ARCHIVE_LANG") or "").strip().lower()
+    if chosen in LANGUAGES:
+        return chosen
+    found = system_language()
+    if found:
+        return found
+    if callable(archive_setting):
+        try:
+            stored = (archive_setting() or "").strip().lower()
+        except Exception:  # an unreadable archive speaks English; the command says why
+            stored = ""
+        if stored in LANGUAGES:
+            return stored
+    return "en"
+
+
+def translations(lang: str) -> stdlib_gettext.NullTranslations:
+    """The catalog of lang: the compiled .mo a wheel ships, else the .po of a checkout."""
+    if lang in _loaded:
+        return _loaded[lang]
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    mo, po = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+    found: stdlib_gettext.NullTranslations = stdlib_gettext.NullTranslations()
+    try:
+        if mo.is_file():
+            with mo.open("rb") as handle:
+                found = stdlib_gettext.GNUTranslations(handle)
+        elif po.is_file():
+            from archive.pofile import mo_bytes, read_po
+
+            found = stdlib_gettext.GNUTranslations(io.BytesIO(mo_bytes(read_po(po))))
+    except (OSError, ValueError):  # a damaged catalog: English rather than no command
+        found = stdlib_gettext.NullTranslations()
+    _loaded[lang] = found
+    return found
+
+
+def activate(lang: str) -> None:
+    """Speak lang from now on, click's words included."""
+    global _current, _language
+    _language = lang if lang in LANGUAGES else "en"
+    _current = translations(_language) if _language != "en" else stdlib_gettext.NullTranslations()
+    bind_click()
+
+
+def bind_click() -> None:
+    """Point click's module-level ``_``/``ngettext`` (the stdlib's functions) at ours."""
+    for name, module in list(sys.modules.items()):
+        if name != "click" and not name.startswith("click."):
+            continue
+        if getattr(module, "_", None) is stdlib_gettext.gettext:
+            module._ = _  # type: ignore[attr-defined]
+        if getattr(module, "ngettext", None) is stdlib_gettext.ngettext:
+            module.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+def localize(command: Any) -> None:
+    """Translate the help of command, its parameters and its subcommands, from the English."""
+    originals = command.__dict__.setdefault("_english", {})
+    for attr in ("help", "short_help", "epilog"):
+        if attr not in originals:
+            originals[attr] = getattr(command, attr, None)
+        text = originals[attr]
+        setattr(command, attr, _(inspect.cleandoc(text)) if text else text)
+    for param in command.params:
+        english = param.__dict__.setdefault("_english_help", getattr(param, "help", None))
+        if english:
+            param.help = _(english)
+    cached = getattr(command, "_help_option", None)  # click keeps the --help it made (8.1.8+)
+    if cached is not None:
+        cached.help = _("Show this message and exit.")
+    for sub in getattr(command, "commands", {}).values():
+        localize(sub)
+
+
+def help_texts(command: Any) -> list[str]:
+    """Every English help text of command and its subcommands: the catalog's help msgids."""
+    texts: list[str] = []
+    originals = command.__dict__.get("_english", {})
+    for attr in ("help", "short_help", "epilog"):
+        text = originals.get(attr, getattr(command, attr, None))
+        if text:
+            texts.append(inspect.cleandoc(text))
+    for param in command.params:
+        text = param.__dict__.get("_english_help", getattr(param, "help", None))
+        if text:
+            texts.append(text)
+    for sub in getattr(command, "commands", {}).values():
+        texts.extend(help_texts(sub))
+    return texts

@@ -1,0 +1,257 @@
+"""The command line in the clerks' language: Vietnamese through gettext, English kept as source.
+
+Every main command is run through the real CLI (CliRunner with its
+environment, and a real process) in both languages; the Vietnamese output
+must hold Vietnamese and no English sentence left over. The catalog itself is
+checked against the code: a new sentence without its Vietnamese fails here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import string
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+
+from archive.cli import cli
+from tests.catalog_sources import PO, msgids
+from tests.images import make_jpeg
+
+# English words that must not be left in Vietnamese output (paths, options, metavars aside).
+ENGLISH = [
+    "Usage",
+    "Options",
+    "Commands",
+    "Show",
+    "message",
+    "exit",
+    "Error",
+    "added",
+    "failed",
+    "warnings",
+    "skipped",
+    "unchanged",
+    "duplicates",
+    "would",
+    "photo",
+    "photos",
+    "file",
+    "files",
+    "folder",
+    "the",
+    "and",
+    "with",
+    "into",
+    "not",
+    "from",
+    "Try",
+    "Missing",
+    "argument",
+    "such",
+    "option",
+    "Checked",
+    "Ingest",
+    "Nothing",
+    "written",
+    "dry",
+    "run",
+    "Created",
+    "Merged",
+]
+COMMANDS = ["ingest", "serve", "gallery", "export", "verify", "backup"]
+
+
+def run(args: list[str], lang: str | None, **env: str | None):
+    environment = {"ARCHIVE_LANG": lang, **env}
+    return CliRunner().invoke(cli, args, env=environment)
+
+
+def leftover_english(text: str, *paths: Path) -> list[str]:
+    """The English words of ENGLISH in text, once paths, --options and METAVARS are taken out."""
+    for path in paths:
+        text = text.replace(str(path), " ")
+    found = []
+    for line in text.splitlines():
+        if re.match(r"\s*(LỖI|CẢNH BÁO|SẼ LỖI|SẼ CẢNH BÁO): ", line):
+            line = line.split(": ", 2)[1]  # the level and the path; the reason is the library's
+        line = re.sub(r"^  [a-z]+  +|\barchive [a-z]+", " ", line)  # command names
+        line = re.sub(r"--?[\w-]+|\b[A-Z_]{2,}\b|\S+/\S*|\S+\.(jpg|yml|json|csv|txt)\b", " ", line)
+        found += [w for w in re.findall(r"[A-Za-z]+", line) if w in ENGLISH]
+    return found
+
+
+@pytest.fixture
+def batch(tmp_path: Path) -> Path:
+    """Two good photos, one with a damaged date (a warning), one cut short, one not a photo."""
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    make_jpeg(folder / "a.jpg", (120, 90))
+    make_jpeg(folder / "b.jpg", (90, 120), taken="2017:13:45 99:99:99")
+    whole = (folder / "a.jpg").read_bytes()
+    (folder / "c.jpg").write_bytes(whole[: len(whole) // 2])
+    (folder / "ghi-chu.docx").write_bytes(b"PK\x03\x04 not a photo")
+    return folder
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_in_vietnamese_and_english(command: str | None) -> None:
+    args = [command, "--help"] if command else ["--help"]
+    vi = run(args, "vi")
+    en = run(args, "en")
+    assert vi.exit_code == en.exit_code == 0
+    assert vi.output.startswith("Cách dùng:") and "Tùy chọn:" in vi.output
+    assert "Hiện trợ giúp này rồi thoát." in vi.output
+    assert leftover_english(vi.output) == [], vi.output
+    assert unicodedata.is_normalized("NFC", vi.output)
+    assert en.output.startswith("Usage:") and "Show this message and exit." in en.output
+
+
+def test_group_help_lists_commands_in_vietnamese() -> None:
+    out = run(["--help"], "vi").output
+    assert "Lệnh:" in out and "Nhập ảnh" in out and "Sao lưu kho" in out
+
+
+def test_usage_errors_in_vietnamese(tmp_path: Path) -> None:
+    unknown = run(["ingest", "--no-such-thing", str(tmp_path)], "vi")
+    missing = run(["ingest"], "vi")
+    assert unknown.exit_code == missing.exit_code == 2
+    assert "Lỗi: Không có tùy chọn '--no-such-thing'." in unknown.output
+    assert "Gõ 'cli ingest --help' để xem trợ giúp." in unknown.output
+    assert "Lỗi: Thiếu tham số 'PATHS...'." in missing.output
+    for result in (unknown, missing):
+        assert leftover_english(result.output, tmp_path) == [], result.output
+    english = run(["ingest"], "en")
+    assert english.exit_code == 2 and "Error: Missing argument 'PATHS...'." in english.output
+
+
+def test_missing_path_in_vietnamese(tmp_path: Path) -> None:
+    root, gone = tmp_path / "kho", tmp_path / "khong-co"
+    vi = run(["--root", str(root), "ingest", str(gone)], "vi")
+    en = run(["--root", str(root), "ingest", str(gone)], "en")
+    assert vi.exit_code == en.exit_code == 2
+    assert vi.output.strip() == f"Lỗi: không có tệp hay thư mục: {gone}"
+    assert en.output.strip() == f"Error: no such file or folder: {gone}"
+
+
+def test_ingest_report_in_both_languages(tmp_path: Path, batch: Path) -> None:
+    vi = run(["--root", str(tmp_path / "vi"), "ingest", "--jobs", "1", str(batch)], "vi")
+    en = run(["--root", str(tmp_path / "en"), "ingest", "--jobs", "1", str(batch)], "en")
+    assert vi.exit_code == en.exit_code == 1  # the cut-short JPEG failed
+    for word in ("đã thêm", "lỗi", "cảnh báo", "bỏ qua", "Bỏ qua (không phải ảnh): ghi-chu.docx"):
+        assert word in vi.output, vi.output
+    assert re.search(r"đã thêm\s+2\b", vi.output) and re.search(r"lỗi\s+1\b", vi.output)
+    assert f"LỖI: {batch / 'c.jpg'}:" in vi.output
+    assert f"CẢNH BÁO: {batch / 'b.jpg'}:" in vi.output
+    assert leftover_english(vi.output, batch) == [], vi.output
+    assert re.search(r"added\s+2\b", en.output) and f"ERROR: {batch / 'c.jpg'}:" in en.output
+
+
+def test_json_is_the_same_in_every_language(tmp_path: Path, batch: Path) -> None:
+    reports = []
+    for lang in ("vi", "en"):
+        args = ["--root", str(tmp_path / lang), "ingest", "--json", "--jobs", "1", str(batch)]
+        result = run(args, lang)
+        assert result.exit_code == 1
+        report = json.loads(result.stdout)
+        reports.append({k: v for k, v in report.items() if k not in ("seconds", "run_id")})
+    assert reports[0] == reports[1]
+
+
+def test_dry_run_report_is_conditional(tmp_path: Path, batch: Path) -> None:
+    args = ["--root", str(tmp_path / "kho"), "ingest", "--dry-run", "--jobs", "1", str(batch)]
+    vi, en = run(args, "vi"), run(args, "en")
+    assert re.search(r"sẽ thêm\s+2\b", vi.stdout) and "SẼ LỖI:" in vi.stdout
+    assert re.search(r"would add\s+2\b", en.stdout) and "WOULD FAIL:" in en.stdout
+    assert not re.search(r"\badded\b", en.stdout)
+
+
+def test_the_language_follows_the_system_locale_then_the_archive(tmp_path: Path) -> None:
+    root = tmp_path / "kho"
+    by_locale = run(["--help"], None, LC_ALL=None, LC_MESSAGES=None, LANG="vi_VN.UTF-8")
+    assert by_locale.output.startswith("Cách dùng:")
+    made = run(["--root", str(root), "init"], None, LC_ALL=None, LANG="vi_VN.UTF-8")
+    assert made.exit_code == 0 and made.output.startswith("Kho đã sẵn sàng")
+    # Another machine, a neutral locale: the archive made by a Vietnamese clerk stays Vietnamese.
+    neutral = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": "C.UTF-8"}
+    assert run(["--root", str(root), "--help"], None, **neutral).output.startswith("Cách dùng:")
+    assert run(["--help"], None, **neutral, ARCHIVE_ROOT=str(root)).output.startswith("Cách")
+    assert run(["--root", str(root), "--help"], "en", **neutral).output.startswith("Usage:")
+    english = {"LC_ALL": "en_GB.UTF-8"}
+    assert run(["--root", str(root), "--help"], None, **english).output.startswith("Usage:")
+    assert run(["--root", str(root), "settings", "set", "language", "en"], None).exit_code == 0
+    assert run(["--root", str(root), "--help"], None, **neutral).output.startswith("Usage:")
+
+
+def test_an_unreadable_archive_never_stops_a_command_for_its_language(tmp_path: Path) -> None:
+    root = tmp_path / "kho"
+    root.mkdir()
+    (root / "catalog.db").write_bytes(b"not a database at all" * 100)
+    result = run(["--root", str(root), "--help"], None, LC_ALL=None, LANG="C.UTF-8")
+    assert result.exit_code == 0 and result.output.startswith("Usage:")
+    assert not (tmp_path / "absent").exists()
+    run(["--root", str(tmp_path / "absent"), "--help"], None, LANG="C.UTF-8")
+    assert not (tmp_path / "absent").exists()  # reading the setting creates nothing
+
+
+def test_a_real_process_speaks_vietnamese(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("archive")
+    env = {**os.environ, "ARCHIVE_LANG": "vi"}
+    done = subprocess.run(
+        [str(script), "--root", str(tmp_path / "kho"), "ingest", "--bogus"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 2 and "Lỗi: Không có tùy chọn '--bogus'." in done.stderr
+    helped = subprocess.run(
+        [str(script), "verify", "--help"], capture_output=True, text=True, env=env
+    )
+    assert helped.returncode == 0 and helped.stdout.startswith("Cách dùng: archive verify")
+    assert leftover_english(helped.stdout) == [], helped.stdout
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None} | set(
+        re.findall(r"%\(\w+\)s", text)
+    )
+
+
+def test_the_catalog_translates_every_sentence_of_the_code() -> None:
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="vi")
+    entries = [message for message in catalog if message.id]
+    assert not catalog.fuzzy and not [m.id for m in entries if m.fuzzy]
+    untranslated = [m.id for m in entries if not all(m.string if m.pluralizable else [m.string])]
+    assert untranslated == []
+    for message in entries:
+        source = message.id if isinstance(message.id, str) else message.id[-1]
+        target = message.string if isinstance(message.string, str) else message.string[0]
+        assert unicodedata.is_normalized("NFC", target), source
+        assert _fields(target) <= _fields(source) | (
+            _fields(message.id[0]) if message.pluralizable else set()
+        ), source
+        assert source.count("\b") == target.count("\b"), source
+    in_po = {m.id if isinstance(m.id, str) else tuple(m.id) for m in entries}
+    in_code = msgids()
+    assert sorted(map(str, in_code - in_po)) == [], "new sentences: python -m tests.catalog_sources"
+    assert sorted(map(str, in_po - in_code)) == [], "sentences no longer in the code"
+
+
+def test_the_compiled_catalog_is_what_gettext_reads(tmp_path: Path) -> None:
+    import gettext
+
+    from archive.pofile import compile_po
+
+    target = tmp_path / "vi" / "LC_MESSAGES" / "archive.mo"
+    compile_po(PO, target)
+    found = gettext.translation("archive", tmp_path, languages=["vi"])
+    assert found.gettext("Usage:") == "Cách dùng:"
+    assert found.ngettext("and {n} more", "and {n} more", 7) == "và {n} tệp khác"
