@@ -312,11 +312,15 @@ def _strict_clause(query: SmartQuery, params: dict[str, Any]) -> str:
 
 
 def smart_search(db: Database, text: str, limit: int = 50, offset: int = 0) -> list[dict]:
-    """Run the smart query on a catalog: the rows of :func:`smart_sql`, as dicts."""
+    """Run the smart query on a catalog: one page of results, best first, as dicts.
+
+    The page :mod:`archive.search_rank` computes at bounded cost; ``limit=-1``
+    means every result, ranked exactly (for a selection; no time limit there).
+    """
+    from archive import search_rank  # it builds on this module's query
+
     query = parse(text)
     if query is None:
         return []
-    sql, params = smart_sql(query, limit, offset)
-    cursor = db.execute(sql, params)
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    conn = db.conn if isinstance(db, Database) else db  # a catalog, or its bare connection
+    return search_rank.run(conn, search_rank.plan(query, limit, offset)).rows

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from datasette.utils import escape_fts
 
-from archive import search
+from archive import search, search_rank
 from archive.web import queries
 from bench import synthetic
 
@@ -129,11 +129,11 @@ def table_page(name: str, **params: str) -> Page:
 
 def smart_page(q: str) -> Page:
     def raw(conn: Any) -> Answer:
+        # The page's own steps (archive.search_rank): its total, then its first page.
         query = search.parse(q)
-        count, count_params = search.count_sql(query)
-        total = conn.execute(count, count_params).fetchone()[0]
-        sql, params = search.smart_sql(query, SMART_PAGE, 0)
-        return {"total": total, "ids": [r[0] for r in conn.execute(sql, params).fetchall()]}
+        search_rank.run(conn, search_rank.plan(query, 0, 0))
+        found = search_rank.run(conn, search_rank.plan(query, SMART_PAGE, 0))
+        return {"total": found.total, "ids": [r["id"] for r in found.rows]}
 
     def answer(data: dict[str, Any]) -> Answer:
         return {"total": data.get("total"), "ids": [r["id"] for r in data.get("results", [])]}

@@ -17,7 +17,7 @@ from typing import Any
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
 
-from archive import search
+from archive import search, search_rank
 from archive.web.pages import last_page_at_most, page_number, page_url, respond
 from archive.web.site import Links, archive_database, ensure_can_view
 from archive.web.table_search import TOO_LONG
@@ -37,7 +37,7 @@ async def search_view(request: Any, datasette: Any) -> Response:
     asked = page_number(request)
     query = search.parse(text)
     try:
-        total, page, pages, results = await _results(db, links, query, asked)
+        total, more, page, pages, results = await _results(db, links, query, asked)
     except QueryInterrupted:
         return await _refuse(datasette, request, text, TOO_SLOW)
     data = {
@@ -47,6 +47,7 @@ async def search_view(request: Any, datasette: Any) -> Response:
             for w in (query.words if query else ())
         ],
         "total": total,
+        "total_is_floor": more,
         "page": page,
         "pages": pages,
         "next_url": page_url(request, page + 1) if page < pages else None,
@@ -59,21 +60,26 @@ async def search_view(request: Any, datasette: Any) -> Response:
 
 async def _results(
     db: Any, links: Links, query: search.SmartQuery | None, asked: int
-) -> tuple[int, int, int, list[dict[str, Any]]]:
-    """Total, page shown (the last when asked for more), pages, and that page's photos."""
+) -> tuple[int, bool, int, int, list[dict[str, Any]]]:
+    """Total (and whether it is a floor), page shown (the last when asked for more), pages,
+    and that page's photos.
+
+    The total is counted first and at bounded cost (search_rank), so a page
+    past the last is known before its photos are asked for.
+    """
     if query is None:
-        return 0, 1, 1, []
-    count, count_params = search.count_sql(query)
-    total = (await db.execute(count, count_params)).single_value()
-    page, pages = last_page_at_most(asked, total, PAGE_SIZE)
-    sql, params = search.smart_sql(query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        return 0, False, 1, 1, []
+    first = await search_rank.run_async(db.execute, search_rank.plan(query, 0, 0))
+    page, pages = last_page_at_most(asked, first.total, PAGE_SIZE)
+    found = await search_rank.run_async(
+        db.execute, search_rank.plan(query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    )
     results = []
-    for row in (await db.execute(sql, params)).rows:
-        row = dict(row)
+    for row in found.rows:
         card = links.photo_card(row)
         card["match"] = _match_kind(row)
         results.append(card)
-    return total, page, pages, results
+    return found.total, found.more, page, pages, results
 
 
 async def _refuse(datasette: Any, request: Any, text: str, message: str) -> Response:
