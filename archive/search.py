@@ -309,18 +309,3 @@ def _strict_clause(query: SmartQuery, params: dict[str, Any]) -> str:
         return ""
     params["strict"] = strict
     return f"AND rowid IN (SELECT rowid FROM {SMART_TABLE} WHERE {SMART_TABLE} MATCH :strict)"
-
-
-def smart_search(db: Database, text: str, limit: int = 50, offset: int = 0) -> list[dict]:
-    """Run the smart query on a catalog: one page of results, best first, as dicts.
-
-    The page :mod:`archive.search_rank` computes at bounded cost; ``limit=-1``
-    means every result, ranked exactly (for a selection; no time limit there).
-    """
-    from archive import search_rank  # it builds on this module's query
-
-    query = parse(text)
-    if query is None:
-        return []
-    conn = db.conn if isinstance(db, Database) else db  # a catalog, or its bare connection
-    return search_rank.run(conn, search_rank.plan(query, limit, offset)).rows

@@ -35,7 +35,9 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
-from archive.search import PHOTO_COLUMNS, SMART_TABLE, SmartQuery
+from sqlite_utils import Database
+
+from archive.search import PHOTO_COLUMNS, SMART_TABLE, SmartQuery, parse
 
 # Hits ranked exactly as the one-statement ranking does (bm25 over all of them):
 # scoring 10,000 hits takes tens of milliseconds; a million takes seconds.
@@ -212,3 +214,16 @@ async def run_async(execute: Callable[[str, dict[str, Any]], Any], steps: Plan) 
             step = steps.send(list((await execute(*step)).rows))
     except StopIteration as done:
         return done.value
+
+
+def smart_search(db: Database, text: str, limit: int = 50, offset: int = 0) -> list[dict]:
+    """Run the smart query on a catalog: one page of results, best first, as dicts.
+
+    The page this module computes at bounded cost; ``limit=-1``
+    means every result, ranked exactly (for a selection; no time limit there).
+    """
+    query = parse(text)
+    if query is None:
+        return []
+    conn = db.conn if isinstance(db, Database) else db  # a catalog, or its bare connection
+    return run(conn, plan(query, limit, offset)).rows

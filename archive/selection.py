@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from archive import search
+from archive import search_rank
 from archive.text import slugify
 
 
@@ -82,4 +82,4 @@ def search_photo_ids(db: Any, query: str) -> list[int]:
     as written (``đường`` is not ``dương``), one typed without matches every
     spelling that folds to it (``dang uy`` finds ``Đảng ủy``).
     """
-    return [row["id"] for row in search.smart_search(db, query, limit=-1)]
+    return [row["id"] for row in search_rank.smart_search(db, query, limit=-1)]

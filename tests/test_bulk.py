@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from datasette.utils import escape_fts
 
-from archive import search
+from archive import search, search_rank
 from archive.catalog import Catalog, CatalogError
 from archive.catalog.bulk import BulkPhoto
 from archive.db import open_catalog, write_transaction
@@ -134,7 +134,7 @@ def test_the_data_has_what_the_comparison_must_cover(pair: tuple[Catalog, Catalo
 @pytest.mark.parametrize("word", WORDS)
 def test_searches_find_the_same_photos(pair: tuple[Catalog, Catalog], word: str) -> None:
     one, bulk = pair
-    smart = [[r["id"] for r in search.smart_search(c.db, word, limit=N)] for c in pair]
+    smart = [[r["id"] for r in search_rank.smart_search(c.db, word, limit=N)] for c in pair]
     assert smart[0], f"{word!r} finds nothing: the comparison would prove nothing"
     assert smart[1] == smart[0]
     table_sql = (

@@ -15,7 +15,7 @@ import pytest
 from datasette.database import Database, QueryInterrupted
 from datasette.utils import escape_fts
 
-from archive import search
+from archive import search, search_rank
 from archive.db import open_catalog
 from archive.web.table_search import tidy_query
 from tests import web_archive
@@ -253,15 +253,15 @@ def test_an_archive_from_before_the_smart_index_gets_it_on_open(archive) -> None
     db.conn.commit()
     upgraded = open_catalog(archive.root / "catalog.db")
     assert upgraded[search.SMART_TABLE].count == 5
-    rows = search.smart_search(upgraded, "Công an")
+    rows = search_rank.smart_search(upgraded, "Công an")
     assert [r["caption"] for r in rows] == ["Chi bộ Công an phường"]
 
 
 def test_the_index_follows_the_catalog_when_units_merge(archive) -> None:
     archive.ingest(str(web_archive.EXAMPLES))
-    assert len(search.smart_search(archive.catalog().db, "Công an")) == 1
+    assert len(search_rank.smart_search(archive.catalog().db, "Công an")) == 1
     archive.run("units", "merge", "Bộ phận văn thư phường 6", "Chi bộ Công an phường")
-    rows = search.smart_search(archive.catalog().db, "Công an")
+    rows = search_rank.smart_search(archive.catalog().db, "Công an")
     assert {r["caption"] for r in rows} == {
         "Chi bộ Công an phường",
         "Cán bộ văn thư học tập Chủ đề năm 2018 tại góc làm việc",
