@@ -145,6 +145,16 @@ def _is_worker(pid: int) -> bool:
     return leaf and b"resource_tracker" not in line
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one live process, from /proc (0 where there is none)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -158,9 +168,11 @@ def run_ingest(folder: Path, root: Path) -> dict:
     cpu, start = _children_cpu(), time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peaks: dict[int, int] = {}
+    used: dict[int, float] = {}  # workers under a fork server are never reaped by us
     while proc.poll() is None:
-        for pid in _descendants(proc.pid):
-            if _is_worker(pid):
+        for pid in _descendants(proc.pid) | {proc.pid}:
+            used[pid] = max(used.get(pid, 0.0), _cpu_seconds(pid))
+            if pid != proc.pid and _is_worker(pid):
                 peaks[pid] = max(peaks.get(pid, 0), _peak_kib(pid))
         time.sleep(0.02)
     seconds = time.perf_counter() - start
