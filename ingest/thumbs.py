@@ -1,9 +1,13 @@
-"""Decode, orient, colour-manage, resize and encode thumbnails (Pillow).
+"""Decode, orient, colour-manage, resize and encode thumbnails (libvips or Pillow).
 
 The order of the steps is the whole design (see DESIGN.md, "Performance
 facts"): a JPEG is decoded at the smallest DCT scale that still covers the
-largest thumbnail (``draft``), resized at once, and only then rotated and
-colour-converted, so the expensive steps run on 1280 px and never on 12 MP.
+largest thumbnail, resized at once, and only then rotated and colour-converted,
+so the expensive steps run on 1280 px and never on 12 MP. The decode is chosen
+per file: an 8-bit RGB or grey JPEG (nearly every photo) is decoded and shrunk
+by libvips in one streaming pass (:mod:`ingest.thumbs_vips`: faster, and its
+memory does not grow with the photo); everything else (HEIC, PNG, TIFF, WebP,
+CMYK JPEGs), or any JPEG when libvips is missing, by Pillow's ``draft``.
 Each smaller size is made from the previous one. The result carries no EXIF,
 GPS, XMP or ICC: thumbnails are published, originals are not.
 """
@@ -23,6 +27,7 @@ from archive.errors import FileFailed
 # Long edge in px (preview, grid thumbnail). The archive root's layout owns them (a
 # thumbs/<size>/ folder each); re-exported as make_thumbnails' default.
 from archive.store import THUMB_SIZES
+from ingest import thumbs_vips
 
 pillow_heif.register_heif_opener()
 
@@ -207,15 +212,32 @@ def _encode(im: Image.Image) -> bytes:
     return buf.getvalue()
 
 
+def _with_vips(im: Image.Image) -> bool:
+    """libvips takes the 8-bit RGB and grey JPEGs; Pillow keeps the rest (per file)."""
+    return thumbs_vips.AVAILABLE and im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L")
+
+
+def _shrunk_with_vips(data: bytes, im: Image.Image, target: tuple[int, int]) -> Image.Image:
+    """The stored pixels at target, decoded by libvips; its errors worded as Pillow's are."""
+    try:
+        return thumbs_vips.shrink_jpeg(data, im.size, target)
+    except thumbs_vips.VipsFailed as err:
+        kind = "truncated" if err.truncated else "corrupt"
+        raise ImageError(f"{kind} JPEG ({err})") from None
+
+
 def _first_size(data: bytes, long_edge: int) -> Image.Image:
     """The largest thumbnail as upright sRGB RGB, decoding as little as possible."""
-    with _open(data) as im:
+    with _open(data) as im:  # the header, and the decompression-bomb check, for both paths
         orientation = _orientation(im)
         icc = im.info.get("icc_profile")
         target = _fit(im.size, long_edge)
-        with warnings.catch_warnings(action="ignore"):
-            decoded = _decode(im, target)
-        small = decoded.resize(target, RESAMPLE) if decoded.size != target else decoded.copy()
+        if _with_vips(im):
+            small = _shrunk_with_vips(data, im, target)
+        else:
+            with warnings.catch_warnings(action="ignore"):
+                decoded = _decode(im, target)
+            small = decoded.resize(target, RESAMPLE) if decoded.size != target else decoded.copy()
     small = _upright(small, orientation)
     return _to_srgb(_flatten(small), icc)
 
