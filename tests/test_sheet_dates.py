@@ -168,3 +168,10 @@ def test_photo_page_and_export_show_the_kept_time(archive, meeting: Path) -> Non
     document = json.loads(archive.run("export", "--event", event["slug"]).stdout)
     exported = {p["caption"]: p["taken_at"] for p in document["photos"]}
     assert exported["Họp chi bộ 0"] == KEPT
+
+
+def test_camera_sources_are_the_exif_dates_the_reader_takes() -> None:
+    from archive.dates import CAMERA_SOURCES
+    from ingest.exif import _DATE_SOURCES
+
+    assert {source for source, _, _ in _DATE_SOURCES} == CAMERA_SOURCES
