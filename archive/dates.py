@@ -16,7 +16,20 @@ from typing import Any
 
 from archive.text import nfc
 
-__all__ = ["DateError", "parse_day", "parse_when", "show_day", "show_moment", "why_not"]
+__all__ = [
+    "CAMERA_SOURCES",
+    "DateError",
+    "parse_day",
+    "parse_when",
+    "show_day",
+    "show_moment",
+    "why_not",
+]
+
+# The ``taken_at_source`` of a date the camera wrote (the EXIF tag it came from): a moment
+# with its time of day, which a caption sheet's date alone only confirms when it names the
+# same day.
+CAMERA_SOURCES = frozenset({"DateTimeOriginal", "DateTimeDigitized", "DateTime"})
 
 
 class DateError(ValueError):

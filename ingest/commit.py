@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from archive.catalog import Catalog
-from archive.dates import show_day, show_moment
+from archive.dates import CAMERA_SOURCES, show_day, show_moment
 from archive.records import EventSpec, PhotoMeta, SourceFile
 from ingest.describe import Description
 from ingest.report import Report
@@ -57,6 +57,24 @@ def undated_warning(photo: dict) -> str | None:
         missing = "or its event" if photo.get("event_id") else "and it is in no event"
         return f"no date in the photo {missing}: dated by the file's time, {show_moment(when)}"
     return None
+
+
+def redated_warning(before: dict, after: dict) -> str | None:
+    """What a clerk is told when a sheet's date alone replaced a camera date of another day.
+
+    Said only on the run that makes the change: a re-run finds the sheet's date already
+    there, and a photo reached again through another copy is past the change, so neither
+    repeats it.
+    """
+    camera, sheet = before.get("taken_at"), after.get("taken_at")
+    if before.get("taken_at_source") not in CAMERA_SOURCES or not camera or not sheet:
+        return None
+    if after.get("taken_at_source") != "sheet" or len(sheet) != 10 or sheet == camera[:10]:
+        return None
+    return (
+        f"date from the sheet ({show_day(sheet)}) differs from the camera"
+        f" ({show_day(camera)}): the sheet's date is kept"
+    )
 
 
 class Committer:
@@ -201,7 +219,11 @@ class Committer:
         self._note_new_units(meta.units or ())
         statements = self.said.setdefault(photo_id, [])
         statements.append((meta, primary))
-        self.catalog.apply_meta(photo_id, statements, self.event_ids)
+        before = self.catalog.photo(photo_id) if meta.taken_at else None
+        if self.catalog.apply_meta(photo_id, statements, self.event_ids) and before:
+            reason = redated_warning(before, self.catalog.photo(photo_id) or {})
+            if reason:
+                self.problem(key, reason, "warning", "date")
 
     def _note_new_units(self, names: Iterable[str]) -> None:
         for name in names:

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from archive import fields, search
 from archive.catalog.rows import Repository, basename, photo_row, year_of
 from archive.clock import now
+from archive.dates import CAMERA_SOURCES
 from archive.records import PhotoFacts, PhotoMeta, SourceFile
 
 
@@ -96,7 +97,8 @@ class Photos(Repository):
         primary source. Only the primary may replace what is there; other
         copies of the same photo fill gaps and add units or tags. Applying
         the same statements again changes nothing, so a re-run is quiet. A
-        caption is never cleared: nothing typed earlier is lost.
+        caption is never cleared: nothing typed earlier is lost. A sheet's date
+        alone that names the camera's day keeps the camera's time (:func:`_sheet_date`).
         """
         row = self.photo(photo_id)
         updates: dict[str, Any] = {}
@@ -106,8 +108,7 @@ class Photos(Repository):
             updates["caption"] = row["embedded_caption"]
             updates["caption_source"] = f"embedded:{row['embedded_caption_source']}"
         if chosen := _pick(said, "taken_at", row["taken_at"]):
-            taken_at = chosen.taken_at
-            updates.update(taken_at=taken_at, taken_at_source="sheet", year=year_of(taken_at))
+            updates.update(_sheet_date(chosen.taken_at, row))
         if (chosen := _pick(said, "event", row["event_id"])) and chosen.event in event_ids:
             updates["event_id"] = event_ids[chosen.event]
         updates.update(_said_texts(said, row))
@@ -211,6 +212,20 @@ def _said_texts(said: list[tuple[PhotoMeta, bool]], row: dict[str, Any]) -> dict
         elif not row[name] and copies:
             out[name] = copies[0]
     return out
+
+
+def _sheet_date(said: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The taken_at columns a sheet's date sets: none when it only confirms the camera's day.
+
+    Staff often type the day alone; the camera knew the time of that day (and its offset),
+    so a date without a time that names the camera's own day keeps the camera's moment and
+    source. A time typed in the sheet, another day, or a photo with no camera date: the
+    sheet's value replaces what is there, a date alone stored as a date.
+    """
+    camera = row["taken_at"] if row["taken_at_source"] in CAMERA_SOURCES else None
+    if camera and len(said) == 10 and camera[:10] == said:
+        return {}
+    return {"taken_at": said, "taken_at_source": "sheet", "year": year_of(said)}
 
 
 def _pick(said: list[tuple[PhotoMeta, bool]], field: str, current: Any) -> PhotoMeta | None:
