@@ -47,8 +47,12 @@ REVIEWER_SETTINGS: dict[str, Any] = {
     "suggest_facets": False,
 }
 COMMON_SETTINGS: dict[str, Any] = {
-    # Array facets (units, tags) over a large archive need more than the 200 ms default.
-    "facet_time_limit_ms": 1000,
+    # A common word at a million photos matches them all: the count and each facet
+    # then read every photo (seconds), which must end in a figure, not "timed out".
+    "facet_time_limit_ms": 15000,
+    "sql_time_limit_ms": 15000,
+    # Suggestions try every column over every filtered row on each load.
+    "suggest_facets": False,
 }
 
 

@@ -19,7 +19,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
 from archive import search
-from archive.web import chrome, csv_downloads, images, pages, search_page, table_search
+from archive.web import chrome, csv_downloads, facets, images, pages, search_page, table_search
 from archive.web.site import Links, archive_database, vn_date, vn_datetime
 
 HERE = Path(__file__).resolve().parent
@@ -73,22 +73,31 @@ def extra_template_vars() -> dict[str, Any]:
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
-    """Two repairs around Datasette: searches that would fail, CSV that Excel would run.
+    """Repairs around Datasette: searches that would fail, CSV that Excel would run.
 
     A cleared or punctuation-only table search means the whole table
-    (table_search); every CSV response leaves spreadsheet-safe (csv_downloads).
+    (table_search); every CSV response leaves spreadsheet-safe (csv_downloads);
+    an array facet of the photos' units or tags is counted from the link
+    tables (facets).
     """
 
     def wrap(app: Any) -> Any:
-        return table_search.search_wrapper(csv_downloads.csv_wrapper(app))
+        return facets.facet_wrapper(table_search.search_wrapper(csv_downloads.csv_wrapper(app)))
 
     return wrap
 
 
 @hookimpl
-def filters_from_request(request: Any) -> None:
-    """A table search too long to run is a 400 with a Vietnamese line, before any SQL."""
+def filters_from_request(request: Any, table: str) -> Any:
+    """A too long table search is a 400 before any SQL; a unit filter gets its index."""
     table_search.refuse_long_search(request)
+    return facets.linked_filters(request, table)
+
+
+@hookimpl
+def register_facet_classes() -> list[type]:
+    """The units and tags facets of the photos table, counted from the link tables."""
+    return [facets.LinkedFacet]
 
 
 @hookimpl
