@@ -51,11 +51,6 @@ def moment(taken_at: str) -> str:
     return f"{day(taken_at)} {taken_at[11:16]}".strip()
 
 
-def filled_in(field: fields.Field, photo: Mapping[str, Any]) -> bool:
-    """Whether the photo's record has a value for the field (a public export may lack keys)."""
-    return bool(photo.get(field.export or ""))
-
-
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """One Jinja environment per process: it compiles the template once, not per export.
@@ -73,7 +68,6 @@ def environment() -> Environment:
     )
     env.filters["day"] = day
     env.filters["moment"] = moment
-    env.tests["filled_in"] = filled_in
     return env
 
 
@@ -108,7 +102,8 @@ def index_html(export: GalleryExport) -> str:
             facts=_facts(gallery),
             paragraphs=_paragraphs(gallery["description"]),
             photos=export.photos,
-            shown=SHOWN,
+            # A --public export leaves some fields out of every record: not listed then.
+            shown=[f for f in SHOWN if f in fields.exported(gallery["public"])],
             eager=EAGER,
             json_name=JSON_NAME,
             # Without a Canvas the bundle has no manifest.json (see archive.iiif).
