@@ -197,6 +197,19 @@ def test_demo_ingests_the_example_shipped_in_the_package(
     assert all(Path(source).resolve().as_posix().startswith(inside) for source in sources)
 
 
+def test_bundle_export_renders_the_shipped_page_template(
+    installed: Installed, demo: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """index.html comes from a template in the package: the wheel must carry it."""
+    work, root = demo
+    bundle = tmp_path / "usb"
+    run_archive(installed.archive, work, "--root", str(root), "export", "--event",
+                EXAMPLE_SLUG, "--bundle", str(bundle))  # fmt: skip
+    page = (bundle / "index.html").read_text("utf-8")
+    assert page.count("<figure") == 5 and "Chi bộ Công an phường" in page
+    assert "<script" not in page and list(work.iterdir()) == []
+
+
 def test_serve_from_an_empty_folder_has_the_shipped_metadata(
     installed: Installed, demo: tuple[Path, Path]
 ) -> None:
