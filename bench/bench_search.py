@@ -272,7 +272,9 @@ def check(client: httpx.Client, page: Page, expected: Any) -> tuple[str, str | N
     return ("same" if not differs else "DIFFERS: " + ", ".join(differs)), trouble
 
 
-def measure(root: Path, repeat: int, timeout: float) -> dict[str, Any]:
+def measure(
+    root: Path, repeat: int, timeout: float, only: list[str] | None = None
+) -> dict[str, Any]:
     catalog = root / "catalog.db"
     photos = sqlite3.connect(f"file:{catalog}?mode=ro", uri=True)
     total = photos.execute("SELECT count(*) FROM photos").fetchone()[0]
@@ -280,6 +282,8 @@ def measure(root: Path, repeat: int, timeout: float) -> dict[str, Any]:
     results = []
     with Server(root) as server, httpx.Client(base_url=server.base, timeout=timeout) as client:
         for page in search_pages.pages():
+            if only and not any(word.lower() in page.name.lower() for word in only):
+                continue
             raw, expected = time_raw(catalog, page, repeat, timeout)
             timed = time_page(client, page, repeat)
             same, trouble = check(client, page, expected)
@@ -345,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--timeout", type=float, default=60.0, help="client timeout (s)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--pages", action="append", metavar="WORDS", help="only pages whose name holds WORDS"
+    )
     args = parser.parse_args(argv)
     if args.photos < 100 or args.repeat < 1:
         parser.error("--photos must be at least 100 and --repeat at least 1")
@@ -359,14 +366,14 @@ def main(argv: list[str] | None = None) -> int:
         root = args.serve
         if not (root / "catalog.db").exists():
             parser.error(f"{root}: no catalog.db here (make one with --build)")
-        out["pages"] = measure(root, args.repeat, args.timeout)
+        out["pages"] = measure(root, args.repeat, args.timeout, args.pages)
     else:
         with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
             root = Path(tmp) / "archive"
             out["build"] = build(root, args.photos, args.seed)
             if not args.json:
                 print_build(out["build"])
-            out["pages"] = measure(root, args.repeat, args.timeout)
+            out["pages"] = measure(root, args.repeat, args.timeout, args.pages)
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
