@@ -282,7 +282,7 @@ def measure(
     results = []
     with Server(root) as server, httpx.Client(base_url=server.base, timeout=timeout) as client:
         for page in search_pages.pages():
-            if only and not any(word in page.name for word in only):
+            if only and not any(word.lower() in page.name.lower() for word in only):
                 continue
             raw, expected = time_raw(catalog, page, repeat, timeout)
             timed = time_page(client, page, repeat)

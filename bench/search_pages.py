@@ -27,6 +27,7 @@ from archive.web import queries
 from bench import synthetic
 
 FACET_SIZE, TABLE_PAGE, SMART_PAGE, UNIT_PAGE = 30, 100, 60, 60
+EVENT_PAGE, UNIT_EVENTS, TIMELINE_PAGE = 200, 50, 100  # archive.web.pages' page sizes
 UNIT_SLUG = "dang-uy-phuong-1"  # ward 1, first unit: the most photos (Zipf weights)
 PHOTO_ID = synthetic.BIG_EVENT_PHOTOS // 2  # in the middle of the big event
 Answer = dict[str, Any]
@@ -145,26 +146,29 @@ def smart_page(q: str) -> Page:
 
 
 def event_page(slug: str) -> Page:
+    """The event's first page: its kept count, its units, its first 200 photos by key."""
+
     def raw(conn: Any) -> Answer:
         event = conn.execute(
             """SELECT e.id, e.slug, e.title, e.date, e.location, e.description, e.source_ref,
-                 o.name, (SELECT count(*) FROM photos WHERE event_id = e.id)
+                 o.name, e.photo_count
                FROM events e LEFT JOIN units o ON o.id = e.organizer_unit_id WHERE e.slug = ?""",
             (slug,),
         ).fetchone()
         conn.execute(
-            """SELECT u.name, u.slug FROM event_units eu JOIN units u ON u.id = eu.unit_id
-                 WHERE eu.event_id = :id
-               UNION SELECT u.name, u.slug FROM photo_units pu JOIN units u ON u.id = pu.unit_id
-                 JOIN photos p ON p.id = pu.photo_id WHERE p.event_id = :id ORDER BY 2""",
+            """SELECT u.name, u.slug FROM units u
+               WHERE u.id IN (SELECT unit_id FROM event_units WHERE event_id = :id
+                              UNION SELECT unit_id FROM unit_event_photos WHERE event_id = :id)
+               ORDER BY 2""",
             {"id": event[0]},
         ).fetchall()
         rows = conn.execute(
             f"""SELECT {search.PHOTO_COLUMNS} FROM photos p LEFT JOIN events e
-                ON e.id = p.event_id WHERE p.event_id = ? ORDER BY {queries.EVENT_ORDER}""",
+                ON e.id = p.event_id WHERE p.event_id = ? ORDER BY {queries.EVENT_ORDER}
+                LIMIT {EVENT_PAGE + 1}""",
             (event[0],),
         ).fetchall()
-        return {"count": event[8], "ids": [r[0] for r in rows]}
+        return {"count": event[8], "ids": [r[0] for r in rows[:EVENT_PAGE]]}
 
     def answer(data: dict[str, Any]) -> Answer:
         return {"count": data["event"]["photo_count"], "ids": [p["id"] for p in data["photos"]]}
@@ -173,29 +177,33 @@ def event_page(slug: str) -> Page:
 
 
 def unit_page(slug: str) -> Page:
+    """The unit's first page: kept counts, its 50 newest events, its 60 newest photos."""
+
     def raw(conn: Any) -> Answer:
-        unit_id = conn.execute("SELECT id FROM units WHERE slug = ?", (slug,)).fetchone()[0]
+        unit_id, count = conn.execute(
+            "SELECT id, photo_count FROM units WHERE slug = ?", (slug,)
+        ).fetchone()
         conn.execute("SELECT alias FROM unit_aliases WHERE unit_id = ?", (unit_id,)).fetchall()
-        count = conn.execute(
-            "SELECT count(*) FROM photo_units WHERE unit_id = ?", (unit_id,)
-        ).fetchone()[0]
         events = conn.execute(
-            """SELECT e.slug, count(pu.photo_id) FROM events e
-                 LEFT JOIN photos p ON p.event_id = e.id
-                 LEFT JOIN photo_units pu ON pu.photo_id = p.id AND pu.unit_id = :id
+            f"""SELECT e.slug, coalesce(c.photos, 0) FROM events e
+                 LEFT JOIN unit_event_photos c ON c.unit_id = :id AND c.event_id = e.id
                WHERE e.id IN (SELECT event_id FROM event_units WHERE unit_id = :id
-                              UNION SELECT p.event_id FROM photo_units pu
-                                JOIN photos p ON p.id = pu.photo_id WHERE pu.unit_id = :id)
-               GROUP BY e.id ORDER BY e.date DESC, e.title""",
+                              UNION SELECT event_id FROM unit_event_photos WHERE unit_id = :id)
+               ORDER BY {queries.EVENTS_NEWEST} LIMIT {UNIT_EVENTS + 1}""",
             {"id": unit_id},
         ).fetchall()
         rows = conn.execute(
             f"""SELECT {search.PHOTO_COLUMNS} FROM photo_units pu
                   JOIN photos p ON p.id = pu.photo_id LEFT JOIN events e ON e.id = p.event_id
-                WHERE pu.unit_id = ? ORDER BY p.taken_at DESC, p.id DESC LIMIT {UNIT_PAGE}""",
+                WHERE pu.unit_id = ? ORDER BY pu.taken_key DESC, pu.photo_id DESC
+                LIMIT {UNIT_PAGE + 1}""",
             (unit_id,),
         ).fetchall()
-        return {"count": count, "events": [list(e) for e in events], "ids": [r[0] for r in rows]}
+        return {
+            "count": count,
+            "events": [list(e) for e in events[:UNIT_EVENTS]],
+            "ids": [r[0] for r in rows[:UNIT_PAGE]],
+        }
 
     def answer(data: dict[str, Any]) -> Answer:
         return {
@@ -208,14 +216,13 @@ def unit_page(slug: str) -> Page:
 
 
 def timeline_page() -> Page:
+    """The timeline's first page: 100 events, kept counts, a cover by one seek each."""
+
     def raw(conn: Any) -> Answer:
         rows = conn.execute(
-            f"""SELECT e.slug, (SELECT count(*) FROM photos WHERE event_id = e.id),
-                  (SELECT p.id FROM photos p WHERE p.event_id = e.id
-                   ORDER BY {queries.EVENT_ORDER} LIMIT 1)
-                FROM events e ORDER BY e.date IS NULL, e.date DESC, e.title"""
+            queries.TIMELINE_SQL.format(condition=""), {"limit": TIMELINE_PAGE + 1}
         ).fetchall()
-        return {"events": [list(r) for r in rows]}
+        return {"events": [[r[1], r[6], r[7]] for r in rows[:TIMELINE_PAGE]]}
 
     def answer(data: dict[str, Any]) -> Answer:
         events = [e for m in data["months"] for e in m["events"]]
@@ -244,16 +251,14 @@ def photo_page(photo_id: int) -> Page:
         photo = dict(zip(names, row, strict=False))
         found = []
         for op, direction in (("<", "DESC"), (">", "ASC")):
-            order = ", ".join(f"{c} {direction}" for c in queries.EVENT_KEY)
             hit = conn.execute(
-                f"""SELECT p.id FROM photos p WHERE p.event_id = ?
-                    AND ({queries.EVENT_ORDER}) {op} (?, ?, ?) ORDER BY {order} LIMIT 1""",
-                (
-                    photo["event_id"],
-                    photo["taken_at"] or "",
-                    photo["original_name"] or "",
-                    photo_id,
-                ),
+                queries.neighbour_sql(op, direction),
+                {
+                    "event": photo["event_id"],
+                    "taken_at": photo["taken_at"] or "",
+                    "name": photo["original_name"] or "",
+                    "id": photo_id,
+                },
             ).fetchone()
             found.append(hit[0] if hit else None)
         return {"id": photo_id, "previous": found[0], "next": found[1]}

@@ -17,8 +17,12 @@ from archive.web import queries
 from archive.web.site import Links, archive_database, ensure_can_view, vn_month
 
 UNIT_PAGE_SIZE = 60
+EVENT_PAGE_SIZE = 200
+UNIT_EVENTS_SIZE = 50
+TIMELINE_SIZE = 100
 # More digits than any archive has pages: read as "past the last page" without int()
 # (SQLite's OFFSET overflows at 2**63; Python refuses to parse 4,300 digits).
+# (The search page numbers its pages; the archive's own pages go by key.)
 PAGE_DIGITS = 9
 
 
@@ -60,6 +64,44 @@ def last_page_at_most(page: int, total: int, page_size: int) -> tuple[int, int]:
     return min(page, pages), pages
 
 
+def cursor(request: Any, name: str = "after") -> int | None:
+    """The id a "next page" link carries (``?after=``); None on a first page.
+
+    Pages are cut by key, never by OFFSET: the next page starts just after the
+    last row shown, so each page costs one index seek however deep it is.
+    Anything but an id is a 400 in Vietnamese.
+    """
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > queries.MAX_ID_DIGITS:
+        raise BadRequest(f"Địa chỉ trang không hợp lệ: «{raw[:20]}» (sau «{name}=» là một số).")
+    return int(raw)
+
+
+def _known(row: dict[str, Any] | None, raw: int) -> dict[str, Any]:
+    if row is None:
+        raise BadRequest(f"Địa chỉ trang không hợp lệ: không có mục số {raw}.")
+    return row
+
+
+def next_url(
+    request: Any, rows: list[dict[str, Any]], size: int, name: str = "after"
+) -> str | None:
+    """This page's address starting after its last row, when one more row came back."""
+    if len(rows) <= size:
+        return None
+    return with_arg(request, name, str(rows[size - 1]["id"]))
+
+
+def with_arg(request: Any, name: str, value: str | None) -> str:
+    """This page's address with one argument set (or dropped, for None)."""
+    args = [(k, v) for k, v in parse_qsl(request.query_string) if k != name]
+    if value is not None:
+        args.append((name, value))
+    return request.path + (f"?{urlencode(args)}" if args else "")
+
+
 async def event_view(request: Any, datasette: Any) -> Response:
     db = archive_database(datasette)
     await ensure_can_view(datasette, request, db.name, ("events", "photos"))
@@ -67,7 +109,10 @@ async def event_view(request: Any, datasette: Any) -> Response:
     event = await queries.event(db, request.url_vars["key"])
     if event is None:
         raise NotFound("Không có sự kiện này")
-    photos = [links.photo_card(row) for row in await queries.event_photos(db, event["id"])]
+    after = cursor(request)
+    if after is not None:
+        after = _known(await queries.photo_key(db, after), after)
+    rows = await queries.event_photos(db, event["id"], EVENT_PAGE_SIZE + 1, after)
     data = {
         "event": {
             **{k: event[k] for k in ("id", "slug", "title", "date", "location", "description")},
@@ -78,7 +123,9 @@ async def event_view(request: Any, datasette: Any) -> Response:
             "url": links.event(event["slug"]),
             "table_url": links.table("photos", event_id=event["id"]),
         },
-        "photos": photos,
+        "photos": [links.photo_card(row) for row in rows[:EVENT_PAGE_SIZE]],
+        "next": next_url(request, rows, EVENT_PAGE_SIZE),
+        "first": with_arg(request, "after", None) if after is not None else None,
     }
     return await respond(datasette, request, "archive_event.html", data)
 
@@ -93,8 +140,14 @@ async def unit_view(request: Any, datasette: Any) -> Response:
     if unit["slug"] != request.url_vars["slug"]:
         # Reached by another name of the unit: send the reader to its one address.
         return Response.redirect(links.unit_slug(unit["slug"]) + (request.url_vars["format"] or ""))
-    page, pages = last_page_at_most(page_number(request), unit["photo_count"], UNIT_PAGE_SIZE)
-    rows = await queries.unit_photos(db, unit["id"], UNIT_PAGE_SIZE, (page - 1) * UNIT_PAGE_SIZE)
+    after = cursor(request)
+    if after is not None:
+        after = _known(await queries.photo_key(db, after), after)
+    rows = await queries.unit_photos(db, unit["id"], UNIT_PAGE_SIZE + 1, after)
+    events_after = cursor(request, "events_after")
+    if events_after is not None:
+        events_after = _known(await queries.event_key(db, events_after), events_after)
+    events = await queries.unit_events(db, unit["id"], UNIT_EVENTS_SIZE + 1, events_after)
     data = {
         "unit": {
             **{k: unit[k] for k in ("id", "slug", "name", "kind", "aliases", "photo_count")},
@@ -110,13 +163,12 @@ async def unit_view(request: Any, datasette: Any) -> Response:
                 "unit_photos": e["unit_photos"],
                 "url": links.event(e["slug"]),
             }
-            for e in await queries.unit_events(db, unit["id"])
+            for e in events[:UNIT_EVENTS_SIZE]
         ],
-        "photos": [links.photo_card(row) for row in rows],
-        "page": page,
-        "pages": pages,
-        "next_url": page_url(request, page + 1) if page < pages else None,
-        "previous_url": page_url(request, page - 1) if page > 1 else None,
+        "more_events": next_url(request, events, UNIT_EVENTS_SIZE, "events_after"),
+        "photos": [links.photo_card(row) for row in rows[:UNIT_PAGE_SIZE]],
+        "next": next_url(request, rows, UNIT_PAGE_SIZE),
+        "first": with_arg(request, "after", None) if after is not None else None,
     }
     return await respond(datasette, request, "archive_unit.html", data)
 
@@ -150,8 +202,12 @@ async def timeline_view(request: Any, datasette: Any) -> Response:
     db = archive_database(datasette)
     await ensure_can_view(datasette, request, db.name, ("events", "photos"))
     links = Links(datasette, db.name)
+    after = cursor(request)
+    if after is not None:
+        after = _known(await queries.event_key(db, after), after)
+    events = await queries.timeline(db, TIMELINE_SIZE + 1, after)
     months: list[dict[str, Any]] = []
-    for event in await queries.timeline(db):
+    for event in events[:TIMELINE_SIZE]:
         if not months or months[-1]["month"] != event["month"]:
             months.append(
                 {"month": event["month"], "label": vn_month(event["month"]), "events": []}
@@ -167,7 +223,12 @@ async def timeline_view(request: Any, datasette: Any) -> Response:
                 "cover_url": links.image("thumb", event["cover_id"]) if event["cover_id"] else None,
             }
         )
-    return await respond(datasette, request, "archive_timeline.html", {"months": months})
+    data = {
+        "months": months,
+        "next": next_url(request, events, TIMELINE_SIZE),
+        "first": with_arg(request, "after", None) if after is not None else None,
+    }
+    return await respond(datasette, request, "archive_timeline.html", data)
 
 
 async def _settings(db: Any) -> dict[str, Any]:

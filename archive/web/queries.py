@@ -51,10 +51,13 @@ async def _one(db: Database, sql: str, params: Any = None) -> dict[str, Any] | N
 
 
 async def event(db: Database, key: str) -> dict[str, Any] | None:
-    """An event by slug, else by id (the photos table links events by id)."""
+    """An event by slug, else by id (the photos table links events by id).
+
+    Its photo count is the one the catalog keeps (``events.photo_count``); its units
+    are those it names and those its photos show (``unit_event_photos``, kept too).
+    """
     sql = """SELECT e.id, e.slug, e.title, e.date, e.location, e.description, e.source_ref,
-               o.name AS organizer,
-               (SELECT count(*) FROM photos WHERE event_id = e.id) AS photo_count
+               o.name AS organizer, e.photo_count
              FROM events e LEFT JOIN units o ON o.id = e.organizer_unit_id WHERE {where}"""
     found = await _one(db, sql.format(where="e.slug = :key"), {"key": key})
     if found is None and key.isascii() and key.isdigit() and len(key) <= MAX_ID_DIGITS:
@@ -63,10 +66,9 @@ async def event(db: Database, key: str) -> dict[str, Any] | None:
         return None
     units = await _dicts(
         db,
-        """SELECT u.name, u.slug FROM event_units eu JOIN units u ON u.id = eu.unit_id
-             WHERE eu.event_id = :id
-           UNION SELECT u.name, u.slug FROM photo_units pu JOIN units u ON u.id = pu.unit_id
-             JOIN photos p ON p.id = pu.photo_id WHERE p.event_id = :id
+        """SELECT u.name, u.slug FROM units u
+           WHERE u.id IN (SELECT unit_id FROM event_units WHERE event_id = :id
+                          UNION SELECT unit_id FROM unit_event_photos WHERE event_id = :id)
            ORDER BY 2""",
         {"id": found["id"]},
     )
@@ -74,20 +76,52 @@ async def event(db: Database, key: str) -> dict[str, Any] | None:
     return found
 
 
-async def event_photos(db: Database, event_id: int) -> list[dict[str, Any]]:
+def _after_event_key(after: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """The condition "after this photo in the event order", and its parameters.
+
+    The first term (``coalesce(taken_at, '') >= …``) is what lets SQLite seek in
+    ``idx_photos_event_order``; the row value then settles ties within that time.
+    """
+    if after is None:
+        return "", {}
+    return (
+        f" AND {EVENT_KEY[0]} >= :after_taken"
+        f" AND ({EVENT_ORDER}) > (:after_taken, :after_name, :after_id)",
+        {
+            "after_taken": after["taken_at"] or "",
+            "after_name": after["original_name"] or "",
+            "after_id": after["id"],
+        },
+    )
+
+
+async def event_photos(
+    db: Database, event_id: int, limit: int, after: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """A page of the event's photos in EVENT_ORDER, from just after ``after`` (a photo row)."""
+    condition, params = _after_event_key(after)
     return await _dicts(
         db,
         f"""SELECT {PHOTO_COLUMNS} FROM photos p LEFT JOIN events e ON e.id = p.event_id
-            WHERE p.event_id = :id ORDER BY {EVENT_ORDER}""",
-        {"id": event_id},
+            WHERE p.event_id = :id{condition} ORDER BY {EVENT_ORDER} LIMIT :limit""",
+        {"id": event_id, "limit": limit, **params},
+    )
+
+
+async def photo_key(db: Database, photo_id: int) -> dict[str, Any] | None:
+    """What a page's "next" link names: a photo, by id, with the values it sorts by."""
+    return await _one(
+        db,
+        "SELECT id, event_id, taken_at, original_name FROM photos WHERE id = :id",
+        {"id": photo_id},
     )
 
 
 async def unit(db: Database, slug: str) -> dict[str, Any] | None:
-    """A unit by its slug or by the slug of one of its other names."""
+    """A unit by its slug or by the slug of one of its other names; its count as kept."""
     found = await _one(
         db,
-        """SELECT u.id, u.slug, u.name, u.kind, p.name AS parent FROM units u
+        """SELECT u.id, u.slug, u.name, u.kind, p.name AS parent, u.photo_count FROM units u
              LEFT JOIN units p ON p.id = u.parent_id
            WHERE u.slug = :slug
               OR u.id = (SELECT unit_id FROM unit_aliases WHERE slug = :slug)""",
@@ -99,37 +133,74 @@ async def unit(db: Database, slug: str) -> dict[str, Any] | None:
         db, "SELECT alias FROM unit_aliases WHERE unit_id = :id ORDER BY alias", {"id": found["id"]}
     )
     found["aliases"] = [a["alias"] for a in aliases]
-    count = await _one(
-        db, "SELECT count(*) AS n FROM photo_units WHERE unit_id = :id", {"id": found["id"]}
-    )
-    found["photo_count"] = count["n"]
     return found
 
 
-async def unit_events(db: Database, unit_id: int) -> list[dict[str, Any]]:
-    """Events the unit took part in (named in the event or shown in its photos), newest first."""
+# Events newest first (undated last), then by title and id: the unit page's and the
+# timeline's order, as a condition "after this event" that works with NULL dates.
+EVENTS_NEWEST = "e.date IS NULL, e.date DESC, e.title, e.id"
+_AFTER_EVENT = """AND (CASE WHEN :after_date IS NULL
+                      THEN e.date IS NULL AND (e.title, e.id) > (:after_title, :after_id)
+                      ELSE e.date < :after_date OR e.date IS NULL
+                        OR (e.date = :after_date AND (e.title, e.id) > (:after_title, :after_id))
+                      END)"""
+
+
+def _after_event(after: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    if after is None:
+        return "", {}
+    return _AFTER_EVENT, {
+        "after_date": after["date"],
+        "after_title": after["title"],
+        "after_id": after["id"],
+    }
+
+
+async def event_key(db: Database, event_id: int) -> dict[str, Any] | None:
+    """An event's place in the newest-first order, for a "more events" link."""
+    return await _one(db, "SELECT id, date, title FROM events WHERE id = :id", {"id": event_id})
+
+
+async def unit_events(
+    db: Database, unit_id: int, limit: int, after: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Events the unit took part in (named in the event or shown in its photos), newest first.
+
+    Its photos per event come from ``unit_event_photos``, which the catalog keeps:
+    the unit's events are read, not its every photo.
+    """
+    condition, params = _after_event(after)
     return await _dicts(
         db,
-        """SELECT e.id, e.slug, e.title, e.date,
-             (SELECT count(*) FROM photos p JOIN photo_units pu ON pu.photo_id = p.id
-               WHERE p.event_id = e.id AND pu.unit_id = :id) AS unit_photos
-           FROM events e
+        f"""SELECT e.id, e.slug, e.title, e.date, coalesce(c.photos, 0) AS unit_photos
+           FROM events e LEFT JOIN unit_event_photos c ON c.unit_id = :id AND c.event_id = e.id
            WHERE e.id IN (SELECT event_id FROM event_units WHERE unit_id = :id
-                          UNION SELECT p.event_id FROM photos p
-                            JOIN photo_units pu ON pu.photo_id = p.id WHERE pu.unit_id = :id)
-           ORDER BY e.date DESC, e.title""",
-        {"id": unit_id},
+                          UNION SELECT event_id FROM unit_event_photos WHERE unit_id = :id)
+             {condition}
+           ORDER BY {EVENTS_NEWEST} LIMIT :limit""",
+        {"id": unit_id, "limit": limit, **params},
     )
 
 
-async def unit_photos(db: Database, unit_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
+async def unit_photos(
+    db: Database, unit_id: int, limit: int, after: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """A page of the unit's photos, newest first (undated last), from just after ``after``.
+
+    Off ``idx_photo_units_newest``: ``photo_units.taken_key`` is the photo's
+    ``taken_at`` ('' when unknown), kept by the catalog.
+    """
+    condition, params = "", {}
+    if after is not None:
+        condition = "AND (pu.taken_key, pu.photo_id) < (:after_taken, :after_id)"
+        params = {"after_taken": after["taken_at"] or "", "after_id": after["id"]}
     return await _dicts(
         db,
         f"""SELECT {PHOTO_COLUMNS} FROM photo_units pu JOIN photos p ON p.id = pu.photo_id
               LEFT JOIN events e ON e.id = p.event_id
-            WHERE pu.unit_id = :id ORDER BY p.taken_at DESC, p.id DESC
-            LIMIT :limit OFFSET :offset""",
-        {"id": unit_id, "limit": limit, "offset": offset},
+            WHERE pu.unit_id = :id {condition}
+            ORDER BY pu.taken_key DESC, pu.photo_id DESC LIMIT :limit""",
+        {"id": unit_id, "limit": limit, **params},
     )
 
 
@@ -150,36 +221,52 @@ async def photo(db: Database, photo_id: int) -> dict[str, Any] | None:
     return found
 
 
+def neighbour_sql(op: str, direction: str) -> str:
+    """The photo just before (``<``) or after (``>``) one in its event: one index seek.
+
+    The bound on ``coalesce(taken_at, '')`` alone is what SQLite seeks on in
+    ``idx_photos_event_order``; the row value settles photos taken in the same second.
+    """
+    order = ", ".join(f"{column} {direction}" for column in EVENT_KEY)
+    return f"""SELECT p.id FROM photos p WHERE p.event_id = :event
+                 AND {EVENT_KEY[0]} {op}= :taken_at
+                 AND ({EVENT_ORDER}) {op} (:taken_at, :name, :id)
+               ORDER BY {order} LIMIT 1"""
+
+
 async def _neighbour(db: Database, photo: dict[str, Any], op: str, direction: str) -> int | None:
     """The photo just before (``<``) or after (``>``) this one in its event's order.
 
     One row through the event's index, rather than every id of the event: an event
     of a few thousand photos is opened one photo at a time, again and again.
     """
-    order = ", ".join(f"{column} {direction}" for column in EVENT_KEY)
-    sql = f"""SELECT p.id FROM photos p WHERE p.event_id = :event
-                AND ({EVENT_ORDER}) {op} (:taken_at, :name, :id)
-              ORDER BY {order} LIMIT 1"""
     params = {
         "event": photo["event_id"],
         "taken_at": photo["taken_at"] or "",
         "name": photo["original_name"] or "",
         "id": photo["id"],
     }
-    row = await _one(db, sql, params)
+    row = await _one(db, neighbour_sql(op, direction), params)
     return row["id"] if row else None
 
 
-async def timeline(db: Database) -> list[dict[str, Any]]:
-    """Every event with its month, photo count and a cover photo, newest first."""
-    return await _dicts(
-        db,
-        f"""SELECT e.id, e.slug, e.title, e.date, e.location, substr(e.date, 1, 7) AS month,
-              (SELECT count(*) FROM photos WHERE event_id = e.id) AS photo_count,
-              (SELECT p.id FROM photos p WHERE p.event_id = e.id ORDER BY {EVENT_ORDER} LIMIT 1)
-                AS cover_id
-            FROM events e ORDER BY e.date IS NULL, e.date DESC, e.title""",
-    )
+TIMELINE_SQL = f"""SELECT e.id, e.slug, e.title, e.date, e.location,
+      substr(e.date, 1, 7) AS month, e.photo_count,
+      (SELECT p.id FROM photos p WHERE p.event_id = e.id ORDER BY {EVENT_ORDER} LIMIT 1)
+        AS cover_id
+    FROM events e WHERE 1 {{condition}} ORDER BY {EVENTS_NEWEST} LIMIT :limit"""
+
+
+async def timeline(
+    db: Database, limit: int, after: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """A page of events with month, kept photo count and cover, newest first.
+
+    The cover is the event's first photo in EVENT_ORDER: one seek in
+    ``idx_photos_event_order`` per event on the page.
+    """
+    condition, params = _after_event(after)
+    return await _dicts(db, TIMELINE_SQL.format(condition=condition), {"limit": limit, **params})
 
 
 async def image_path(db: Database, size: str, key: str) -> dict[str, Any] | None:
