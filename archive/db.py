@@ -282,7 +282,7 @@ def m006_photographer_credit(db: Database) -> None:
 
 
 @migrations()
-def m1xx_table_facet_indexes(db: Database) -> None:
+def m007_table_facet_indexes(db: Database) -> None:
     """The photos table's year and camera facets count an index, not every 4 kB row."""
     db.execute("CREATE INDEX IF NOT EXISTS idx_photos_year ON photos(year)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_photos_camera ON photos(camera)")
@@ -320,7 +320,7 @@ def missing_photo_columns(db: Database) -> list[str]:
     return fields.missing_columns(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
 
 
-# The figures the archive's own pages read instead of counting (m1xx_pages_kept_counts).
+# The figures the archive's own pages read instead of counting (m008_pages_kept_counts).
 # SQLite keeps them with triggers, so they change in the very statement that changes
 # what they count, on every write path the catalog has (an ingest, the bulk path, a
 # unit merge, dating undated photos): no repository can forget one, and a rollback
@@ -402,7 +402,7 @@ _KEPT_BACKFILL = [
 
 
 @migrations()
-def m1xx_pages_kept_counts(db: Database) -> None:
+def m008_pages_kept_counts(db: Database) -> None:
     """Counts, keys and indexes that bound the event, unit, timeline and photo pages.
 
     ``events.photo_count`` and ``units.photo_count`` (photos of the event, photos
@@ -417,7 +417,7 @@ def m1xx_pages_kept_counts(db: Database) -> None:
 
 
 def recount_kept(db: Database) -> None:
-    """Every kept figure of m1xx_pages_kept_counts computed afresh from the rows.
+    """Every kept figure of m008_pages_kept_counts computed afresh from the rows.
 
     The migration's backfill; tests/test_kept_counts.py holds the triggers to it.
     """
