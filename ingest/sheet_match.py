@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from archive.i18n import _
 from archive.text import exact_key, nfc
 from ingest.captions import CaptionRow, CaptionSheet
 from ingest.sources import FoundPhoto
@@ -75,7 +76,7 @@ _LEVELS: tuple[tuple[_Key, _Key], ...] = (
 def match_rows(sheet: CaptionSheet, photos: list[FoundPhoto]) -> SheetMatch:
     """Each row to the one photo it names; ambiguous and unmatched rows become warnings."""
     indexes = []
-    for photo_keys, _ in _LEVELS:
+    for photo_keys, _row_keys in _LEVELS:
         index: dict[str, list[FoundPhoto]] = defaultdict(list)
         for photo in photos:
             for key in photo_keys(photo.relative):
