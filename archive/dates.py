@@ -14,10 +14,12 @@ import re
 from datetime import date, datetime, time
 from typing import Any
 
+from archive.i18n import N_, _
 from archive.text import nfc
 
 __all__ = [
     "CAMERA_SOURCES",
+    "NOT_A_DATE_OR_TIME",
     "DateError",
     "parse_day",
     "parse_when",
@@ -40,7 +42,9 @@ _YMD = re.compile(r"(?P<y>\d{4})[-/.:](?P<m>\d{1,2})[-/.:](?P<d>\d{1,2})")
 _DMY = re.compile(r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})")
 _SHORT_YEAR = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2}(?!\d)")
 _TIME = re.compile(r"(?:[ T]+|\s*,\s*)(?P<H>\d{1,2})[:hH](?P<M>\d{2})?(?::(?P<S>\d{2})(?:\.\d+)?)?")
-_EXAMPLE = "write 22/12/2017 or 2017-12-22"
+_EXAMPLE = N_("write 22/12/2017 or 2017-12-22")
+# The refusal that says nothing more than "not a date": callers word their own instead.
+NOT_A_DATE_OR_TIME = N_("{value} is not a date or time")
 
 
 def parse_when(value: Any) -> str | None:
@@ -69,7 +73,11 @@ def parse_day(value: str) -> date:
     """A typed day (a time after it is refused: a day was asked for); DateError says why."""
     when = _parse(value)
     if len(when) != 10:
-        raise DateError(f"{value!r} is not a date: give the day alone ({_EXAMPLE})")
+        raise DateError(
+            _("{value} is not a date: give the day alone ({example})").format(
+                value=repr(value), example=_(_EXAMPLE)
+            )
+        )
     return date.fromisoformat(when)
 
 
@@ -81,17 +89,21 @@ def _parse(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if not isinstance(value, str):
-        raise DateError(f"{value!r} is not a date or time")
+        raise DateError(_(NOT_A_DATE_OR_TIME).format(value=repr(value)))
     text = nfc(value).strip()
     match = _YMD.match(text) or _DMY.match(text)
     if match is None:
         if _SHORT_YEAR.match(text):
-            raise DateError(f"{text!r} is not a date: a two-digit year is a guess ({_EXAMPLE})")
-        raise DateError(f"{text!r} is not a date or time")
+            raise DateError(
+                _("{value} is not a date: a two-digit year is a guess ({example})").format(
+                    value=repr(text), example=_(_EXAMPLE)
+                )
+            )
+        raise DateError(_(NOT_A_DATE_OR_TIME).format(value=repr(text)))
     rest = text[match.end() :]
     clock = _TIME.fullmatch(rest) if rest else None
     if rest and clock is None:
-        raise DateError(f"{text!r} is not a date or time")
+        raise DateError(_(NOT_A_DATE_OR_TIME).format(value=repr(text)))
     day_first = match.re is _DMY
     day = _day(text, int(match["y"]), int(match["m"]), int(match["d"]), day_first)
     if clock is None:
@@ -99,18 +111,26 @@ def _parse(value: Any) -> str:
     try:
         moment = time(int(clock["H"]), int(clock["M"] or 0), int(clock["S"] or 0))
     except ValueError:
-        raise DateError(f"{text!r}: no such time of day") from None
+        raise DateError(_("{value}: no such time of day").format(value=repr(text))) from None
     return datetime.combine(day, moment).isoformat()
 
 
 def _day(text: str, year: int, month: int, day: int, day_first: bool) -> date:
     if not 1 <= month <= 12:
-        order = "day first, dd/mm/yyyy" if day_first else "year first, yyyy-mm-dd"
-        raise DateError(f"{text!r} is not a date: there is no month {month} (read {order})")
+        order = _("day first, dd/mm/yyyy") if day_first else _("year first, yyyy-mm-dd")
+        raise DateError(
+            _("{value} is not a date: there is no month {month} (read {order})").format(
+                value=repr(text), month=month, order=order
+            )
+        )
     try:
         return date(year, month, day)
     except ValueError:
-        raise DateError(f"{text!r} is not a date: month {month} has no day {day}") from None
+        raise DateError(
+            _("{value} is not a date: month {month} has no day {day}").format(
+                value=repr(text), month=month, day=day
+            )
+        ) from None
 
 
 def show_day(iso: str) -> str:

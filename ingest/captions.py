@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from archive.dates import why_not
+from archive.dates import NOT_A_DATE_OR_TIME, why_not
 from archive.fields import SHEET_FIELDS, SHEET_TEXT
+from archive.i18n import _
 from archive.text import clean, exact_key
 from ingest.sheet_files import HEADER_SCAN, peek_table, read_table
 from ingest.textfile import (
@@ -149,14 +150,19 @@ def _find_header(path: Path, table: list[list[Any]]) -> tuple[int, dict[str, int
             elif name:
                 ignored.append(name)
         shown = _shown(", ".join(ignored))
-        warnings = [f"row {index + 1}: ignored columns: {shown}"] if ignored else []
+        warnings = (
+            [_("row {row}: ignored columns: {columns}").format(row=index + 1, columns=shown)]
+            if ignored
+            else []
+        )
         return index, columns, warnings
     first = next((row for row in table if any(_present(cell) for cell in row)), None)
     if first is None:
-        raise ManifestError(path, "empty caption sheet: no header row")
+        raise ManifestError(path, _("empty caption sheet: no header row"))
     seen = _shown(", ".join(str(clean(scalar_text(c))) for c in first if _present(c)))
     raise ManifestError(
-        path, f"no file column in the header ({seen}); name one 'file' or 'Tên tệp'"
+        path,
+        _("no file column in the header ({seen}); name one 'file' or 'Tên tệp'").format(seen=seen),
     )
 
 
@@ -166,7 +172,11 @@ def _present(cell: Any) -> bool:
 
 def _shown(text: str) -> str:
     """A typed value as a warning quotes it: enough to find it, never a whole pasted file."""
-    return text if len(text) <= _SHOWN_CHARS else f"{text[:_SHOWN_CHARS]}… ({len(text):,} chars)"
+    return (
+        text
+        if len(text) <= _SHOWN_CHARS
+        else _("{start}… ({count} chars)").format(start=text[:_SHOWN_CHARS], count=f"{len(text):,}")
+    )
 
 
 def _column_letter(index: int) -> str:
@@ -189,19 +199,22 @@ def _row_damage(cells: list[Any], header: list[Any], width: int, hint: str) -> s
     def column(index: int) -> str:
         name = header[index] if index < len(header) else None
         named = f" ({_shown(clean(scalar_text(name)) or '')})" if _present(name) else ""
-        return f"column {_column_letter(index)}{named}"
+        return _("column {letter}{named}").format(letter=_column_letter(index), named=named)
 
     for index, value in enumerate(cells):
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-            return (
-                f"{column(index)} holds {len(value):,} characters, more than the "
-                f"{MAX_CELL_CHARS:,} a cell may hold"
-            )
+            return _(
+                "{column} holds {count} characters, more than the {limit} a cell may hold"
+            ).format(column=column(index), count=f"{len(value):,}", limit=f"{MAX_CELL_CHARS:,}")
         if isinstance(value, str) and "\x00" in value:
-            return f"{column(index)} holds a NUL byte: binary data, not typed text"
+            return _("{column} holds a NUL byte: binary data, not typed text").format(
+                column=column(index)
+            )
     last = max((i + 1 for i, value in enumerate(cells) if _present(value)), default=0)
     if last > width:
-        return f"has {last} columns but the header has {width}{hint}"
+        return _("has {count} columns but the header has {width}{hint}").format(
+            count=last, width=width, hint=hint
+        )
     return None
 
 
@@ -214,7 +227,7 @@ def _build_sheet(path: Path, table: list[list[Any]], hint: str = "") -> CaptionS
     for line, cells in enumerate(table[header + 1 :], start=header + 2):
         damage = _row_damage(cells, names, width, hint)
         if damage is not None:
-            warnings.append(f"row {line}: {damage}; row skipped")
+            warnings.append(_("row {row}: {damage}; row skipped").format(row=line, damage=damage))
             continue
         row = _caption_row(line, cells, columns, warnings)
         if row is None:
@@ -223,7 +236,9 @@ def _build_sheet(path: Path, table: list[list[Any]], hint: str = "") -> CaptionS
         if key in rows:
             earlier = rows.pop(key)
             warnings.append(
-                f"row {line}: {_shown(row.file)} is also on row {earlier.line}; row {line} wins"
+                _("row {row}: {file} is also on row {earlier}; row {row} wins").format(
+                    row=line, file=_shown(row.file), earlier=earlier.line
+                )
             )
         rows[key] = row
     return CaptionSheet(path, tuple(rows.values()), tuple(warnings), frozenset(columns))
@@ -242,12 +257,16 @@ def _caption_row(
         return None
     file = _file_name(cell("file"))
     if file is None:
-        warnings.append(f"row {line}: no file name; row skipped")
+        warnings.append(_("row {row}: no file name; row skipped").format(row=line))
         return None
     raw_when = cell("taken_at")
     taken_at = parse_when(raw_when) if _present(raw_when) else None
     if _present(raw_when) and taken_at is None:
-        warnings.append(f"row {line}: {_date_warning(file, raw_when)}; left empty")
+        warnings.append(
+            _("row {row}: {reason}; left empty").format(
+                row=line, reason=_date_warning(file, raw_when)
+            )
+        )
     caption = cell("caption")
     texts = ((f.name, cell(f.name)) for f in SHEET_TEXT)
     return CaptionRow(
@@ -265,9 +284,9 @@ def _date_warning(file: str, value: Any) -> str:
     """Name the value, and for one that looks like a date (31/02/2024) the photo and why."""
     shown = _shown(clean(scalar_text(value)) or "")
     reason = why_not(shown) if isinstance(value, str) else ""
-    if not reason or reason.endswith("is not a date or time"):
-        return f"taken_at {shown!r} is not a date or time"
-    return f"{_shown(file)}: taken_at {reason}"
+    if not reason or reason == _(NOT_A_DATE_OR_TIME).format(value=repr(shown.strip())):
+        return _("taken_at {value} is not a date or time").format(value=repr(shown))
+    return _("{file}: taken_at {reason}").format(file=_shown(file), reason=reason)
 
 
 def _file_name(value: Any) -> str | None:

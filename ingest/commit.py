@@ -16,6 +16,7 @@ from pathlib import Path
 
 from archive.catalog import Catalog
 from archive.dates import CAMERA_SOURCES, show_day, show_moment
+from archive.i18n import _
 from archive.records import EventSpec, PhotoMeta, SourceFile
 from ingest.describe import Description
 from ingest.report import Report
@@ -52,10 +53,15 @@ def undated_warning(photo: dict) -> str | None:
     if not when:
         return None
     if source == "event":
-        return f"no date in the photo: dated by the event, {show_day(when)}"
+        return _("no date in the photo: dated by the event, {day}").format(day=show_day(when))
     if source == "file_mtime":
-        missing = "or its event" if photo.get("event_id") else "and it is in no event"
-        return f"no date in the photo {missing}: dated by the file's time, {show_moment(when)}"
+        if photo.get("event_id"):
+            said = _("no date in the photo or its event: dated by the file's time, {moment}")
+        else:
+            said = _(
+                "no date in the photo and it is in no event: dated by the file's time, {moment}"
+            )
+        return said.format(moment=show_moment(when))
     return None
 
 
@@ -71,10 +77,9 @@ def redated_warning(before: dict, after: dict) -> str | None:
         return None
     if after.get("taken_at_source") != "sheet" or len(sheet) != 10 or sheet == camera[:10]:
         return None
-    return (
-        f"date from the sheet ({show_day(sheet)}) differs from the camera"
-        f" ({show_day(camera)}): the sheet's date is kept"
-    )
+    return _(
+        "date from the sheet ({sheet}) differs from the camera ({camera}): the sheet's date is kept"
+    ).format(sheet=show_day(sheet), camera=show_day(camera))
 
 
 class Committer:
@@ -102,7 +107,7 @@ class Committer:
         for spec in self.description.events:
             self._say_if_joining(spec)
             self._note_new_units([*spec.units, *([spec.organizer] if spec.organizer else [])])
-            event_id, _ = self.catalog.upsert_event(spec)
+            event_id, _created = self.catalog.upsert_event(spec)
             self.event_ids[spec.key] = event_id
             slug = self.catalog.event_slug(event_id)
             if slug not in self.report.events:
@@ -114,7 +119,7 @@ class Committer:
         The old folder counts as gone when it is no longer there, or when it
         now holds another event (its title in this run names another slug).
         """
-        row, _ = self.catalog.find_event(spec)
+        row, _found = self.catalog.find_event(spec)
         if row is None or not spec.source_ref or row["source_ref"] in (None, spec.source_ref):
             return
         now_there = next(
@@ -127,14 +132,22 @@ class Committer:
 
     def _say_if_joining(self, spec: EventSpec) -> None:
         """Another folder that is still there holds this event: say so, it may be a mistake."""
-        row, _ = self.catalog.find_event(spec)
+        row, _found = self.catalog.find_event(spec)
         if row is None or not spec.source_ref or row["source_ref"] in (None, spec.source_ref):
             return
-        same_day = " and day" if spec.date and spec.date == row["date"] else ""
+        if spec.date and spec.date == row["date"]:
+            said = _(
+                "joins the event {title} of {source} (same title and day);"
+                " give it a date or its own title in event.yml to keep it apart"
+            )
+        else:
+            said = _(
+                "joins the event {title} of {source} (same title);"
+                " give it a date or its own title in event.yml to keep it apart"
+            )
         self.problem(
             spec.source_ref,
-            f"joins the event {row['title']!r} of {row['source_ref']} (same title{same_day});"
-            " give it a date or its own title in event.yml to keep it apart",
+            said.format(title=repr(row["title"]), source=row["source_ref"]),
             "warning",
             "manifest",
         )
@@ -144,7 +157,8 @@ class Committer:
         try:
             source = stat_source(str(path), key)
         except OSError as error:
-            self.problem(key, f"cannot read the file: {error.strerror}", "error", "read")
+            reason = _("cannot read the file: {reason}").format(reason=error.strerror)
+            self.problem(key, reason, "error", "read")
             return True
         photo_id = self.catalog.photo_for_source(source)
         if photo_id is None:
@@ -155,7 +169,7 @@ class Committer:
     def commit(self, outcome: Outcome) -> None:
         if outcome.error or outcome.facts is None:
             stage = outcome.stage or "read"
-            self.problem(outcome.key, outcome.error or "unknown error", "error", stage)
+            self.problem(outcome.key, outcome.error or _("unknown error"), "error", stage)
             return
         for warning in outcome.warnings:
             self.problem(outcome.key, warning, "warning", "exif")
@@ -169,8 +183,10 @@ class Committer:
         if replaced is not None:
             self.problem(
                 source.path,
-                f"the file changed since it was archived as photo {replaced}; both are kept,"
-                " the new content as a new photo",
+                _(
+                    "the file changed since it was archived as photo {photo}; both are kept,"
+                    " the new content as a new photo"
+                ).format(photo=replaced),
                 "warning",
                 "read",
             )

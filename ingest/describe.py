@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.i18n import _
 from archive.records import EventSpec, PhotoMeta
 from archive.text import clean, fold, nfc, slugify
 from ingest.manifest import (
@@ -122,12 +123,14 @@ def misnamed_sheet(path: Path) -> str:
     """What staff are told about a caption sheet saved under a name the archive does not read."""
     own = find_manifests(path.parent).captions
     if own is not None:
-        return (
-            f"this looks like a caption sheet, but this folder's caption sheet is {own.name};"
+        return _(
+            "this looks like a caption sheet, but this folder's caption sheet is {name};"
             " only that one is read"
-        )
+        ).format(name=own.name)
     name = f"captions{path.suffix.casefold()}"
-    return f"this looks like a caption sheet, so its captions were not applied: name it {name}"
+    return _(
+        "this looks like a caption sheet, so its captions were not applied: name it {name}"
+    ).format(name=name)
 
 
 def _read_as(facts: _FolderFacts, given: set[Path]) -> list[str]:
@@ -136,16 +139,25 @@ def _read_as(facts: _FolderFacts, given: set[Path]) -> list[str]:
     if facts.sheet is not None and facts.sheet.path.resolve() in given:
         applied = len({row.line for row in facts.rows.values()})
         notes.append(
-            f"{facts.sheet.path.name}: read as a caption sheet ({facts.sheet.read_as}):"
-            f" {len(facts.sheet.rows)} rows, {applied} applied"
+            _("{file}: read as a caption sheet ({read_as}): {rows} rows, {applied} applied").format(
+                file=facts.sheet.path.name,
+                read_as=facts.sheet.read_as,
+                rows=len(facts.sheet.rows),
+                applied=applied,
+            )
         )
     if facts.event_yml is not None and facts.event_yml.resolve() in given:
-        notes.append(f"{facts.event_yml.name}: read as the event's details (event.yml)")
+        notes.append(
+            _("{file}: read as the event's details (event.yml)").format(file=facts.event_yml.name)
+        )
     if facts.article is not None and Path(facts.article.source).resolve() in given:
         count = len(facts.article.captions)
         notes.append(
-            f"{Path(facts.article.source).name}: read as an article ({count} captions,"
-            f" {len(facts.article_captions)} applied)"
+            _("{file}: read as an article ({count} captions, {applied} applied)").format(
+                file=Path(facts.article.source).name,
+                count=count,
+                applied=len(facts.article_captions),
+            )
         )
     return notes
 
@@ -211,8 +223,10 @@ def _match_article(folder: Folder, article: Article, result: Description) -> dic
         result.problems.append(
             Problem(
                 article.source,
-                f"lists {len(article.captions)} captions but the folder has {len(photos)} photos;"
-                " article captions not applied (give them in captions.csv instead)",
+                _(
+                    "lists {captions} captions but the folder has {photos} photos;"
+                    " article captions not applied (give them in captions.csv instead)"
+                ).format(captions=len(article.captions), photos=len(photos)),
             )
         )
         return {}

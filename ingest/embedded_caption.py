@@ -23,6 +23,7 @@ from typing import Any
 
 from PIL import Image, IptcImagePlugin
 
+from archive.i18n import _
 from archive.text import clean
 
 __all__ = ["legacy_text", "one_line", "read_credits", "read_embedded_caption", "xp_text"]
@@ -105,7 +106,9 @@ def _iptc_caption(data: bytes, notes: list[str]) -> str | None:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        notes.append("IPTC Caption-Abstract is not UTF-8; read as Windows-1258")
+        notes.append(
+            _("IPTC {field} is not UTF-8; read as Windows-1258").format(field="Caption-Abstract")
+        )
         return legacy_text(raw)
 
 
@@ -150,7 +153,7 @@ def read_embedded_caption(
         try:
             text = clean(read())
         except Exception as err:  # one bad source must not hide the others
-            notes.append(f"{name} unreadable: {one_line(err)}")
+            notes.append(_("{part} unreadable: {reason}").format(part=name, reason=one_line(err)))
             continue
         if text and not _is_placeholder(text, make, model):
             return text, name, notes
@@ -194,7 +197,7 @@ def _iptc_values(data: bytes, key: tuple[int, int], label: str, notes: list[str]
         try:
             texts.append(value.decode("utf-8"))
         except UnicodeDecodeError:
-            notes.append(f"IPTC {label} is not UTF-8; read as Windows-1258")
+            notes.append(_("IPTC {field} is not UTF-8; read as Windows-1258").format(field=label))
             texts.append(legacy_text(value))
     return "; ".join(dict.fromkeys(t for t in map(clean, texts) if t)) or None
 
@@ -226,7 +229,9 @@ def read_credits(
             try:
                 text = clean(read())
             except Exception as err:  # one bad source must not hide the others
-                notes.append(f"{name} unreadable: {one_line(err)}")
+                notes.append(
+                    _("{part} unreadable: {reason}").format(part=name, reason=one_line(err))
+                )
                 continue
             if text:
                 out[field_name] = text

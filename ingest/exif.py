@@ -34,6 +34,7 @@ from exifread.tags.fields import FieldType
 from PIL import Image
 
 from archive.fields import BY_NAME, FROM_METADATA
+from archive.i18n import _
 from archive.text import clean
 from ingest.embedded_caption import (
     legacy_text,
@@ -84,7 +85,7 @@ class _Collect(logging.Handler):
         try:
             sink.append(f"exifread: {record.getMessage()}")
         except Exception:  # a malformed log call must not break reading
-            sink.append("exifread: unreadable log message")
+            sink.append(_("exifread: unreadable log message"))
 
 
 logging.getLogger("exifread").addHandler(_Collect(logging.WARNING))
@@ -247,12 +248,18 @@ def _taken_at(src: _Source) -> dict[str, Any]:
         if not (raw := _str(src.tags, date_key)):
             continue
         if (moment := _parse_date(raw)) is None:
-            src.notes.append(f"{source} is not a usable date: {raw!r}")
+            src.notes.append(
+                _("{tag} is not a usable date: {raw}").format(tag=source, raw=repr(raw))
+            )
             continue
         raw_offset = _str(src.tags, offset_key)
         offset = _parse_offset(raw_offset) if raw_offset else None
         if raw_offset and offset is None:
-            src.notes.append(f"{offset_key.split()[1]} is not a UTC offset: {raw_offset!r}")
+            src.notes.append(
+                _("{tag} is not a UTC offset: {raw}").format(
+                    tag=offset_key.split()[1], raw=repr(raw_offset)
+                )
+            )
         return {"taken_at": moment + (offset or ""), "taken_at_source": source}
     return {}
 
@@ -308,10 +315,10 @@ def _degrees(tags: dict[str, Any], key: str, negative_ref: str, limit: float) ->
         return None
     parts = [_ratio(v) for v in values]
     if parts[0] is None:
-        raise ValueError(f"{key} has a zero denominator")
+        raise ValueError(_("{tag} has a zero denominator").format(tag=key))
     value = sum((p or 0.0) / 60**i for i, p in enumerate(parts))  # 0/0 minutes mean "unused"
     if not -limit <= value <= limit:
-        raise ValueError(f"{key} out of range: {value:g}")
+        raise ValueError(_("{tag} out of range: {value}").format(tag=key, value=f"{value:g}"))
     ref = (_str(tags, f"GPS {key}Ref") or "").upper()[:1]
     return round(-value if ref == negative_ref else value, 7)  # 7 places is 1 cm
 
@@ -322,12 +329,12 @@ def _gps(src: _Source) -> dict[str, Any]:
         lat = _degrees(src.tags, "GPSLatitude", "S", 90)
         lon = _degrees(src.tags, "GPSLongitude", "W", 180)
     except ValueError as err:
-        src.notes.append(f"GPS position ignored: {err}")
+        src.notes.append(_("GPS position ignored: {reason}").format(reason=err))
         return {}
     if lat is None or lon is None:
         return {}
     if lat == 0 and lon == 0:
-        src.notes.append("GPS position 0,0 ignored (no fix)")
+        src.notes.append(_("GPS position 0,0 ignored (no fix)"))
         return {}
     alt = _number(src.tags, "GPS GPSAltitude")
     below = getattr(src.tags.get("GPS GPSAltitudeRef"), "values", None) in ([1], "1")
@@ -363,11 +370,13 @@ def read_exif(data: bytes) -> ExifRecord:
             _locate(src)
             src.tags = _read_tags(src)
         except Exception as err:  # exifread has many ways to fail on garbage
-            src.notes.append(f"EXIF unreadable: {one_line(err)}")
+            src.notes.append(_("EXIF unreadable: {reason}").format(reason=one_line(err)))
         if src.tiff and not src.tags and not _empty_block(src.tiff):
             src.notes.append(
-                "the camera details (EXIF) in the photo are damaged: none could be read;"
-                " archived without them"
+                _(
+                    "the camera details (EXIF) in the photo are damaged: none could be read;"
+                    " archived without them"
+                )
             )
         fields = _fields(src)
     finally:
@@ -407,5 +416,7 @@ def _fields(src: _Source) -> dict[str, Any]:
         try:
             out.update(step())
         except Exception as err:  # a bug in one group must cost that group only
-            src.notes.append(f"{name} unreadable: {one_line(err)}")
+            src.notes.append(
+                _("{part} unreadable: {reason}").format(part=name, reason=one_line(err))
+            )
     return out

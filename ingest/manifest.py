@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from archive.dates import why_not
+from archive.i18n import _
 from archive.text import clean, fold, nfc, slugify
 from ingest.captions import CaptionRow, CaptionSheet, looks_like_sheet, read_caption_sheet
 from ingest.textfile import (
@@ -136,7 +137,10 @@ def _nesting_within_bounds(text: str, path: Path) -> None:
             depth += 1
             if depth > _MAX_NESTING:
                 raise ManifestError(
-                    path, f"invalid YAML: lists or mappings nested more than {_MAX_NESTING} deep"
+                    path,
+                    _("invalid YAML: lists or mappings nested more than {depth} deep").format(
+                        depth=_MAX_NESTING
+                    ),
                 )
         elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
             depth -= 1
@@ -150,21 +154,33 @@ def _load_yaml(path: Path) -> dict[Any, Any]:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ManifestError(path, f"invalid YAML{where}: {exc.problem or exc.context}") from exc
+        problem = exc.problem or exc.context
+        if mark:
+            said = _("invalid YAML at line {line}: {problem}").format(
+                line=mark.line + 1, problem=problem
+            )
+        else:
+            said = _("invalid YAML: {problem}").format(problem=problem)
+        raise ManifestError(path, said) from exc
     except yaml.YAMLError as exc:
-        raise ManifestError(path, f"invalid YAML: {exc}") from exc
+        raise ManifestError(path, _("invalid YAML: {problem}").format(problem=exc)) from exc
     except RecursionError as exc:  # a backstop: _nesting_within_bounds refuses deep nesting
-        raise ManifestError(path, "invalid YAML: lists or mappings nested too deeply") from exc
+        raise ManifestError(path, _("invalid YAML: lists or mappings nested too deeply")) from exc
     except ValueError as exc:  # 2017-12-32, or an explicit !!int 'x', fails inside the loader
-        raise ManifestError(path, f"impossible date or number: {exc}") from exc
+        raise ManifestError(
+            path, _("impossible date or number: {problem}").format(problem=exc)
+        ) from exc
     except Exception as exc:  # PyYAML's constructors fail many ways on tagged values:
         # !!timestamp 'x' (AttributeError), !!bool maybe (KeyError), found by fuzzing.
-        raise ManifestError(path, f"invalid YAML value: {type(exc).__name__}: {exc}") from exc
+        raise ManifestError(
+            path, _("invalid YAML value: {problem}").format(problem=f"{type(exc).__name__}: {exc}")
+        ) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ManifestError(path, f"expected 'key: value' lines, found a {_kind(data)}")
+        raise ManifestError(
+            path, _("expected 'key: value' lines, found a {kind}").format(kind=_kind(data))
+        )
     return data
 
 
@@ -175,9 +191,17 @@ def _event_values(data: dict[Any, Any], path: Path) -> dict[str, tuple[str, Any]
         key = nfc(str(raw_key))
         name = _EVENT_KEYS.get(match_key(key))
         if name is None:
-            raise ManifestError(path, f"unknown key '{key}' (known keys: {_KNOWN_KEYS})")
+            raise ManifestError(
+                path,
+                _("unknown key '{key}' (known keys: {known})").format(key=key, known=_KNOWN_KEYS),
+            )
         if name in values:
-            raise ManifestError(path, f"'{values[name][0]}' and '{key}' both give the {name}")
+            raise ManifestError(
+                path,
+                _("'{first}' and '{second}' both give the {field}").format(
+                    first=values[name][0], second=key, field=name
+                ),
+            )
         values[name] = (key, value)
     return values
 
@@ -207,7 +231,9 @@ def _text_value(
     if value is None:
         return None
     if not _is_text(value):
-        raise ManifestError(path, f"'{key}' must be text, not a {_kind(value)}")
+        raise ManifestError(
+            path, _("'{key}' must be text, not a {kind}").format(key=key, kind=_kind(value))
+        )
     return nfc(scalar_text(value)) if keep_lines else clean(scalar_text(value))
 
 
@@ -222,8 +248,11 @@ def _date_value(entry: tuple[str, Any] | None, path: Path) -> str | None:
         detail = why.partition(": ")[2] if ": " in why else ""
         raise ManifestError(
             path,
-            f"'{key}': {value!r} is not a date{': ' + detail if detail else ''}"
-            " (write 2017-12-22 or 22/12/2017)",
+            (
+                _("'{key}': {value} is not a date: {detail} (write 2017-12-22 or 22/12/2017)")
+                if detail
+                else _("'{key}': {value} is not a date (write 2017-12-22 or 22/12/2017)")
+            ).format(key=key, value=repr(value), detail=detail),
         )
     return when[:10]
 
@@ -235,7 +264,12 @@ def _list_value(
     items = value if isinstance(value, list) else [value]
     bad = next((item for item in items if item is not None and not _is_text(item)), None)
     if bad is not None:
-        raise ManifestError(path, f"'{key}' must be text or a list of text, not a {_kind(bad)}")
+        raise ManifestError(
+            path,
+            _("'{key}' must be text or a list of text, not a {kind}").format(
+                key=key, kind=_kind(bad)
+            ),
+        )
     return split_list(items, separators)
 
 
@@ -246,7 +280,7 @@ def _slug_value(values: dict[str, tuple[str, Any]], path: Path) -> str | None:
         return None
     slug = slugify(text)
     if not slug:
-        raise ManifestError(path, f"slug {text!r} has no letters or digits")
+        raise ManifestError(path, _("slug {slug} has no letters or digits").format(slug=repr(text)))
     return slug
 
 
@@ -273,7 +307,7 @@ def read_article(path: Path) -> Article:
     lines = [line.strip() for line in read_text(path).split("\n")]
     start = next((i for i, line in enumerate(lines) if line), None)
     if start is None:
-        raise ManifestError(path, "empty article: no title line")
+        raise ManifestError(path, _("empty article: no title line"))
     body = _drop_view_counter(lines[start + 1 :])
     marker = next((i for i, line in enumerate(body) if _is_photos_marker(line)), None)
     if marker is None:

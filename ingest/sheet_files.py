@@ -24,7 +24,8 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from ingest.textfile import ManifestError, decode_text_as, read_text_as
+from archive.i18n import _
+from ingest.textfile import NUL_BYTES, ManifestError, decode_text_as, read_text_as
 
 HEADER_SCAN = 10  # a title row or two may sit above the header
 TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
@@ -53,7 +54,7 @@ def read_table(path: Path, score: Scorer) -> Table:
     if suffix == ".xls":
         return _xls_table(path)
     raise ManifestError(
-        path, "not a caption sheet: expected a .csv, .tsv, .txt, .xlsx or .xls file"
+        path, _("not a caption sheet: expected a .csv, .tsv, .txt, .xlsx or .xls file")
     )
 
 
@@ -85,10 +86,8 @@ def text_table(
     """Rows of a CSV or tab-separated text; an Excel "sep=;" line is obeyed and not counted."""
     first = next((line for line in text.split("\n", HEADER_SCAN) if line.strip()), "")
     if "\x00" in first:  # every line of UTF-16 read as UTF-8 has them; a header never does
-        raise ManifestError(
-            path, "contains NUL bytes: a binary file, or UTF-16 without a byte-order mark"
-        )
-    head, _, rest = text.partition("\n")
+        raise ManifestError(path, _(NUL_BYTES))
+    head, _sep, rest = text.partition("\n")
     given = re.fullmatch(r"sep=(.)", head.strip("\ufeff \r"))
     with _cells_of_any_length(len(text)):
         delimiter = given[1] if given else _sniff_delimiter(text, score)
@@ -96,12 +95,13 @@ def text_table(
             reader = csv.reader(io.StringIO(rest if given else text), delimiter=delimiter)
             rows = list(reader if limit is None else _first(reader, limit))
         except csv.Error as exc:
-            raise ManifestError(path, f"unreadable CSV: {exc}") from exc
-    shown = {"\t": "tab", ",": "comma", ";": "semicolon"}.get(delimiter, repr(delimiter))
+            raise ManifestError(path, _("unreadable CSV: {reason}").format(reason=exc)) from exc
+    names = {"\t": _("tab"), ",": _("comma"), ";": _("semicolon")}
+    shown = names.get(delimiter, repr(delimiter))
     return Table(
         rows,
-        read_as=f"{encoding}, {shown}-separated",
-        hint=f" (a caption holding a {shown} must be in quotes)",
+        read_as=_("{encoding}, {separator}-separated").format(encoding=encoding, separator=shown),
+        hint=_(" (a caption holding a {separator} must be in quotes)").format(separator=shown),
     )
 
 
@@ -159,18 +159,23 @@ def _xlsx_table(path: Path, named: str = "") -> Table:
         source = io.BytesIO(path.read_bytes()) if named else path
         workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # damaged files raise zip, XML or key errors alike
-        raise ManifestError(path, f"not a readable .xlsx workbook: {exc}") from exc
+        raise ManifestError(
+            path, _("not a readable .xlsx workbook: {reason}").format(reason=exc)
+        ) from exc
     try:
         if not workbook.worksheets:
-            raise ManifestError(path, "the workbook has no worksheet")
+            raise ManifestError(path, _("the workbook has no worksheet"))
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers store a wrong size, which would cut rows off
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-        return Table(rows, read_as=f"Excel workbook (.xlsx{named}), sheet {sheet.title!r}")
+        read_as = _("Excel workbook (.xlsx{named}), sheet {sheet}")
+        return Table(rows, read_as=read_as.format(named=named, sheet=repr(sheet.title)))
     except ManifestError:
         raise
     except Exception as exc:
-        raise ManifestError(path, f"not a readable .xlsx workbook: {exc}") from exc
+        raise ManifestError(
+            path, _("not a readable .xlsx workbook: {reason}").format(reason=exc)
+        ) from exc
     finally:
         workbook.close()
 
@@ -185,30 +190,38 @@ def _xls_table(path: Path) -> Table:
         with path.open("rb") as handle:
             start = handle.read(8)
     except OSError as exc:
-        raise ManifestError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+        raise ManifestError(
+            path, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
+        ) from exc
     if start.startswith(b"PK\x03\x04"):  # "Save as" kept the old name over a new workbook
-        return _xlsx_table(path, named=" content named .xls")
+        return _xlsx_table(path, named=_(" content named .xls"))
     import xlrd  # only .xls sheets need it
 
     try:
         book = xlrd.open_workbook(str(path), on_demand=True)
     except Exception as exc:  # xlrd fails on damage with its own, struct and index errors
         raise ManifestError(
-            path, f"not a readable Excel 97-2003 .xls workbook: {exc}; save it as .xlsx"
+            path,
+            _("not a readable Excel 97-2003 .xls workbook: {reason}; save it as .xlsx").format(
+                reason=exc
+            ),
         ) from exc
     try:
         if book.nsheets == 0:
-            raise ManifestError(path, "the workbook has no worksheet")
+            raise ManifestError(path, _("the workbook has no worksheet"))
         sheet = book.sheet_by_index(0)
         rows = [
             [_xls_value(sheet.cell(r, c), book.datemode) for c in range(sheet.row_len(r))]
             for r in range(sheet.nrows)
         ]
-        return Table(rows, read_as=f"Excel 97-2003 workbook (.xls), sheet {sheet.name!r}")
+        read_as = _("Excel 97-2003 workbook (.xls), sheet {sheet}")
+        return Table(rows, read_as=read_as.format(sheet=repr(sheet.name)))
     except ManifestError:
         raise
     except Exception as exc:
-        raise ManifestError(path, f"not a readable Excel 97-2003 .xls workbook: {exc}") from exc
+        raise ManifestError(
+            path, _("not a readable Excel 97-2003 .xls workbook: {reason}").format(reason=exc)
+        ) from exc
     finally:
         book.release_resources()
 

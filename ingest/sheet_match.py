@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from archive.i18n import _
 from archive.text import exact_key, nfc
 from ingest.captions import CaptionRow, CaptionSheet
 from ingest.sources import FoundPhoto
@@ -75,7 +76,7 @@ _LEVELS: tuple[tuple[_Key, _Key], ...] = (
 def match_rows(sheet: CaptionSheet, photos: list[FoundPhoto]) -> SheetMatch:
     """Each row to the one photo it names; ambiguous and unmatched rows become warnings."""
     indexes = []
-    for photo_keys, _ in _LEVELS:
+    for photo_keys, _row_keys in _LEVELS:
         index: dict[str, list[FoundPhoto]] = defaultdict(list)
         for photo in photos:
             for key in photo_keys(photo.relative):
@@ -86,15 +87,24 @@ def match_rows(sheet: CaptionSheet, photos: list[FoundPhoto]) -> SheetMatch:
     for row in sheet.rows:
         found = _candidates(row, indexes)
         if found is None:
-            result.warnings.append(f"row {row.line}: no photo named {row.file!r} in this folder")
+            result.warnings.append(
+                _("row {row}: no photo named {file} in this folder").format(
+                    row=row.line, file=repr(row.file)
+                )
+            )
             continue
         level, candidates = found
         if len(candidates) > 1:
             names = ", ".join(sorted(p.relative for p in candidates)[:_SHOWN])
-            more = f" and {len(candidates) - _SHOWN} more" if len(candidates) > _SHOWN else ""
+            if len(candidates) > _SHOWN:
+                names = _("{names} and {count} more").format(
+                    names=names, count=len(candidates) - _SHOWN
+                )
             result.warnings.append(
-                f"row {row.line}: {row.file!r} could be any of {len(candidates)} photos"
-                f" ({names}{more}); not applied: write the name as it is on disk"
+                _(
+                    "row {row}: {file} could be any of {count} photos"
+                    " ({names}); not applied: write the name as it is on disk"
+                ).format(row=row.line, file=repr(row.file), count=len(candidates), names=names)
             )
             continue
         photo = candidates[0]
@@ -103,12 +113,21 @@ def match_rows(sheet: CaptionSheet, photos: list[FoundPhoto]) -> SheetMatch:
             # The stricter name wins; at the same level the later row, as for repeated rows.
             first, second = sorted((earlier, (level, row)), key=lambda c: (c[0], -c[1].line))
             result.warnings.append(
-                f"row {row.line}: {row.file!r} and row {earlier[1].line}: {earlier[1].file!r}"
-                f" both name {photo.relative}; row {first[1].line} is used"
+                _(
+                    "row {row}: {file} and row {other_row}: {other_file}"
+                    " both name {photo}; row {used} is used"
+                ).format(
+                    row=row.line,
+                    file=repr(row.file),
+                    other_row=earlier[1].line,
+                    other_file=repr(earlier[1].file),
+                    photo=photo.relative,
+                    used=first[1].line,
+                )
             )
             level, row = first
         chosen[photo.key] = (level, row)
-    result.rows = {key: row for key, (_, row) in chosen.items()}
+    result.rows = {key: row for key, (_level, row) in chosen.items()}
     return result
 
 
@@ -116,7 +135,7 @@ def _candidates(
     row: CaptionRow, indexes: list[dict[str, list[FoundPhoto]]]
 ) -> tuple[int, list[FoundPhoto]] | None:
     """The strictest level at which the row names any photo, and the photos it names there."""
-    for level, ((_, row_keys), index) in enumerate(zip(_LEVELS, indexes, strict=True)):
+    for level, ((_level_name, row_keys), index) in enumerate(zip(_LEVELS, indexes, strict=True)):
         for key in row_keys(row.file):
             if key and index.get(key):
                 return level, _unique(index[key])

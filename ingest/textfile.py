@@ -26,6 +26,7 @@ from typing import Any
 
 from archive.dates import parse_when
 from archive.errors import FileFailed
+from archive.i18n import N_, _
 from archive.text import TONE_MARKS, clean, fold, nfc
 
 # Vowels that carry a tone (shape marks included) and the tones: every combination is one
@@ -39,7 +40,8 @@ _VIETNAMESE_LETTERS = frozenset(
 _PUNCTUATION = frozenset("“”‘’–—…•°«»\u00a0₫€")
 _ASCII_CONTROLS_ALLOWED = frozenset("\t\n\r\f")
 MAX_REASON = 500  # characters of a ManifestError's reason; the rest of a quoted value is cut
-_REFUSAL_HINT = (
+NUL_BYTES = N_("contains NUL bytes: a binary file, or UTF-16 without a byte-order mark")
+_REFUSAL_HINT = N_(
     "if it was typed with a TCVN3 (.VnTime) or VNI font, convert it to Unicode "
     "or open it in Excel and save as CSV UTF-8"
 )
@@ -69,7 +71,9 @@ def read_text(path: Path, *, allow_nul: bool = False) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ManifestError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+        raise ManifestError(
+            path, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
+        ) from exc
     return decode_text(data, str(path), allow_nul=allow_nul)
 
 
@@ -78,7 +82,9 @@ def read_text_as(path: Path, *, allow_nul: bool = False) -> tuple[str, str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ManifestError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+        raise ManifestError(
+            path, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
+        ) from exc
     return decode_text_as(data, str(path), allow_nul=allow_nul)
 
 
@@ -99,17 +105,13 @@ def decode_text_as(data: bytes, name: str, *, allow_nul: bool = False) -> tuple[
     """
     if data.startswith(b"PK\x03\x04"):
         raise ManifestError(
-            name, "is a ZIP or Office file (an .xlsx saved under another name?), not text"
+            name, _("is a ZIP or Office file (an .xlsx saved under another name?), not text")
         )
     if _binary_or_utf16(data, allow_nul):
-        raise ManifestError(
-            name, "contains NUL bytes: a binary file, or UTF-16 without a byte-order mark"
-        )
+        raise ManifestError(name, _(NUL_BYTES))
     text, label = _decode(data, name, allow_nul)
     if "\x00" in text and not allow_nul:
-        raise ManifestError(
-            name, "contains NUL bytes: a binary file, or UTF-16 without a byte-order mark"
-        )
+        raise ManifestError(name, _(NUL_BYTES))
     text = nfc(text.lstrip("\ufeff"))
     return text.replace("\r\n", "\n").replace("\r", "\n"), label
 
@@ -140,7 +142,10 @@ def _decode(data: bytes, name: str, allow_nul: bool) -> tuple[str, str]:
                 return data.decode(codec), label
             except UnicodeDecodeError as exc:
                 raise ManifestError(
-                    name, f"starts like {label} but byte {exc.start} is not valid {label}"
+                    name,
+                    _("starts like {encoding} but byte {offset} is not valid {encoding}").format(
+                        encoding=label, offset=exc.start
+                    ),
                 ) from exc
     try:
         return data.decode("utf-8"), "UTF-8"
@@ -156,16 +161,20 @@ def _decode_cp1258(data: bytes, name: str, allow_nul: bool) -> str:
     except UnicodeDecodeError as exc:
         raise ManifestError(
             name,
-            f"not UTF-8, UTF-16 or Vietnamese Windows-1258 text "
-            f"(byte 0x{data[exc.start]:02X} at offset {exc.start}); {_REFUSAL_HINT}",
+            _(
+                "not UTF-8, UTF-16 or Vietnamese Windows-1258 text "
+                "(byte {byte} at offset {offset}); {hint}"
+            ).format(byte=f"0x{data[exc.start]:02X}", offset=exc.start, hint=_(_REFUSAL_HINT)),
         ) from exc
     for line_no, line in enumerate(text.splitlines(), start=1):
         odd = next((ch for ch in line if not _plausible(ch, allow_nul)), None)
         if odd is not None:
             raise ManifestError(
                 name,
-                f"not UTF-8, UTF-16 or Vietnamese Windows-1258 text "
-                f"(unexpected {_show(odd)} on line {line_no}); {_REFUSAL_HINT}",
+                _(
+                    "not UTF-8, UTF-16 or Vietnamese Windows-1258 text "
+                    "(unexpected {character} on line {line}); {hint}"
+                ).format(character=_show(odd), line=line_no, hint=_(_REFUSAL_HINT)),
             )
     return text
 

@@ -23,6 +23,7 @@ import pillow_heif
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from archive.errors import FileFailed
+from archive.i18n import N_, _
 
 # Long edge in px (preview, grid thumbnail). The archive root's layout owns them (a
 # thumbs/<size>/ folder each); re-exported as make_thumbnails' default.
@@ -67,6 +68,11 @@ class ImageInfo:
     mime: str
 
 
+# The damage a decoder reports: whole sentences, the format and the library's words inside.
+TRUNCATED = N_("truncated {format} ({detail})")
+CORRUPT = N_("corrupt {format} ({detail})")
+
+
 def _open(data: bytes) -> Image.Image:
     """Open (header only) with just our decoders, or say in one line why not."""
     try:
@@ -75,12 +81,16 @@ def _open(data: bytes) -> Image.Image:
     except UnidentifiedImageError as err:
         raise ImageError(_unsupported(data, err)) from None
     except Image.DecompressionBombError as err:
-        raise ImageError(f"image too large to decode safely ({_first_line(err)})") from None
+        raise ImageError(
+            _("image too large to decode safely ({detail})").format(detail=_first_line(err))
+        ) from None
     except Exception as err:  # plugins raise SyntaxError, struct.error, ValueError...
-        raise ImageError(f"unreadable image header ({_first_line(err)})") from None
+        raise ImageError(
+            _("unreadable image header ({detail})").format(detail=_first_line(err))
+        ) from None
     if im.format not in _FORMATS:  # cannot happen with formats= above; cheap to be sure
         im.close()
-        raise ImageError(f"unsupported image format {im.format}")
+        raise ImageError(_("unsupported image format {format}").format(format=im.format))
     return im
 
 
@@ -88,10 +98,14 @@ def _unsupported(data: bytes, err: Exception) -> str:
     """Name the format when Pillow knows it (a GIF, a BMP), else say it is not an image."""
     try:
         with warnings.catch_warnings(action="ignore"), Image.open(io.BytesIO(data)) as other:
-            return f"unsupported image format {other.format} (JPEG, PNG, WebP, TIFF, HEIC only)"
+            return _("unsupported image format {format} (JPEG, PNG, WebP, TIFF, HEIC only)").format(
+                format=other.format
+            )
     except Exception:
         detail = _first_line(err).split(" <")[0]
-        return f"not a photo file (not JPEG, PNG, WebP, TIFF or HEIC; {detail})"
+        return _("not a photo file (not JPEG, PNG, WebP, TIFF or HEIC; {detail})").format(
+            detail=detail
+        )
 
 
 def _first_line(err: BaseException) -> str:
@@ -139,8 +153,8 @@ def _decode(im: Image.Image, target: tuple[int, int]) -> Image.Image:
         im.load()
     except (OSError, SyntaxError, EOFError, ValueError) as err:
         text = _first_line(err)
-        kind = "truncated" if "truncated" in text or "broken data" in text else "corrupt"
-        raise ImageError(f"{kind} {im.format} ({text})") from None
+        damage = TRUNCATED if "truncated" in text or "broken data" in text else CORRUPT
+        raise ImageError(_(damage).format(format=im.format, detail=text)) from None
     return _to_resizable(im)
 
 
@@ -222,8 +236,8 @@ def _shrunk_with_vips(data: bytes, im: Image.Image, target: tuple[int, int]) -> 
     try:
         return thumbs_vips.shrink_jpeg(data, im.size, target)
     except thumbs_vips.VipsFailed as err:
-        kind = "truncated" if err.truncated else "corrupt"
-        raise ImageError(f"{kind} JPEG ({err})") from None
+        damage = TRUNCATED if err.truncated else CORRUPT
+        raise ImageError(_(damage).format(format="JPEG", detail=err)) from None
 
 
 def _first_size(data: bytes, long_edge: int) -> Image.Image:
@@ -258,9 +272,11 @@ def make_thumbnails(data: bytes, sizes: tuple[int, ...] = THUMB_SIZES) -> dict[i
     except ImageError:
         raise
     except MemoryError:
-        raise ImageError("out of memory decoding image") from None
+        raise ImageError(_("out of memory decoding image")) from None
     except Exception as err:  # a decoder bug on one file must not stop the batch
         raise ImageError(
-            f"cannot make thumbnails ({type(err).__name__}: {_first_line(err)})"
+            _("cannot make thumbnails ({detail})").format(
+                detail=f"{type(err).__name__}: {_first_line(err)}"
+            )
         ) from None
     return {size: out[size] for size in sizes}

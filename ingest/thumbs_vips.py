@@ -23,6 +23,8 @@ import os
 
 from PIL import Image
 
+from archive.i18n import _
+
 try:  # the wheel bundles libvips; a platform without a wheel falls back to Pillow
     os.environ.setdefault("VIPS_WARNING", "0")  # its warnings are ours to word
     import pyvips
@@ -75,7 +77,11 @@ def shrink_jpeg(data: bytes, size: tuple[int, int], target: tuple[int, int]) -> 
             source, "", shrink=shrink, access="sequential", fail_on="truncated"
         )
         if image.bands not in _MODES or image.format != "uchar":
-            raise VipsFailed(f"unexpected {image.bands}-band {image.format} JPEG")
+            raise VipsFailed(
+                _("unexpected {bands}-band {format} JPEG").format(
+                    bands=image.bands, format=image.format
+                )
+            )
         if (image.width, image.height) != target:
             # Exact scales per axis, so the size is ours (Python's rounding), not libvips'.
             # Cubic, as Pillow's path: the same look whichever decoded the file.
@@ -87,7 +93,11 @@ def shrink_jpeg(data: bytes, size: tuple[int, int], target: tuple[int, int]) -> 
     except pyvips.Error as err:
         raise VipsFailed(_first_line(err)) from None
     if (width, height) != target:  # cannot happen with exact scales; cheap to be sure
-        raise VipsFailed(f"libvips made {width}x{height}, not {target[0]}x{target[1]}")
+        raise VipsFailed(
+            _("libvips made {made}, not {wanted}").format(
+                made=f"{width}x{height}", wanted=f"{target[0]}x{target[1]}"
+            )
+        )
     return Image.frombytes(_MODES[bands], (width, height), pixels)
 
 

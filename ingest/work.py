@@ -18,11 +18,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from archive import i18n
 from archive.fields import FROM_METADATA
+from archive.i18n import N_, _
 from archive.records import PhotoFacts, SourceFile
 from archive.store import THUMB_SIZES, Store
 from ingest.exif import ExifRecord, read_exif
 from ingest.thumbs import ImageError, ImageInfo, make_thumbnails, probe
+
+# Whole sentences per stage, so a translation can order its words freely.
+CANNOT = {
+    "read": N_("cannot read the file: {reason}"),
+    "decode": N_("cannot decode the file: {reason}"),
+    "thumbnail": N_("cannot thumbnail the file: {reason}"),
+    "store": N_("cannot store the file: {reason}"),
+}
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,17 @@ def watch_parent() -> None:
     threading.Thread(target=watch, name="watch-ingest", daemon=True).start()
 
 
+def start_worker(language: str) -> None:
+    """Pool initializer: watch the ingest, and speak its language.
+
+    A worker inherits nothing from the ingest (see :mod:`ingest.workers`), so
+    the language the command chose comes with the initializer's arguments, and
+    the reasons a worker writes into the report are in that language too.
+    """
+    i18n.activate(language)
+    watch_parent()
+
+
 def stat_source(path: str, key: str) -> SourceFile:
     st = os.stat(path)
     return SourceFile(path=key, size=st.st_size, mtime_ns=st.st_mtime_ns)
@@ -102,10 +123,15 @@ def process(job: Job) -> Outcome:
         return Outcome(job.key, source, error=str(error), stage=stage)
     except OSError as error:
         reason = error.strerror or str(error)
-        return Outcome(job.key, source, error=f"cannot {stage} the file: {reason}", stage=stage)
+        return Outcome(job.key, source, error=_(CANNOT[stage]).format(reason=reason), stage=stage)
     except Exception as error:  # a bug or a library failure must not stop the batch
         detail = traceback.format_exc() if job.debug else f"{type(error).__name__}: {error}"
-        return Outcome(job.key, source, error=f"unexpected error: {detail}", stage=stage)
+        return Outcome(
+            job.key,
+            source,
+            error=_("unexpected error: {detail}").format(detail=detail),
+            stage=stage,
+        )
 
 
 def _facts(

@@ -21,7 +21,8 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 
-from ingest.work import watch_parent
+from archive import i18n
+from ingest.work import start_worker
 
 START_METHODS = ("forkserver", "spawn")  # preferred first; never "fork" (see above)
 START_METHOD_ENV = "ARCHIVE_START_METHOD"
@@ -53,9 +54,13 @@ def context(method: str | None = None) -> BaseContext:
 def pool(workers: int, method: str | None = None) -> ProcessPoolExecutor:
     """A pool whose workers stop by themselves when this process dies (however it dies).
 
-    Everything a worker receives is pickled (its jobs, this initializer), and it
-    inherits no state from this process: under ``spawn`` that is the only way.
+    Everything a worker receives is pickled (its jobs, this initializer and its
+    arguments), and it inherits no state from this process: under ``spawn`` that
+    is the only way. The language of this command is one such argument.
     """
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=context(method), initializer=watch_parent
+        max_workers=workers,
+        mp_context=context(method),
+        initializer=start_worker,
+        initargs=(i18n.language(),),
     )

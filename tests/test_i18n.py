@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
+from PIL import Image
 
 from archive.cli import cli
 from tests.catalog_sources import PO, msgids
@@ -255,3 +256,44 @@ def test_the_compiled_catalog_is_what_gettext_reads(tmp_path: Path) -> None:
     found = gettext.translation("archive", tmp_path, languages=["vi"])
     assert found.gettext("Usage:") == "Cách dùng:"
     assert found.ngettext("and {n} more", "and {n} more", 7) == "và {n} tệp khác"
+
+
+REASON_WORDS = ["row", "not a date", "truncated", "not a photo", "no date in the photo"]
+REASON_WORDS += ["dated by", "left empty", "skipped"]
+
+
+@pytest.mark.parametrize("method", ["forkserver", "spawn"])
+def test_reasons_from_real_workers_speak_the_run_language(tmp_path: Path, method: str) -> None:
+    """A real process with a real pool: the reasons workers write follow ARCHIVE_LANG."""
+    folder = tmp_path / "ev"
+    folder.mkdir()
+    Image.new("RGB", (800, 600), (120, 50, 30)).save(folder / "a.jpg", quality=90)  # no EXIF
+    whole = (folder / "a.jpg").read_bytes()
+    (folder / "broken.jpg").write_bytes(whole[: len(whole) // 3])
+    (folder / "empty.jpg").write_bytes(b"")
+    (folder / "captions.csv").write_text(
+        "file,caption,taken_at\na.jpg,Họp chi bộ,31/02/2024\n", encoding="utf-8"
+    )
+    outputs = {}
+    for lang in ("vi", "en"):
+        env = {**os.environ, "ARCHIVE_LANG": lang, "ARCHIVE_START_METHOD": method}
+        args = ["--root", str(tmp_path / lang), "ingest", "--jobs", "2", str(folder)]
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("archive")), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 1, done.stderr
+        outputs[lang] = done.stdout + done.stderr
+    vi, en = outputs["vi"], outputs["en"]
+    assert "dòng 2: a.jpg: ngày chụp '31/02/2024' không phải ngày hợp lệ" in vi, vi
+    assert "tháng 2 không có ngày 31; để trống" in vi, vi
+    assert f"LỖI: {folder / 'broken.jpg'}: JPEG bị cắt cụt (" in vi, vi
+    assert f"LỖI: {folder / 'empty.jpg'}: không phải tệp ảnh (không phải JPEG" in vi, vi
+    assert "ảnh không ghi ngày chụp, sự kiện cũng không: lấy giờ của tệp" in vi, vi
+    assert [w for w in REASON_WORDS if w in vi] == [], vi
+    assert "row 2: a.jpg: taken_at '31/02/2024' is not a date: month 2 has no day 31" in en
+    assert f"ERROR: {folder / 'broken.jpg'}: truncated JPEG (" in en, en
+    assert f"ERROR: {folder / 'empty.jpg'}: not a photo file (not JPEG" in en, en
+    assert "no date in the photo or its event: dated by the file's time" in en, en

@@ -7,6 +7,7 @@ from pathlib import Path, PureWindowsPath
 
 import click
 
+from archive import i18n
 from archive.cli.context import Context, command_event, no_wait_option, run_ingest
 from archive.dates import DateError, parse_day
 from archive.errors import ArchiveError
@@ -147,6 +148,8 @@ def ingest_command(
 
     Exit status: 0 all good, 1 some files failed (the rest archived), 2 usage error.
     """
+    if as_json:  # a report for programs: its reasons are the same English in every language
+        i18n.activate("en")
     if not any(path.exists() for path in paths):
         # Nothing at all to read is a mistyped command, not a failed batch.
         names = ", ".join(str(path) for path in paths)
