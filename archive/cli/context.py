@@ -22,6 +22,7 @@ import click
 
 from archive import messages
 from archive.catalog import Catalog
+from archive.dates import DateError, parse_day
 from archive.db import catalog_copy_in_memory, open_catalog
 from archive.errors import ArchiveError
 from archive.i18n import _
@@ -146,6 +147,16 @@ def no_wait_option(command: Any) -> Any:
         is_flag=True,
         help=messages.NO_WAIT_HELP,
     )(command)
+
+
+def day_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A click callback: a typed day (dd/mm/yyyy or ISO) as ISO, or a usage error naming why."""
+    if value is None:
+        return None
+    try:
+        return parse_day(value).isoformat()
+    except DateError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def emit_json(data: Any) -> None:

@@ -14,24 +14,13 @@ import click
 
 from archive.bundle import check_targets, write_file, write_folder
 from archive.catalog import Catalog
-from archive.cli.context import Context, emit_json, writing
-from archive.dates import DateError, parse_day
+from archive.cli.context import Context, day_option, emit_json, writing
 from archive.errors import ArchiveError
 from archive.export import ExportOptions, export_gallery
 from archive.i18n import _
 from archive.iiif import manifest_json
 from archive.reader import GalleryRef
 from archive.selection import Selection
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return parse_day(value).isoformat()
-    except DateError as error:
-        raise click.BadParameter(str(error)) from None
-
 
 _REPEATABLE = (
     ("--event", "events", "SLUG", "Photos of this event (repeatable)."),
@@ -51,11 +40,13 @@ def selection_options(command: Any) -> Any:
         click.option(
             "--from",
             "date_from",
-            callback=_date,
+            callback=day_option,
             metavar="DATE",
             help="Taken on or after (YYYY-MM-DD or DD/MM/YYYY).",
         ),
-        click.option("--to", "date_to", callback=_date, metavar="DATE", help="Taken on or before."),
+        click.option(
+            "--to", "date_to", callback=day_option, metavar="DATE", help="Taken on or before."
+        ),
     ]
     for option in reversed(options):
         command = option(command)

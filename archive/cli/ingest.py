@@ -8,21 +8,11 @@ from pathlib import Path, PureWindowsPath
 import click
 
 from archive import i18n
-from archive.cli.context import Context, command_event, no_wait_option, run_ingest
-from archive.dates import DateError, parse_day
+from archive.cli.context import Context, command_event, day_option, no_wait_option, run_ingest
 from archive.errors import ArchiveError
 from archive.i18n import _
 from ingest.describe import CommandLine
 from ingest.sources import override_slot
-
-
-def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return parse_day(value).isoformat()
-    except DateError as error:
-        raise click.BadParameter(str(error)) from None
 
 
 def elsewhere(path: Path | str) -> str | None:
@@ -75,7 +65,7 @@ def _existing_manifests(
     help="Put the photos in this existing event (or, with --event-title, this new slug).",
 )
 @click.option("--event-title", metavar="TEXT", help="Create (or reuse) an event with this title.")
-@click.option("--date", callback=_iso_date, metavar="YYYY-MM-DD", help="The event's date.")
+@click.option("--date", callback=day_option, metavar="YYYY-MM-DD", help="The event's date.")
 @click.option(
     "--unit",
     "units",
