@@ -155,15 +155,57 @@ def localize(command: Any) -> None:
             originals[attr] = getattr(command, attr, None)
         text = originals[attr]
         setattr(command, attr, _(inspect.cleandoc(text)) if text else text)
+    options = originals.setdefault("options_metavar", command.options_metavar)
+    command.options_metavar = _(options) if options else options
     for param in command.params:
         english = param.__dict__.setdefault("_english_help", getattr(param, "help", None))
         if english:
             param.help = _(english)
+        _localize_metavar(param)
     cached = getattr(command, "_help_option", None)  # click keeps the --help it made (8.1.8+)
     if cached is not None:
         cached.help = _("Show this message and exit.")
     for sub in getattr(command, "commands", {}).values():
         localize(sub)
+
+
+def _english_metavar(param: Any) -> str | None:
+    """The placeholder a parameter shows in usage lines, as written in English.
+
+    An option's is its ``metavar=``; an argument's is its name in capitals (what
+    click shows when none is given), which help texts refer to by that word.
+    """
+    english = param.__dict__.get("_english_metavar")
+    if english is None:
+        explicit = param.metavar
+        english = explicit or ""
+        if not explicit and param.param_type_name == "argument" and not _type_metavar(param):
+            english = param.name.upper()
+        param.__dict__["_english_metavar"] = english
+        param.__dict__["_explicit_metavar"] = explicit is not None
+    return english or None
+
+
+def _type_metavar(param: Any) -> str | None:
+    """A placeholder the parameter's type makes itself ({a|b} of a choice), or None."""
+    try:
+        return param.type.get_metavar(param=param, ctx=None)
+    except TypeError:  # click before 8.2 takes the parameter only
+        return param.type.get_metavar(param)
+
+
+def _localize_metavar(param: Any) -> None:
+    english = _english_metavar(param)
+    if english is None:
+        return
+    word = _(english)
+    if param.param_type_name == "argument" and not param.__dict__["_explicit_metavar"]:
+        # click's own decoration of a name-derived placeholder: [OPTIONAL], MANY...
+        if not param.required:
+            word = f"[{word}]"
+        if param.nargs != 1:
+            word += "..."
+    param.metavar = word
 
 
 def help_texts(command: Any) -> list[str]:
@@ -174,10 +216,15 @@ def help_texts(command: Any) -> list[str]:
         text = originals.get(attr, getattr(command, attr, None))
         if text:
             texts.append(inspect.cleandoc(text))
+    options = originals.get("options_metavar", command.options_metavar)
+    if options:
+        texts.append(options)
     for param in command.params:
         text = param.__dict__.get("_english_help", getattr(param, "help", None))
         if text:
             texts.append(text)
+        if (metavar := _english_metavar(param)) and not metavar.startswith("YYYY"):
+            texts.append(metavar)
     for sub in getattr(command, "commands", {}).values():
         texts.extend(help_texts(sub))
     return texts

@@ -126,11 +126,13 @@ def test_usage_errors_in_vietnamese(tmp_path: Path) -> None:
     assert unknown.exit_code == missing.exit_code == 2
     assert "Lỗi: Không có tùy chọn '--no-such-thing'." in unknown.output
     assert "Gõ 'cli ingest --help' để xem trợ giúp." in unknown.output
-    assert "Lỗi: Thiếu tham số 'PATHS...'." in missing.output
+    assert "Lỗi: Thiếu tham số 'ĐƯỜNG_DẪN...'." in missing.output
+    assert "Cách dùng: cli ingest [TÙY_CHỌN] ĐƯỜNG_DẪN..." in missing.output
     for result in (unknown, missing):
         assert leftover_english(result.output, tmp_path) == [], result.output
     english = run(["ingest"], "en")
     assert english.exit_code == 2 and "Error: Missing argument 'PATHS...'." in english.output
+    assert "Usage: cli ingest [OPTIONS] PATHS..." in english.output
 
 
 def test_missing_path_in_vietnamese(tmp_path: Path) -> None:
