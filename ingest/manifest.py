@@ -1,7 +1,8 @@
 """Read what staff put beside the photos of an event: event.yml, a caption sheet, an article.
 
-Caption sheets live in ``ingest.captions`` and the decoding and value parsing they share in
-``ingest.textfile``; everything is re-exported here, the one module callers import.
+Caption sheets live in ``ingest.captions``, the article in ``ingest.article``, and the
+decoding and value parsing they share in ``ingest.textfile``; everything is re-exported here,
+the one module callers import.
 
 These files are typed by hand in Notepad and Excel on Vietnamese Windows, so the readers take
 the encodings, header spellings and date styles those tools produce, hand back NFC text (via
@@ -18,7 +19,6 @@ Decisions a caller relies on:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,7 +28,8 @@ import yaml
 
 from archive.dates import why_not
 from archive.i18n import _
-from archive.text import clean, fold, nfc, slugify
+from archive.text import clean, nfc, slugify
+from ingest.article import Article, read_article
 from ingest.captions import CaptionRow, CaptionSheet, looks_like_sheet, read_caption_sheet
 from ingest.textfile import (
     TAG_NAMES,
@@ -282,69 +283,6 @@ def _slug_value(values: dict[str, tuple[str, Any]], path: Path) -> str | None:
     if not slug:
         raise ManifestError(path, _("slug {slug} has no letters or digits").format(slug=repr(text)))
     return slug
-
-
-# --- article.txt -----------------------------------------------------------------------------
-
-_PHOTOS_MARKER = "mot so hinh anh"
-_VIEW_COUNTER = re.compile(r"\d[\d.,\s]*")
-_BYLINE_NAMES = {"ban bien tap", "bbt"}
-_BYLINE_PREFIX = re.compile(r"(nguon|tac gia|(tin|bai)((, ?| va )anh)?)\s*:")
-
-
-@dataclass(frozen=True)
-class Article:
-    """A ward news post: the event's title, its description and the photo captions in order."""
-
-    title: str
-    description: str | None
-    captions: tuple[str, ...]
-    source: str
-
-
-def read_article(path: Path) -> Article:
-    """Read a news post laid out as the ward website publishes it (see examples/README.md)."""
-    lines = [line.strip() for line in read_text(path).split("\n")]
-    start = next((i for i, line in enumerate(lines) if line), None)
-    if start is None:
-        raise ManifestError(path, _("empty article: no title line"))
-    body = _drop_view_counter(lines[start + 1 :])
-    marker = next((i for i, line in enumerate(body) if _is_photos_marker(line)), None)
-    if marker is None:
-        description, captions = _drop_byline(paragraphs(body)), []
-    else:
-        description = paragraphs(body[:marker])
-        captions = _drop_byline([text for text in map(clean, body[marker + 1 :]) if text])
-    return Article(
-        title=clean(lines[start]) or "",
-        description="\n\n".join(description) or None,
-        captions=tuple(captions),
-        source=str(path),
-    )
-
-
-def _drop_view_counter(body: list[str]) -> list[str]:
-    """The website prints its view count under the title; it is not part of the event."""
-    first = next((i for i, line in enumerate(body) if line), None)
-    if first is not None and _VIEW_COUNTER.fullmatch(body[first]):
-        return body[first + 1 :]
-    return body
-
-
-def _is_photos_marker(line: str) -> bool:
-    return fold(line).startswith(_PHOTOS_MARKER)
-
-
-def _drop_byline(items: list[str]) -> list[str]:
-    """Remove trailing signature lines ("Ban biên tập", "BBT", "Nguồn: ...", "Tin, ảnh: ...")."""
-    while items and _is_byline(items[-1]):
-        items = items[:-1]
-    return items
-
-
-def _is_byline(text: str) -> bool:
-    folded = fold(text).strip(" .-–—")
-    return folded in _BYLINE_NAMES or _BYLINE_PREFIX.match(folded) is not None
 
 
 # --- which manifests a folder holds ----------------------------------------------------------

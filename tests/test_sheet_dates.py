@@ -172,6 +172,6 @@ def test_photo_page_and_export_show_the_kept_time(archive, meeting: Path) -> Non
 
 def test_camera_sources_are_the_exif_dates_the_reader_takes() -> None:
     from archive.dates import CAMERA_SOURCES
-    from ingest.exif import _DATE_SOURCES
+    from ingest.exif_values import DATE_SOURCES as _DATE_SOURCES
 
     assert {source for source, _, _ in _DATE_SOURCES} == CAMERA_SOURCES
