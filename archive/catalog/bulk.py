@@ -31,15 +31,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlite_utils import Database
-
 from archive import search
-from archive.catalog.rows import CatalogError, Repository, photo_row
+from archive.catalog.rows import CatalogError, LinkingRepository, photo_row
 from archive.clock import now
 from archive.db import write_transaction
 from archive.records import PhotoFacts, SourceFile
@@ -67,17 +65,8 @@ class BulkPhoto:
     event_id: int | None = None
 
 
-class Bulk(Repository):
+class Bulk(LinkingRepository):
     """The bulk path of the photos repository; units and tags resolve through the facade's."""
-
-    def __init__(
-        self,
-        db: Database,
-        ensure_unit: Callable[[str], tuple[int, bool]],
-        ensure_tag: Callable[[str], int],
-    ) -> None:
-        super().__init__(db)
-        self.ensure_unit, self.ensure_tag = ensure_unit, ensure_tag
 
     def add_photos_bulk(self, photos: Iterable[BulkPhoto], run_id: int) -> range:
         """Insert new photos with their units, tags and event; their ids, in order.

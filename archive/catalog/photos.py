@@ -10,29 +10,17 @@ through the functions the :class:`~archive.catalog.Catalog` facade hands in
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from sqlite_utils import Database
-
 from archive import fields, search
-from archive.catalog.rows import Repository, basename, photo_row, year_of
+from archive.catalog.rows import LinkingRepository, basename, photo_row, year_of
 from archive.clock import now
 from archive.dates import CAMERA_SOURCES
 from archive.records import PhotoFacts, PhotoMeta, SourceFile
 
 
-class Photos(Repository):
+class Photos(LinkingRepository):
     """Photos and photo_sources; photo_units and photo_tags as a photo's links."""
-
-    def __init__(
-        self,
-        db: Database,
-        ensure_unit: Callable[[str], tuple[int, bool]],
-        ensure_tag: Callable[[str], int],
-    ) -> None:
-        super().__init__(db)
-        self.ensure_unit, self.ensure_tag = ensure_unit, ensure_tag
 
     # -- photos --------------------------------------------------------------
 

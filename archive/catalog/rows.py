@@ -10,6 +10,7 @@ parameter when the facade builds it; none calls a sibling by inheritance.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -37,6 +38,19 @@ class Repository:
 
     def _all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         return self.read.all(sql, params)
+
+
+class LinkingRepository(Repository):
+    """A writer of photos that links units and tags, resolved through the facade's registries."""
+
+    def __init__(
+        self,
+        db: Database,
+        ensure_unit: Callable[[str], tuple[int, bool]],
+        ensure_tag: Callable[[str], int],
+    ) -> None:
+        super().__init__(db)
+        self.ensure_unit, self.ensure_tag = ensure_unit, ensure_tag
 
 
 def camera_name(make: str | None, model: str | None) -> str | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -40,24 +42,18 @@ def backup_command(obj: Context, dest: Path, as_json: bool, dry_run: bool) -> No
     2 usage error (DEST inside the archive, or a folder that is not a backup).
     """
     dest = dest.expanduser()
-    bar = ProgressBar(_("Backing up"))
-    try:
-        report = backup(obj.root, dest, dry_run=dry_run, on_plan=bar.start, progress=bar.advance)
-    except OSError as error:
-        raise ArchiveError(
-            _("{dest}: cannot write the backup: {reason}").format(
-                dest=dest, reason=error.strerror or error
-            )
-        ) from error
-    finally:
-        bar.finish()
-    if as_json:
-        emit_json(report.as_json())
-    else:
-        click.echo(backup_text(report))
-    if dry_run:
-        click.echo(_("(dry run: nothing was written)"), err=True)
-    click.get_current_context().exit(report.exit_code)
+    _run_and_report(
+        _("Backing up"),
+        lambda bar: backup(
+            obj.root, dest, dry_run=dry_run, on_plan=bar.start, progress=bar.advance
+        ),
+        lambda reason: _("{dest}: cannot write the backup: {reason}").format(
+            dest=dest, reason=reason
+        ),
+        backup_text,
+        dry_run=dry_run,
+        as_json=as_json,
+    )
 
 
 def backup_text(report: BackupReport) -> str:
@@ -127,22 +123,14 @@ def restore_command(obj: Context, src: Path, root: Path, as_json: bool, dry_run:
     lacks files its catalog names (restored, each named), 2 usage error.
     """
     src, root = src.expanduser(), root.expanduser()
-    bar = ProgressBar(_("Restoring"))
-    try:
-        report = restore(src, root, dry_run=dry_run, on_plan=bar.start, progress=bar.advance)
-    except OSError as error:
-        raise ArchiveError(
-            _("{root}: cannot restore: {reason}").format(root=root, reason=error.strerror or error)
-        ) from error
-    finally:
-        bar.finish()
-    if as_json:
-        emit_json(report.as_json())
-    else:
-        click.echo(restore_text(report))
-    if dry_run:
-        click.echo(_("(dry run: nothing was written)"), err=True)
-    click.get_current_context().exit(report.exit_code)
+    _run_and_report(
+        _("Restoring"),
+        lambda bar: restore(src, root, dry_run=dry_run, on_plan=bar.start, progress=bar.advance),
+        lambda reason: _("{root}: cannot restore: {reason}").format(root=root, reason=reason),
+        restore_text,
+        dry_run=dry_run,
+        as_json=as_json,
+    )
 
 
 def restore_text(report: RestoreReport) -> str:
@@ -162,3 +150,32 @@ def restore_text(report: RestoreReport) -> str:
     lines = [line.format(source=report.source, size=size, root=report.root)]
     lines += [_("MISSING") + f": {warning}" for warning in report.warnings]
     return "\n".join(lines)
+
+
+def _run_and_report(
+    label: str,
+    work: Callable[[ProgressBar], Any],
+    cannot: Callable[[Any], str],
+    text: Callable[[Any], str],
+    *,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Run a backup or a restore under a progress bar, print its report, exit with its status.
+
+    A disk that fails under the copy (full, unplugged) is one line naming the place.
+    """
+    bar = ProgressBar(label)
+    try:
+        report = work(bar)
+    except OSError as error:
+        raise ArchiveError(cannot(error.strerror or error)) from error
+    finally:
+        bar.finish()
+    if as_json:
+        emit_json(report.as_json())
+    else:
+        click.echo(text(report))
+    if dry_run:
+        click.echo(_("(dry run: nothing was written)"), err=True)
+    click.get_current_context().exit(report.exit_code)
