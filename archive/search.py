@@ -33,7 +33,6 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -254,58 +253,3 @@ def parse(text: str | None) -> SmartQuery | None:
 
 # A result is a photo card (archive.fields.CARD), with its event's slug and title.
 PHOTO_COLUMNS = fields.select(fields.CARD) + ", e.slug AS event_slug, e.title AS event_title"
-
-
-def smart_sql(query: SmartQuery, limit: int = 50, offset: int = 0) -> tuple[str, dict[str, Any]]:
-    """SQL and parameters for one page of results, best first.
-
-    Order: the whole query written exactly as one phrase, then every word
-    written exactly, then the folded phrase, then every word found in the
-    photo's own text (not only its event's), then FTS5's bm25 (own text
-    weighing three times the event's), then newest first. Returned as SQL so
-    Datasette runs it on its own read-only connection, under its time limit.
-    """
-    params: dict[str, Any] = {
-        "folded_words": query.folded_words(),
-        "folded_phrase": query.folded_phrase(),
-        "own_words": query.folded_words("folded_own"),
-        "exact_words": query.exact_words(),
-        "exact_phrase": query.exact_phrase(),
-        "limit": limit,
-        "offset": offset,
-    }
-    flags = "\n".join(
-        f"p.id IN (SELECT rowid FROM {SMART_TABLE} WHERE {SMART_TABLE} MATCH :{name}) AS {name},"
-        for name in ("exact_phrase", "exact_words", "folded_phrase", "own_words")
-    )
-    sql = f"""
-        WITH hits AS (
-          SELECT rowid AS id, bm25({SMART_TABLE}, 0, 0, 3.0, 1.0) AS score FROM {SMART_TABLE}
-          WHERE {SMART_TABLE} MATCH :folded_words {_strict_clause(query, params)}
-        )
-        SELECT {PHOTO_COLUMNS},
-          {flags}
-          hits.score AS score
-        FROM hits JOIN photos p ON p.id = hits.id LEFT JOIN events e ON e.id = p.event_id
-        ORDER BY exact_phrase DESC, exact_words DESC, folded_phrase DESC, own_words DESC,
-          hits.score, p.taken_at DESC, p.id DESC
-        LIMIT :limit OFFSET :offset"""
-    return sql, params
-
-
-def count_sql(query: SmartQuery) -> tuple[str, dict[str, Any]]:
-    """SQL and parameters counting every result of the query."""
-    params: dict[str, Any] = {"folded_words": query.folded_words()}
-    sql = (
-        f"SELECT count(*) FROM {SMART_TABLE} WHERE {SMART_TABLE} MATCH :folded_words "
-        + _strict_clause(query, params)
-    )
-    return sql, params
-
-
-def _strict_clause(query: SmartQuery, params: dict[str, Any]) -> str:
-    strict = query.strict_words()
-    if strict is None:
-        return ""
-    params["strict"] = strict
-    return f"AND rowid IN (SELECT rowid FROM {SMART_TABLE} WHERE {SMART_TABLE} MATCH :strict)"

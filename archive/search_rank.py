@@ -1,7 +1,7 @@
 """One page of the smart search at bounded cost, whatever the archive's size.
 
-:func:`archive.search.smart_sql` states the ranking in one statement: every
-hit, four flags, bm25, sorted. At a million photos that statement cannot
+The ranking stated in one statement (tests/test_search_rank.py keeps it as the
+reference): every hit, four flags, bm25, sorted. At a million photos that statement cannot
 finish in time: its strict filter (``rowid IN (… MATCH :strict)``) is run by
 FTS5 as one lookup per hit, each re-running the folded MATCH, and a common
 word has hundreds of thousands of hits to score and sort.
@@ -15,7 +15,7 @@ Here the same answer is asked in steps, each bounded:
 - the hits are counted up to :data:`RANK_LIMIT` + 1 only (FTS5 stops there);
 - up to :data:`RANK_LIMIT` hits, the page is the old statement's page, with
   each flag's set taken within the hits (``(hits) AND (flag)``): the same
-  photos, order, labels and total as :func:`archive.search.smart_sql`;
+  photos, order, labels and total as that one statement;
 - past it, the hits are ranked tier by tier (exact phrase, exact words, folded
   phrase, every word in the photo's own text: the old sort's four flags, in
   its order), newest photo first within a tier, each tier read with
@@ -107,8 +107,6 @@ def plan(query: SmartQuery, limit: int, offset: int) -> Plan:
         return Page(len(found), False, _dicts(found))
     rows = yield _count(hits, RANK_LIMIT + 1)
     total = rows[0][0]
-    if limit == 0:  # only the total (a page past the last is known before it is asked)
-        return Page(min(total, RANK_LIMIT), total > RANK_LIMIT, [])
     if total <= RANK_LIMIT:
         found = yield _ranked_sql(query, hits, limit, offset)
         return Page(total, False, _dicts(found))
@@ -160,7 +158,7 @@ def _tier_expression(hits: str, flags: dict[str, str], tier: tuple[int, ...]) ->
 
 
 def _ranked_sql(query: SmartQuery, hits: str, limit: int, offset: int) -> Step:
-    """The old statement's page (archive.search.smart_sql), each MATCH run once.
+    """The old statement's page (the one-statement reference), each MATCH run once.
 
     Each flag's set is taken within the hits, so it is no larger than they are.
     """

@@ -130,9 +130,8 @@ def table_page(name: str, **params: str) -> Page:
 
 def smart_page(q: str) -> Page:
     def raw(conn: Any) -> Answer:
-        # The page's own steps (archive.search_rank): its total, then its first page.
+        # The page's own steps (archive.search_rank): its first page with its total.
         query = search.parse(q)
-        search_rank.run(conn, search_rank.plan(query, 0, 0))
         found = search_rank.run(conn, search_rank.plan(query, SMART_PAGE, 0))
         return {"total": found.total, "ids": [r["id"] for r in found.rows]}
 

@@ -1,7 +1,8 @@
 """The bounded smart query gives the one-statement ranking's pages, on a synthetic district.
 
-archive.search.smart_sql and count_sql state the ranking as one statement;
-archive.search_rank computes the same pages in bounded steps. Both run here
+smart_sql and count_sql below state the ranking as one statement (what the
+archive ran before its search was bounded); archive.search_rank computes the
+same pages in bounded steps. Both run here
 side by side on the same catalog (bench/synthetic.py) for queries with and
 without diacritics, common and rare, several words, both tone placements:
 pages 1-3, their order, match flags and the total must be identical.
@@ -10,6 +11,7 @@ pages 1-3, their order, match flags and the total must be identical.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import pytest
 
@@ -30,6 +32,7 @@ QUERIES = [
     "nhà văn hóa", "nha van hoa", "xyzzy", "đường dương",
 ]  # fmt: skip
 PAGE = 25
+SMART = search.SMART_TABLE
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +44,69 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
     return conn
 
 
+# -- the one-statement ranking, the reference ------------------------------------
+
+
+def smart_sql(
+    query: search.SmartQuery, limit: int = 50, offset: int = 0
+) -> tuple[str, dict[str, Any]]:
+    """SQL and parameters for one page of results, best first.
+
+    Order: the whole query written exactly as one phrase, then every word
+    written exactly, then the folded phrase, then every word found in the
+    photo's own text (not only its event's), then FTS5's bm25 (own text
+    weighing three times the event's), then newest first. Returned as SQL so
+    Datasette ran it on its own read-only connection, under its time limit.
+    """
+    params: dict[str, Any] = {
+        "folded_words": query.folded_words(),
+        "folded_phrase": query.folded_phrase(),
+        "own_words": query.folded_words("folded_own"),
+        "exact_words": query.exact_words(),
+        "exact_phrase": query.exact_phrase(),
+        "limit": limit,
+        "offset": offset,
+    }
+    flags = "\n".join(
+        f"p.id IN (SELECT rowid FROM {SMART} WHERE {SMART} MATCH :{name}) AS {name},"
+        for name in ("exact_phrase", "exact_words", "folded_phrase", "own_words")
+    )
+    sql = f"""
+        WITH hits AS (
+          SELECT rowid AS id, bm25({SMART}, 0, 0, 3.0, 1.0) AS score FROM {SMART}
+          WHERE {SMART} MATCH :folded_words {_strict_clause(query, params)}
+        )
+        SELECT {search.PHOTO_COLUMNS},
+          {flags}
+          hits.score AS score
+        FROM hits JOIN photos p ON p.id = hits.id LEFT JOIN events e ON e.id = p.event_id
+        ORDER BY exact_phrase DESC, exact_words DESC, folded_phrase DESC, own_words DESC,
+          hits.score, p.taken_at DESC, p.id DESC
+        LIMIT :limit OFFSET :offset"""
+    return sql, params
+
+
+def count_sql(query: search.SmartQuery) -> tuple[str, dict[str, Any]]:
+    """SQL and parameters counting every result of the query."""
+    params: dict[str, Any] = {"folded_words": query.folded_words()}
+    sql = f"SELECT count(*) FROM {SMART} WHERE {SMART} MATCH :folded_words " + _strict_clause(
+        query, params
+    )
+    return sql, params
+
+
+def _strict_clause(query: search.SmartQuery, params: dict[str, Any]) -> str:
+    strict = query.strict_words()
+    if strict is None:
+        return ""
+    params["strict"] = strict
+    return f"AND rowid IN (SELECT rowid FROM {SMART} WHERE {SMART} MATCH :strict)"
+
+
 def _old(conn: sqlite3.Connection, query: search.SmartQuery, page: int) -> tuple[int, list]:
-    count, count_params = search.count_sql(query)
+    count, count_params = count_sql(query)
     total = conn.execute(count, count_params).fetchone()[0]
-    sql, params = search.smart_sql(query, PAGE, (page - 1) * PAGE)
+    sql, params = smart_sql(query, PAGE, (page - 1) * PAGE)
     return total, [_key(row) for row in conn.execute(sql, params).fetchall()]
 
 

@@ -64,16 +64,20 @@ async def _results(
     """Total (and whether it is a floor), page shown (the last when asked for more), pages,
     and that page's photos.
 
-    The total is counted first and at bounded cost (search_rank), so a page
-    past the last is known before its photos are asked for.
+    The page asked for is fetched with its total in one plan (search_rank counts
+    at bounded cost); only a page past the last is fetched again, as the last.
     """
     if query is None:
         return 0, False, 1, 1, []
-    first = await search_rank.run_async(db.execute, search_rank.plan(query, 0, 0))
-    page, pages = last_page_at_most(asked, first.total, PAGE_SIZE)
-    found = await search_rank.run_async(
-        db.execute, search_rank.plan(query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    )
+
+    async def fetch(number: int) -> search_rank.Page:
+        steps = search_rank.plan(query, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+        return await search_rank.run_async(db.execute, steps)
+
+    found = await fetch(asked)
+    page, pages = last_page_at_most(asked, found.total, PAGE_SIZE)
+    if page != asked:
+        found = await fetch(page)
     results = []
     for row in found.rows:
         card = links.photo_card(row)
