@@ -9,6 +9,7 @@ Nothing here ever rewrites or deletes an original.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import stat
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from archive import writer_lock
 from archive.writer_lock import ArchiveBusy as ArchiveBusy  # raised by lock(); callers catch it
@@ -23,6 +25,24 @@ from archive.writer_lock import LockWait
 
 THUMB_SIZES = (1280, 320)
 CATALOG_NAME = "catalog.db"
+KEY_PREFIXES = ("originals/", "thumbs/", "playback/")  # what a store holds; the rest is local
+CHUNK = 1024 * 1024  # bytes read at a time when streaming: a clip is never read whole
+
+
+class StoreError(OSError):
+    """A store that cannot do what was asked (a bucket not answering, a key not local).
+
+    An OSError, so every ``except OSError`` that reports a file's failure and goes on
+    with the batch reports a bucket's failure the same way; strerror is the reason.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.strerror = reason
+
+
+class NotStored(StoreError, FileNotFoundError):
+    """Nothing is stored under that key (a bucket's 404): a FileNotFoundError, as on disk."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +119,68 @@ class Store:
         """
         with writer_lock.hold(self.root, purpose=purpose, wait=wait, required=not shared):
             yield
+
+    # The reading interface, the same on a bucket (archive.store_s3): whoever needs bytes
+    # goes through these, never through path(), so an archive on a bucket works alike.
+
+    remote = False  # a local folder: path() works, files can be handed to a web server
+
+    def describe(self) -> str:
+        """Where the files are, for messages."""
+        return str(self.root)
+
+    def location(self, relpath: str) -> str:
+        """One stored file, as a person finds it (a path here, s3://… on a bucket)."""
+        return str(self.root / relpath)
+
+    def open(self, relpath: str) -> BinaryIO:
+        """The stored bytes as a file to read in chunks (close it)."""
+        return self.path(relpath).open("rb")
+
+    def read(self, relpath: str) -> bytes:
+        return self.path(relpath).read_bytes()
+
+    def size(self, relpath: str) -> int | None:
+        """The stored size in bytes, or None when nothing is stored there."""
+        try:
+            found = self.path(relpath).stat()
+        except FileNotFoundError:
+            return None
+        return found.st_size if stat.S_ISREG(found.st_mode) else None
+
+    def stream(self, relpath: str, offset: int = 0, length: int | None = None) -> Iterator[bytes]:
+        """length bytes from offset (None: to the end), in chunks: what a Range asks for."""
+        with self.open(relpath) as handle:
+            handle.seek(offset)
+            left = length
+            while left is None or left > 0:
+                chunk = handle.read(CHUNK if left is None else min(CHUNK, left))
+                if not chunk:
+                    return
+                if left is not None:
+                    left -= len(chunk)
+                yield chunk
+
+    def sha256(self, relpath: str) -> str:
+        """The SHA-256 of the stored bytes, read in chunks (what verify checks)."""
+        digest = hashlib.sha256()
+        for chunk in self.stream(relpath):
+            digest.update(chunk)
+        return digest.hexdigest()
+
+    def keys(self, prefix: str) -> Iterator[tuple[str, int]]:
+        """(relpath, size) of every stored file under prefix, in path order.
+
+        Crash leftovers (:data:`TEMP_PREFIX` names) are listed too: verify reports
+        them, copies skip them.
+        """
+        top = self.root / prefix
+        for dirpath, dirs, files in os.walk(top):
+            dirs.sort()
+            relative = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
+            for name in sorted(files):
+                with suppress(OSError):
+                    yield f"{relative}/{name}", os.stat(os.path.join(dirpath, name)).st_size
 
     def leftovers(self) -> list[Path]:
         """Temporary files a crash left behind (never referenced by any row)."""

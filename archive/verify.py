@@ -14,8 +14,7 @@ the catalog, the one writer of rows.
 
 from __future__ import annotations
 
-import hashlib
-import os
+import io
 import time
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
@@ -194,18 +193,21 @@ def check_photo(store: Store, row: dict[str, Any]) -> Check:
 
 
 def _check_original(store: Store, row: dict[str, Any], check: Check) -> tuple[str, str] | None:
-    """(kind, detail) when the original is not the file ingested; streamed, never held whole."""
+    """(kind, detail) when the original is not the file ingested; streamed, never held whole.
+
+    Through the store's interface, so an archive on a bucket is re-hashed from the
+    bytes the server sends back, not from what it says it holds.
+    """
     try:
-        path = store.path(row["original_path"])
+        size = store.size(row["original_path"])
+        if size is None:
+            return "missing", "the original is not in the store"
+        if row["bytes"] is not None and size != row["bytes"]:
+            return "size", f"{size} bytes, the catalog says {row['bytes']}"
+        digest = store.sha256(row["original_path"])
+        check.bytes_hashed = size
     except ValueError:
         return "missing", "the catalog's path leads outside the archive root"
-    try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if row["bytes"] is not None and size != row["bytes"]:
-                return "size", f"{size} bytes, the catalog says {row['bytes']}"
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            check.bytes_hashed = size
     except FileNotFoundError:
         return "missing", "the original is not in the store"
     except OSError as error:
@@ -221,24 +223,19 @@ def _check_original(store: Store, row: dict[str, Any], check: Check) -> tuple[st
 def thumbnail_problem(store: Store, relpath: str) -> str | None:
     """Why the thumbnail is unusable, or None: a JPEG header that parses and an end marker.
 
-    Reading the header and the last two bytes costs far less than a decode and
+    A thumbnail is small, so it is read whole (one request on a bucket); the check
     catches the failures that happen to files at rest: gone, emptied, cut short.
     """
     try:
-        path = store.path(relpath)
+        data = store.read(relpath)
+        if len(data) < len(JPEG_END):
+            return "empty file"
+        ends_well = data.endswith(JPEG_END)
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            image.verify()
     except ValueError:
         return "the catalog's path leads outside the archive root"
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            if handle.tell() < len(JPEG_END):
-                return "empty file"
-            handle.seek(-len(JPEG_END), os.SEEK_END)
-            ends_well = handle.read() == JPEG_END
-            handle.seek(0)
-            with Image.open(handle) as image:
-                kind = image.format
-                image.verify()
     except FileNotFoundError:
         return "missing"
     except OSError as error:
@@ -283,15 +280,10 @@ def find_orphans(store: Store, db: Database) -> list[Check]:
 
 
 def _store_files(store: Store) -> Iterator[str]:
-    """Every regular file under the store folders, as a root-relative POSIX path."""
+    """Every stored file under the store folders (a folder walked, a bucket listed)."""
     for folder in SCANNED_FOLDERS:
-        top = store.root / folder
-        for dirpath, dirnames, filenames in os.walk(top):
-            dirnames.sort()
-            relative = os.path.relpath(dirpath, store.root).replace(os.sep, "/")
-            for name in filenames:
-                if os.path.isfile(os.path.join(dirpath, name)):
-                    yield f"{relative}/{name}"
+        for relpath, _size in store.keys(folder + "/"):
+            yield relpath
 
 
 # -- which photos ------------------------------------------------------------

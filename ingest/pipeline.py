@@ -135,7 +135,7 @@ def ingest(
                         Job(
                             str(photo.path),
                             photo.key,
-                            str(store.root),
+                            store,
                             options.dry_run,
                             options.debug,
                         )

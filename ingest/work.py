@@ -17,6 +17,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from archive import i18n
 from archive.fields import FROM_METADATA
@@ -39,7 +40,7 @@ CANNOT = {
 class Job:
     path: str  # as on disk
     key: str  # the catalog's (NFC) name for it
-    root: str
+    store: Any  # archive.storage.AnyStore: the local folder or a bucket (picklable)
     dry_run: bool = False
     debug: bool = False
 
@@ -102,15 +103,16 @@ def process(job: Job) -> Outcome:
         stage = "decode"
         info = probe(data)
         exif = read_exif(data)
-        store = Store(Path(job.root))
+        store = Store(Path(job.store)) if isinstance(job.store, str) else job.store
         original = store.original_relpath(sha256, info.ext)
         thumbs = {size: store.thumb_relpath(sha256, size) for size in THUMB_SIZES}
-        stage = "thumbnail"
         # All sizes or none: the 320 is made from the 1280, so rendering one size
         # alone would give different bytes than an uninterrupted run. A dry run
         # renders them too, in memory, so a file the real run would refuse (a
         # truncated JPEG decodes its header but not its pixels) fails here alike.
+        stage = "store"  # on a bucket, asking what is there is a request that can fail
         missing = any(not store.has(rel) for rel in thumbs.values())
+        stage = "thumbnail"
         rendered = make_thumbnails(data, THUMB_SIZES) if missing else {}
         if not job.dry_run:
             stage = "store"

@@ -105,6 +105,7 @@ class Catalog:
     add_problem = _via("runs", Runs.add_problem)
     record_fixity = _via("fixity", Fixity.record_fixity)
     set_setting = _via("setting_rows", Settings.set_setting)
+    set_store = _via("setting_rows", Settings.set_store)
 
     # -- reading: what the write path looks up, then the reader's queries -------
 

@@ -21,3 +21,15 @@ class Settings(Repository):
             self.db.execute("DELETE FROM settings WHERE key = ?", (key,))
         else:
             self.db["settings"].upsert({"key": key, "value": value}, pk="key")
+
+    def set_store(self, url: str | None, endpoint: str | None) -> None:
+        """Where the archive's files are (None: its folder); only init and migrate call this.
+
+        Not one of :data:`SETTINGS`, so `archive settings set` cannot move the files'
+        address without moving the files (that is `archive store migrate`).
+        """
+        for key, value in (("store", url), ("store_endpoint", endpoint if url else None)):
+            if value is None:
+                self.db.execute("DELETE FROM settings WHERE key = ?", (key,))
+            else:
+                self.db["settings"].upsert({"key": key, "value": value}, pk="key")

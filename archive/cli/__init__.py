@@ -28,6 +28,7 @@ from archive.cli.ingest import ingest_command
 from archive.cli.registry import events_command, units_group
 from archive.cli.serve import demo_command, serve_command
 from archive.cli.settings import photos_group, settings_group
+from archive.cli.store import choose_store, store_group
 from archive.cli.thumbs import thumbs_command
 from archive.cli.verify import verify_command
 from archive.errors import ArchiveError
@@ -85,10 +86,19 @@ def cli(ctx: click.Context, root: Path, debug: bool) -> None:
 
 
 @cli.command()
+@click.option(
+    "--store",
+    "store_url",
+    metavar="s3://BUCKET/PREFIX",
+    help="Keep originals and thumbnails in this bucket (default: the archive folder).",
+)
+@click.option("--endpoint", metavar="URL", help="The S3 server's address (Ceph, MinIO, …).")
 @click.pass_obj
-def init(obj: Context) -> None:
+def init(obj: Context, store_url: str | None, endpoint: str | None) -> None:
     """Create an empty archive (or check an existing one) at --root."""
     catalog = obj.catalog()
+    if store_url is not None:
+        choose_store(obj, catalog, store_url, endpoint)
     if language() == "vi" and catalog.setting("language") is None:
         # Made by a Vietnamese clerk: it stays Vietnamese whatever machine opens it later.
         catalog.set_setting("language", "vi")
@@ -170,5 +180,6 @@ for _command in (
     thumbs_command,
     backup_command,
     restore_command,
+    store_group,
 ):
     cli.add_command(_command)

@@ -27,7 +27,7 @@ from archive.db import catalog_copy_in_memory, open_catalog
 from archive.errors import ArchiveError
 from archive.i18n import _
 from archive.records import EventSpec
-from archive.store import Store
+from archive.storage import AnyStore, open_store
 from archive.text import clean, nfc, slugify
 from archive.writer_lock import Holder, LockWait
 from ingest.describe import CommandLine
@@ -40,8 +40,9 @@ class Context:
     debug: bool
 
     @property
-    def store(self) -> Store:
-        return Store(self.root)
+    def store(self) -> AnyStore:
+        """The archive's files: its folder, or the bucket its settings name."""
+        return open_store(self.root)
 
     def catalog(self, *, dry_run: bool = False, existing: bool = False) -> Catalog:
         """Create or open the archive: every command that writes just works.

@@ -22,6 +22,7 @@ from archive.cli.context import (
 from archive.db import open_catalog, open_read_only
 from archive.errors import ArchiveError
 from archive.i18n import N_, _
+from archive.storage import open_store
 from archive.store import Store
 from archive.verify import FixityRecorder, Scope, VerifyResult, verify
 
@@ -126,7 +127,7 @@ def _store_to_check(root: Path) -> tuple[Store, bool]:
     bag = bag_root(root)
     if bag is not None:
         return Store(bag / PAYLOAD), True
-    store = Store(root)
+    store = open_store(root)
     writable = os.access(root, os.W_OK) and (
         not store.catalog_path.exists() or os.access(store.catalog_path, os.W_OK)
     )
@@ -170,7 +171,7 @@ def as_text(result: VerifyResult, store: Store) -> str:
             else ""
         )
         kind = _(FINDINGS.get(finding.kind, finding.kind.upper()))
-        lines.append(f"{kind}: {store.root / finding.path}{photo}: {finding.detail}")
+        lines.append(f"{kind}: {store.location(finding.path)}{photo}: {finding.detail}")
     if not result.findings:
         lines.append(_("All originals match their SHA-256; all thumbnails are in place."))
     if not result.dry_run:
