@@ -34,6 +34,7 @@ from archive.bagdir import (
     PAYLOAD,
     TEMP_PREFIX,
     CopyError,
+    copy_chunks_verified,
     copy_verified,
     create_bag,
     fsync_dir,
@@ -46,7 +47,8 @@ from archive.bagdir import (
     write_manifest,
 )
 from archive.errors import ArchiveError
-from archive.store import CATALOG_NAME, Store
+from archive.storage import AnyStore, open_store
+from archive.store import CATALOG_NAME
 
 MTIME_SLACK_NS = 2_000_000_000
 
@@ -167,7 +169,7 @@ def backup(
 ) -> BackupReport:
     """Bring DEST up to date with root; every file that fails is reported, the rest goes on."""
     started = time.monotonic()
-    store = Store(root)
+    store = open_store(root)  # the folder's files, or the bucket's: copied alike
     if not store.catalog_path.is_file():
         raise BackupRefused(f"{root}: no archive here (catalog.db not found)")
     ours = check_destination(root, dest)
@@ -193,6 +195,9 @@ def backup(
         snapshot = sqlite3.connect(tmp)
         try:
             take_snapshot(store.catalog_path, snapshot)
+            if store.remote:  # the copy holds the files itself: it is a local archive
+                snapshot.execute("DELETE FROM settings WHERE key IN ('store', 'store_endpoint')")
+                snapshot.commit()
             wanted = wanted_files(snapshot)
         finally:
             snapshot.close()
@@ -243,12 +248,14 @@ def wanted_files(snapshot: sqlite3.Connection) -> list[Wanted]:
 
 
 def _decide(
-    store: Store, payload: Path, wanted: list[Wanted], report: BackupReport, hash_unknown: bool
+    store: AnyStore, payload: Path, wanted: list[Wanted], report: BackupReport, hash_unknown: bool
 ) -> _Plan:
     """What DEST lacks (to copy) and what it holds (with hashes, for the manifest)."""
     on_dest = dict(scan_payload(payload)) if payload.is_dir() else {}
     manifest = read_manifest(payload.parent)
     plan = _Plan()
+    # A bucket is listed once (sizes of every thumbnail) rather than asked per file.
+    listed = dict(store.keys("thumbs/")) if store.remote else {}
     for item in wanted:
         counts = report.originals if item.original else report.thumbnails
         there = on_dest.pop(item.relpath, None)
@@ -259,10 +266,7 @@ def _decide(
             else:
                 plan.copy.append(item)
             continue
-        try:
-            source = os.stat(inside(store.root, item.relpath))
-        except (OSError, ValueError):
-            source = None
+        source = _source_stat(store, item.relpath, listed)
         if there and (source is None or _same_file(source, there)):
             counts.already_there += 1
             _keep(payload, item.relpath, there[0], manifest, plan, hash_unknown)
@@ -278,9 +282,24 @@ def _decide(
     return plan
 
 
-def _same_file(source: os.stat_result, there: tuple[int, int]) -> bool:
+def _source_stat(store: AnyStore, relpath: str, listed: dict[str, int]) -> tuple[int, int] | None:
+    """(size, mtime_ns) of a thumbnail in the archive, None if absent; a bucket's has no
+    usable mtime (the upload's), so its thumbnails are compared by size alone (-1)."""
+    if store.remote:
+        size = listed.get(relpath)
+        return None if size is None else (size, -1)
+    try:
+        found = os.stat(inside(store.root, relpath))
+    except (OSError, ValueError):
+        return None
+    return found.st_size, found.st_mtime_ns
+
+
+def _same_file(source: tuple[int, int], there: tuple[int, int]) -> bool:
     """Same size and modification time, to the 2 s a FAT-formatted USB disk keeps."""
-    return source.st_size == there[0] and abs(source.st_mtime_ns - there[1]) < MTIME_SLACK_NS
+    if source[1] < 0:
+        return source[0] == there[0]
+    return source[0] == there[0] and abs(source[1] - there[1]) < MTIME_SLACK_NS
 
 
 def _keep(
@@ -294,7 +313,7 @@ def _keep(
 
 
 def _copy(
-    store: Store,
+    store: AnyStore,
     payload: Path,
     plan: _Plan,
     report: BackupReport,
@@ -305,10 +324,14 @@ def _copy(
     for item in plan.copy:
         counts = report.originals if item.original else report.thumbnails
         try:
-            source, target = inside(store.root, item.relpath), inside(payload, item.relpath)
-            digest, size = copy_verified(
-                source, target, expected=item.sha256, mode=0o444 if item.original else 0o644
-            )
+            target, mode = inside(payload, item.relpath), 0o444 if item.original else 0o644
+            if store.remote:
+                digest, size = copy_chunks_verified(
+                    store.stream(item.relpath), target, expected=item.sha256, mode=mode
+                )
+            else:
+                source = inside(store.root, item.relpath)
+                digest, size = copy_verified(source, target, expected=item.sha256, mode=mode)
         except ValueError:
             reason = "the catalog's path leads outside the archive root"
         except FileNotFoundError:
@@ -334,7 +357,7 @@ def _copy(
         fsync_dir(folder)
 
 
-def _count_planned(store: Store, plan: _Plan, report: BackupReport) -> None:
+def _count_planned(store: AnyStore, plan: _Plan, report: BackupReport) -> None:
     """A dry run's counts: what would be copied, and how many bytes."""
     for item in plan.copy:
         counts = report.originals if item.original else report.thumbnails
@@ -343,7 +366,7 @@ def _count_planned(store: Store, plan: _Plan, report: BackupReport) -> None:
             counts.bytes += item.size
         else:
             with suppress(OSError, ValueError):  # a missing one is reported by the real run
-                counts.bytes += os.stat(inside(store.root, item.relpath)).st_size
+                counts.bytes += store.size(item.relpath) or 0
 
 
 def _remove_leftovers(dest: Path) -> None:

@@ -25,7 +25,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 import bagit
@@ -153,13 +153,32 @@ def copy_verified(
     never replaces a good copy. The source's modification time is kept: it is
     how the next run tells an unchanged thumbnail without reading it.
     """
+    with open(source, "rb") as src:
+        stat = os.fstat(src.fileno())
+        return copy_chunks_verified(
+            iter(lambda: src.read(CHUNK), b""),
+            target,
+            expected=expected,
+            mode=mode,
+            times=(stat.st_atime_ns, stat.st_mtime_ns),
+        )
+
+
+def copy_chunks_verified(
+    chunks: Iterable[bytes],
+    target: Path,
+    *,
+    expected: str | None = None,
+    mode: int = 0o644,
+    times: tuple[int, int] | None = None,
+) -> tuple[str, int]:
+    """As :func:`copy_verified`, from bytes arriving in chunks (a bucket's object)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
     try:
         digest, size = hashlib.sha256(), 0
-        with open(source, "rb") as src, os.fdopen(fd, "wb") as out:
-            stat = os.fstat(src.fileno())
-            while chunk := src.read(CHUNK):
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks:
                 digest.update(chunk)
                 out.write(chunk)
                 size += len(chunk)
@@ -175,7 +194,8 @@ def copy_verified(
             if hashlib.file_digest(back, "sha256").hexdigest() != read:
                 raise CopyError("the copy reads back different from the source (failing disk?)")
         os.chmod(tmp, mode)
-        os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        if times is not None:
+            os.utime(tmp, ns=times)
         if target.exists():  # a damaged copy being repaired; Windows will not replace read-only
             os.chmod(target, 0o644)
         os.replace(tmp, target)

@@ -189,8 +189,8 @@ def write_bundle(store: Store, export: GalleryExport, sink: Sink) -> BundleRepor
 
     for relpath in image_paths(export):
         try:
-            data = store.path(relpath).read_bytes()
-        except OSError:
+            data = store.read(relpath)  # the folder or the bucket alike
+        except (OSError, ValueError):
             report.missing.append(relpath)
             continue
         put(relpath, strip_metadata(data) if public else data)

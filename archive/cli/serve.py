@@ -9,6 +9,7 @@ current folder configures the server.
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from pathlib import Path
@@ -123,6 +124,18 @@ port_option = click.option(
     help="Datasette metadata (YAML or JSON) to use instead of the package's own. "
     "Queries that write need a login; --reviewers refuses them.",
 )
+@click.option(
+    "--thumb-cache",
+    "thumb_cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Archive on a bucket: keep thumbnails seen in this folder "
+    "(default: .thumb-cache in the archive folder).",
+)
+@click.option(
+    "--thumb-cache-mb",
+    type=click.FloatRange(min=0),
+    help="The most that folder holds, in MB (default 256); the least recently used go first.",
+)
 @click.pass_obj
 def serve_command(
     obj: Context,
@@ -131,6 +144,8 @@ def serve_command(
     reviewers: bool,
     password_hash_env: str | None,
     metadata_file: Path | None,
+    thumb_cache: Path | None = None,
+    thumb_cache_mb: float | None = None,
 ) -> None:
     """Browse and search the archive in Datasette (it keeps serving while you ingest).
 
@@ -143,6 +158,11 @@ def serve_command(
       archive serve --metadata our-metadata.yml       your own titles and queries
     """
     obj.catalog(existing=True)
+    # Read by archive.web.media in this process, where Datasette serves the images.
+    if thumb_cache is not None:
+        os.environ["ARCHIVE_THUMB_CACHE"] = str(thumb_cache.expanduser().resolve())
+    if thumb_cache_mb is not None:
+        os.environ["ARCHIVE_THUMB_CACHE_MB"] = str(thumb_cache_mb)
     run_datasette(
         obj.store,
         host,

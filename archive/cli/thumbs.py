@@ -28,7 +28,7 @@ def remake(store: Store, row: dict, *, write: bool = True) -> None:
     write=False (a dry run) renders them in memory all the same, so an original
     that cannot be made into thumbnails fails the dry run as it would the real one.
     """
-    data = store.path(row["original_path"]).read_bytes()
+    data = store.read(row["original_path"])
     for size, jpeg in make_thumbnails(data, THUMB_SIZES).items():
         if write:
             store.replace_derivative(store.thumb_relpath(row["sha256"], size), jpeg)

@@ -30,6 +30,7 @@ from markupsafe import Markup
 from archive.bundle import write_zip
 from archive.export import ExportOptions, GalleryExport, export_gallery
 from archive.reader import Reader
+from archive.storage import open_store
 from archive.store import Store
 from archive.web.queries import read
 from archive.web.site import archive_database, archive_root, ensure_can_view
@@ -91,7 +92,7 @@ async def gallery_download(request: Any, datasette: Any) -> Any:
         return Response(
             export.to_json().encode("utf-8"), content_type="application/json; charset=utf-8"
         )
-    path = await asyncio.to_thread(_zip_to_file, Store(archive_root(db)), export)
+    path = await asyncio.to_thread(_zip_to_file, open_store(archive_root(db)), export)
     suffix = "-public" if public else ""
     return TemporaryDownload(path, f"{export.gallery['slug']}{suffix}.zip")
 

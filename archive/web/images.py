@@ -16,7 +16,7 @@ from urllib.parse import quote
 from datasette import Forbidden
 from datasette.utils.asgi import AsgiFileDownload, Response
 
-from archive.web import queries
+from archive.web import media, queries
 from archive.web.site import archive_database, archive_root, ensure_can_view
 
 ROUTE = r"^/-/images/(?P<size>thumb|preview|original)/(?P<key>\d{1,18}|[0-9a-f]{64})$"
@@ -30,8 +30,9 @@ async def image_view(request: Any, datasette: Any) -> Any:
         return Response.text("403: không có quyền xem ảnh này", status=403)
     size, key = request.url_vars["size"], request.url_vars["key"]
     found = await queries.image_path(db, size, key)
+    bucket = await media.bucket_of(db, archive_root(db))  # None: the files are in the folder
     path = _inside(archive_root(db), found["path"]) if found and found["path"] else None
-    if path is None:
+    if path is None and not (bucket and found and found["path"]):
         return Response.text("404: không có ảnh này", status=404)
     headers = {
         "cache-control": "private, max-age=86400",
@@ -45,8 +46,10 @@ async def image_view(request: Any, datasette: Any) -> Any:
     if request.headers.get("if-none-match") == headers["etag"]:
         return Response("", status=304, headers=headers)
     content_type = (found["mime"] if size == "original" else None) or (
-        mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        mimetypes.guess_type(found["path"])[0] or "application/octet-stream"
     )
+    if bucket is not None:
+        return await media.bucket_response(bucket, found["path"], request, headers, content_type)
     return AsgiFileDownload(path, content_type=content_type, headers=headers)
 
 
