@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from datasette.utils.asgi import AsgiStream, Response
+from datasette.utils.asgi import Response
 
 from archive.storage import AnyStore, parse_store_url
 from archive.store import NotStored
@@ -116,15 +116,44 @@ async def bucket_response(
         status = 206
         headers["content-range"] = f"bytes {offset}-{offset + length - 1}/{size}"
 
-    async def send(writer: Any) -> None:
-        chunks = store.stream(relpath, offset, length)
-        while True:
-            chunk = await asyncio.to_thread(next, chunks, None)
-            if chunk is None:
-                return
-            await writer.write(chunk)
+    return ObjectStream(
+        store, relpath, offset, length, status, {**headers, "content-type": content_type}
+    )
 
-    return AsgiStream(send, status=status, headers=headers, content_type=content_type)
+
+class ObjectStream:
+    """An ASGI answer that sends the object's chunks as the bucket gives them.
+
+    Datasette's own AsgiStream writes text only; a clip must not be held in memory.
+    """
+
+    def __init__(
+        self,
+        store: AnyStore,
+        relpath: str,
+        offset: int,
+        length: int,
+        status: int,
+        headers: dict[str, str],
+    ) -> None:
+        self.store, self.relpath, self.offset, self.length = store, relpath, offset, length
+        self.status, self.headers = status, headers
+
+    async def asgi_send(self, send: Any) -> None:
+        chunks = self.store.stream(self.relpath, self.offset, self.length)
+        first = await asyncio.to_thread(next, chunks, b"")  # a failure now is still a 502
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status,
+                "headers": [[k.encode(), v.encode()] for k, v in self.headers.items()],
+            }
+        )
+        chunk = first
+        while chunk:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            chunk = await asyncio.to_thread(next, chunks, b"")
+        await send({"type": "http.response.body", "body": b""})
 
 
 def _ranged_bytes(data: bytes, request: Any, headers: dict[str, str], content_type: str) -> Any:
