@@ -105,3 +105,19 @@ def make_photos(folder: Path, count: int, start: int = 0) -> list[Path]:
         )
         paths.append(path)
     return paths
+
+
+def make_big_photos(folder: Path, count: int, size: tuple[int, int] = (1600, 1200)) -> list[Path]:
+    """count camera-sized JPEGs of noise (each its own): thumbnailing them takes real work,
+    so an ingest of them lasts long enough to be interrupted half-way."""
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(count):
+        path = folder / f"lon-{n:04d}.jpg"
+        noise = Image.effect_noise(size, 40 + n % 50).convert("RGB")
+        tint = Image.new("RGB", size, (n * 37 % 256, n * 91 % 256, (n * 13 + 60) % 256))
+        Image.blend(noise, tint, 0.5).save(path, "JPEG", quality=85)
+        paths.append(path)
+    return paths
