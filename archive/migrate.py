@@ -9,14 +9,19 @@ copies stay until the caller asks for them to be deleted, after that verificatio
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from archive.catalog import Catalog
 from archive.db import write_transaction
 from archive.i18n import _
 from archive.storage import AnyStore, store_setting
 from archive.store import KEY_PREFIXES, TEMP_PREFIX
+
+PARALLEL = 8  # copies at once
+T = TypeVar("T")
 
 
 @dataclass
@@ -60,6 +65,13 @@ def copy_one(source: AnyStore, target: AnyStore, relpath: str) -> tuple[bool, in
     return sent, size
 
 
+def _in_parallel(work: Callable[[str], T], files: list[str]) -> Iterator[T]:
+    """work on each file, a few at once: a bucket's round trips, not its bandwidth, are
+    what a migration of small files waits on. Results come in the files' order."""
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        yield from pool.map(work, files)
+
+
 def migrate(
     catalog: Catalog,
     source: AnyStore,
@@ -75,13 +87,19 @@ def migrate(
     moved.files = len(files)
     if on_plan:
         on_plan(len(files))
-    for relpath in files:
+
+    def one(relpath: str) -> tuple[str, tuple[bool, int] | str]:
         try:
-            sent, size = copy_one(source, target, relpath)
-            moved.copied += int(sent)
-            moved.bytes += size
+            return relpath, copy_one(source, target, relpath)
         except (OSError, ValueError) as error:
-            moved.failed.append((relpath, getattr(error, "strerror", None) or str(error)))
+            return relpath, getattr(error, "strerror", None) or str(error)
+
+    for relpath, done in _in_parallel(one, files):
+        if isinstance(done, str):
+            moved.failed.append((relpath, done))
+        else:
+            moved.copied += int(done[0])
+            moved.bytes += done[1]
         if progress:
             progress(1)
     if moved.failed:
@@ -95,4 +113,44 @@ def migrate(
         for relpath in files:
             source.path(relpath).unlink(missing_ok=True)
             moved.deleted += 1
+    return moved
+
+
+def delete_local_copies(
+    local: AnyStore,
+    bucket: AnyStore,
+    *,
+    on_plan: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Moved:
+    """After a migration to bucket: delete each local file whose object reads back the same.
+
+    A file the bucket lacks, or holds other bytes for, is kept and named.
+    """
+    moved = Moved(switched=True)
+    files = stored_files(local)
+    moved.files = len(files)
+    if on_plan:
+        on_plan(len(files))
+
+    def one(relpath: str) -> tuple[str, str | None]:
+        try:
+            if bucket.sha256(relpath) != local.sha256(relpath):
+                raise OSError(
+                    _("{location} differs from the local file: kept").format(
+                        location=bucket.location(relpath)
+                    )
+                )
+            local.path(relpath).unlink()
+            return relpath, None
+        except (OSError, ValueError) as error:
+            return relpath, getattr(error, "strerror", None) or str(error)
+
+    for relpath, reason in _in_parallel(one, files):
+        if reason is None:
+            moved.deleted += 1
+        else:
+            moved.failed.append((relpath, reason))
+        if progress:
+            progress(1)
     return moved

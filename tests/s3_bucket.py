@@ -93,16 +93,25 @@ def bucket_fixture() -> Iterator[Bucket]:
     found.clean()
 
 
+CAPTIONS = (
+    "Đảng ủy phường họp chi bộ khu phố {n}",
+    "Đoàn thanh niên ra quân dọn vệ sinh đường số {n}",
+    "Hội Liên hiệp Phụ nữ thăm hộ nghèo tổ {n}",
+    "Trường THCS Nguyễn Gia Thiều khai giảng lớp {n}",
+)
+
+
 def make_photos(folder: Path, count: int, start: int = 0) -> list[Path]:
-    """count real JPEGs, each of its own colour and so of its own SHA-256."""
+    """count real JPEGs, each of its own colour and so of its own SHA-256, and a caption
+    (EXIF ImageDescription) that search finds."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for n in range(start, start + count):
         path = folder / f"anh-{n:04d}.jpg"
         colour = (n * 37 % 256, n * 91 % 256, (n * 13 + 60) % 256)
-        make_jpeg(
-            path, (96, 64), color=colour, taken=f"2024:05:{n % 28 + 1:02d} 08:{n % 60:02d}:00"
-        )
+        caption = CAPTIONS[n % len(CAPTIONS)].format(n=n % 7 + 1)
+        taken = f"2024:05:{n % 28 + 1:02d} 08:{n % 60:02d}:00"
+        make_jpeg(path, (96, 64), color=colour, taken=taken, description=caption)
         paths.append(path)
     return paths
 

@@ -14,8 +14,9 @@ from archive.cli.context import Context, ProgressBar, WaitLine, emit_json, waiti
 from archive.db import write_transaction
 from archive.errors import ArchiveError
 from archive.i18n import _
-from archive.migrate import migrate
+from archive.migrate import Moved, delete_local_copies, migrate
 from archive.storage import AnyStore, parse_store_url, store_setting
+from archive.store import Store
 
 
 def _reachable(store: AnyStore) -> None:
@@ -79,7 +80,8 @@ def store_migrate(
     """
     catalog = obj.catalog(existing=True)
     source, target = obj.store, parse_store_url(obj.root, to, endpoint)
-    if source == target:
+    cleanup = source == target and delete_local and target.remote  # a migration done before
+    if source == target and not cleanup:
         raise ArchiveError(_("the archive is already in {store}").format(store=source.describe()))
     if target.remote:
         _reachable(target)
@@ -87,14 +89,18 @@ def store_migrate(
     waiter = WaitLine()
     with waiting_turn(waiter), source.lock(wait=waiter, purpose="migrate"):
         try:
-            moved = migrate(
-                catalog,
-                source,
-                target,
-                delete_local=delete_local,
-                on_plan=bar.start,
-                progress=bar.advance,
-            )
+            if cleanup:
+                source = Store(obj.root)
+                moved = delete_local_copies(source, target, on_plan=bar.start, progress=bar.advance)
+            else:
+                moved = migrate(
+                    catalog,
+                    source,
+                    target,
+                    delete_local=delete_local,
+                    on_plan=bar.start,
+                    progress=bar.advance,
+                )
         finally:
             bar.finish()
     result = {
@@ -110,6 +116,14 @@ def store_migrate(
     if as_json:
         emit_json(result)
     else:
+        _say(moved, source, target, cleanup)
+    click.get_current_context().exit(0 if moved.switched and not moved.failed else 1)
+
+
+def _say(moved: Moved, source: AnyStore, target: AnyStore, cleanup: bool) -> None:
+    if cleanup:
+        pass  # a clean-up of a migration done before: only deletions and failures are news
+    elif moved.switched:
         click.echo(
             _(
                 "Copied {copied} of {files} file(s) ({mb} MB) to {to}; each read back intact."
@@ -119,15 +133,16 @@ def store_migrate(
                 mb=f"{moved.bytes / 1e6:.1f}",
                 to=target.describe(),
             )
-            if moved.switched
-            else _(
-                "{n} of {files} file(s) could not be copied; the archive stays in {store}"
-            ).format(n=len(moved.failed), files=moved.files, store=source.describe())
         )
-        for path, reason in moved.failed:
-            click.echo(_("ERROR: {path}: {reason}").format(path=path, reason=reason))
-        if moved.switched and moved.deleted:
-            click.echo(_("Deleted {n} local file(s).").format(n=moved.deleted))
-        elif moved.switched and not source.remote:
-            click.echo(_("The local files are kept; delete them with --delete-local."))
-    click.get_current_context().exit(0 if moved.switched else 1)
+    else:
+        click.echo(
+            _("{n} of {files} file(s) could not be copied; the archive stays in {store}").format(
+                n=len(moved.failed), files=moved.files, store=source.describe()
+            )
+        )
+    for path, reason in moved.failed:
+        click.echo(_("ERROR: {path}: {reason}").format(path=path, reason=reason))
+    if moved.deleted:
+        click.echo(_("Deleted {n} local file(s).").format(n=moved.deleted))
+    elif moved.switched and not source.remote:
+        click.echo(_("The local files are kept; delete them with --delete-local."))
