@@ -187,3 +187,19 @@ def test_thumbnail_cache_is_bounded_and_evicts_the_least_recently_used(ingested,
     # A restart keeps the order: the files' times are their last use.
     again = ThumbCache(tmp_path / "c", max_bytes=cache.max_bytes)
     assert list(again.sizes)[-1] == thumbs[3]
+
+
+def test_thumbs_remakes_a_thumbnail_deleted_from_the_bucket(ingested, bucket) -> None:
+    archive, prefix, _photos = ingested
+    row = archive.rows("SELECT id, thumb_path FROM photos ORDER BY id LIMIT 1")[0]
+    before = bucket.get(prefix, row["thumb_path"])
+    bucket.client.delete_object(Bucket=bucket.name, Key=f"{prefix}/{row['thumb_path']}")
+    found = json.loads(archive.run("verify", "--json", expect=1).stdout)["findings"]
+    assert [(f["kind"], f["path"], f["detail"]) for f in found] == [
+        ("thumbnail", row["thumb_path"], "missing")
+    ]
+    result = json.loads(archive.run("thumbs", "--json").stdout)
+    assert (result["remade"], result["failed"]) == (1, [])
+    assert bucket.get(prefix, row["thumb_path"]) == before  # the same bytes, from the original
+    verified = json.loads(archive.run("verify", "--json").stdout)
+    assert verified["findings"] == []
