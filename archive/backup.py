@@ -46,6 +46,7 @@ from archive.bagdir import (
     sha256_of,
     write_manifest,
 )
+from archive.catalog.settings import forget_store
 from archive.errors import ArchiveError
 from archive.storage import AnyStore, open_store
 from archive.store import CATALOG_NAME
@@ -196,8 +197,7 @@ def backup(
         try:
             take_snapshot(store.catalog_path, snapshot)
             if store.remote:  # the copy holds the files itself: it is a local archive
-                snapshot.execute("DELETE FROM settings WHERE key IN ('store', 'store_endpoint')")
-                snapshot.commit()
+                forget_store(snapshot)
             wanted = wanted_files(snapshot)
         finally:
             snapshot.close()

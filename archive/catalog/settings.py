@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from archive.catalog.rows import Repository
 from archive.reader import SETTINGS, GalleryError
 from archive.text import clean
@@ -33,3 +35,12 @@ class Settings(Repository):
                 self.db.execute("DELETE FROM settings WHERE key = ?", (key,))
             else:
                 self.db["settings"].upsert({"key": key, "value": value}, pk="key")
+
+
+STORE_KEYS = ("store", "store_endpoint")
+
+
+def forget_store(copy: sqlite3.Connection) -> None:
+    """A copy of a catalog that holds its files itself (a backup) names no bucket."""
+    copy.execute("DELETE FROM settings WHERE key IN (?, ?)", STORE_KEYS)
+    copy.commit()
