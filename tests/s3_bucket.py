@@ -71,7 +71,10 @@ def ceph_dev(*args: str) -> None:
     """scripts/ceph-dev with the tests' data folder (stop-rgw, start-rgw)."""
     import subprocess
 
-    subprocess.run([str(PROJECT / "scripts" / "ceph-dev"), *args], check=True, capture_output=True)
+    done = subprocess.run(
+        [str(PROJECT / "scripts" / "ceph-dev"), *args], capture_output=True, text=True
+    )
+    assert done.returncode == 0, f"ceph-dev {' '.join(args)}: {done.stdout}{done.stderr}"
 
 
 @pytest.fixture(scope="module", name="bucket")
