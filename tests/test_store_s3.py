@@ -203,3 +203,23 @@ def test_thumbs_remakes_a_thumbnail_deleted_from_the_bucket(ingested, bucket) ->
     assert bucket.get(prefix, row["thumb_path"]) == before  # the same bytes, from the original
     verified = json.loads(archive.run("verify", "--json").stdout)
     assert verified["findings"] == []
+
+
+def test_ingest_with_worker_processes_uploads_from_each(tmp_path, bucket) -> None:
+    """The command as a clerk runs it: workers get the store (no keys in it) and upload."""
+    import subprocess
+    import sys
+
+    from tests.s3_bucket import PROJECT
+
+    archive, prefix = bucket_archive(tmp_path / "archive", bucket, "workers")
+    make_photos(tmp_path / "anh", 16)
+    command = [sys.executable, "-c", "from archive.cli import main; main()"]
+    command += ["--root", str(archive.root), "ingest", "--json", "--jobs", "2", str(tmp_path)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["added"], report["failed"]) == (16, 0), report["problems"]
+    assert set(bucket.keys(prefix)) == named_keys(archive)
+    verified = json.loads(archive.run("verify", "--json").stdout)
+    assert (verified["ok"], verified["findings"]) == (16, [])
