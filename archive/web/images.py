@@ -4,19 +4,23 @@ The URL names a photo (by id or SHA-256) and a size, never a file: the path is
 read from the catalog and must resolve inside the archive root, so no request
 can reach another file on the machine. Refusals are plain 403s (not the login
 redirect pages get) because an <img> cannot follow one to a login form.
+Every answer honours ``Range`` (archive/web/media_response.py), so a video
+player can seek; the file itself is reached only through
+archive/web/media_file.py, the one place a store other than a folder plugs in.
 """
 
 from __future__ import annotations
 
 import mimetypes
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from datasette import Forbidden
-from datasette.utils.asgi import AsgiFileDownload, Response
+from datasette.utils.asgi import Response
 
 from archive.web import queries
+from archive.web.media_file import open_media
+from archive.web.media_response import MediaResponse
 from archive.web.site import archive_database, archive_root, ensure_can_view
 
 ROUTE = r"^/-/images/(?P<size>thumb|preview|original)/(?P<key>\d{1,18}|[0-9a-f]{64})$"
@@ -30,8 +34,8 @@ async def image_view(request: Any, datasette: Any) -> Any:
         return Response.text("403: không có quyền xem ảnh này", status=403)
     size, key = request.url_vars["size"], request.url_vars["key"]
     found = await queries.image_path(db, size, key)
-    path = _inside(archive_root(db), found["path"]) if found and found["path"] else None
-    if path is None:
+    media = open_media(archive_root(db), found["path"]) if found and found["path"] else None
+    if media is None:
         return Response.text("404: không có ảnh này", status=404)
     headers = {
         "cache-control": "private, max-age=86400",
@@ -45,14 +49,6 @@ async def image_view(request: Any, datasette: Any) -> Any:
     if request.headers.get("if-none-match") == headers["etag"]:
         return Response("", status=304, headers=headers)
     content_type = (found["mime"] if size == "original" else None) or (
-        mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        mimetypes.guess_type(media.path.name)[0] or "application/octet-stream"
     )
-    return AsgiFileDownload(path, content_type=content_type, headers=headers)
-
-
-def _inside(root: Path, relative: str) -> Path | None:
-    """The catalog's relative path as a file under root, or None (missing or escaping)."""
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        return None
-    return path
+    return MediaResponse(media, request, content_type, headers)
