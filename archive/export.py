@@ -244,6 +244,19 @@ def _preview(row: dict[str, Any], c: _Context) -> dict[str, Any] | None:
     return _image(row["preview_path"], size, c.base)
 
 
+def _playback(row: dict[str, Any], c: _Context) -> dict[str, Any] | None:
+    """A clip's browser-playable transcode; None when the original plays as it is (or a photo)."""
+    path = row["playback_path"]
+    if not path:
+        return None
+    out: dict[str, Any] = {"path": path}
+    if c.base:
+        out["url"] = c.base + path
+    out["format"] = row["playback_mime"]
+    out["width"], out["height"] = row["playback_width"], row["playback_height"]
+    return out
+
+
 # Keys whose value is shaped from its columns rather than copied (or nested) as stored.
 _SHAPES: dict[str, Any] = {
     "units": lambda row, c: c.units.get(row["id"], []),
@@ -253,6 +266,8 @@ _SHAPES: dict[str, Any] = {
     "private": lambda row, _: bool(row["private"]),
     "thumbnail": _thumbnail,
     "preview": _preview,
+    "type": lambda row, _: row["media_type"] or "photo",
+    "playback": _playback,
 }
 
 

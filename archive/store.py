@@ -47,6 +47,11 @@ class Store:
     def thumb_relpath(sha256: str, size: int) -> str:
         return f"thumbs/{size}/{sha256[:2]}/{sha256}.jpg"
 
+    @staticmethod
+    def playback_relpath(sha256: str, ext: str) -> str:
+        """A clip's browser-playable transcode (``mp4`` or ``webm``), keyed by its original."""
+        return f"playback/{sha256[:2]}/{sha256}.{ext}"
+
     def path(self, relpath: str) -> Path:
         """Resolve a catalog path, refusing anything that escapes the root."""
         full = (self.root / relpath).resolve()
@@ -67,6 +72,19 @@ class Store:
         if target.is_file():
             return False
         self._write(target, data, 0o444 if relpath.startswith("originals/") else 0o644)
+        return True
+
+    def put_file(self, relpath: str, source: Path) -> bool:
+        """:meth:`put` for a file too big to hold in memory (a clip): copied in chunks.
+
+        Same contract: nothing is written when a file is already there, and
+        the copy lands whole or not at all, flushed to disk before its rename.
+        """
+        target = self.root / relpath
+        if target.is_file():
+            return False
+        mode = 0o444 if relpath.startswith("originals/") else 0o644
+        copy_atomically(target, Path(source), mode=mode)
         return True
 
     def replace_derivative(self, relpath: str, data: bytes) -> None:
@@ -147,6 +165,29 @@ def write_atomically(
         raise
     if sync:
         _fsync_dir(target.parent)
+
+
+COPY_CHUNK = 1 << 20  # 1 MiB: a clip of gigabytes is copied in flat memory
+
+
+def copy_atomically(target: Path, source: Path, *, mode: int) -> None:
+    """:func:`write_atomically` from a file, read and written a chunk at a time."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle, open(source, "rb") as reader:
+            while chunk := reader.read(COPY_CHUNK):
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_dir(target.parent)
 
 
 def _fsync_dir(folder: Path) -> None:
