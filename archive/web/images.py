@@ -23,7 +23,7 @@ from archive.web.media_file import open_media
 from archive.web.media_response import MediaResponse
 from archive.web.site import archive_database, archive_root, ensure_can_view
 
-ROUTE = r"^/-/images/(?P<size>thumb|preview|original)/(?P<key>\d{1,18}|[0-9a-f]{64})$"
+ROUTE = r"^/-/images/(?P<size>thumb|preview|original|playback)/(?P<key>\d{1,18}|[0-9a-f]{64})$"
 
 
 async def image_view(request: Any, datasette: Any) -> Any:
@@ -48,7 +48,7 @@ async def image_view(request: Any, datasette: Any) -> Any:
         )
     if request.headers.get("if-none-match") == headers["etag"]:
         return Response("", status=304, headers=headers)
-    content_type = (found["mime"] if size == "original" else None) or (
+    content_type = (found["mime"] if size in ("original", "playback") else None) or (
         mimetypes.guess_type(media.path.name)[0] or "application/octet-stream"
     )
     return MediaResponse(media, request, content_type, headers)
