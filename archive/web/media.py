@@ -7,8 +7,11 @@ grids and the item page say "video" and "1:05" alike.
 
 from __future__ import annotations
 
-import math
 from typing import Any
+
+from archive.dates import duration_text
+
+__all__ = ["MEDIA_LABELS", "duration_text", "is_video", "value_label"]
 
 # The media-type facet's values as a reviewer reads them (the stored values stay English).
 MEDIA_LABELS = {"photo": "ảnh", "video": "video"}
@@ -20,21 +23,6 @@ def is_video(row: Any) -> bool:
         return row["media_type"] == "video"
     except (KeyError, IndexError, TypeError):
         return False
-
-
-def duration_text(seconds: Any) -> str:
-    """A clip's length as a player shows it: ``0:07``, ``12:30``, ``1:02:03``; '' for none.
-
-    Rounded to the nearest second, so a clip of 6.97 s reads 0:07 like its player.
-    """
-    if not isinstance(seconds, int | float) or isinstance(seconds, bool):
-        return ""
-    if not math.isfinite(seconds) or seconds < 0:
-        return ""
-    total = int(seconds + 0.5)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def value_label(column: str, value: Any) -> Any:
