@@ -43,15 +43,15 @@ class Clip:
     """What a fixture clip was made with, for the test to compare against."""
 
     path: Path
-    width: int  # as stored (before the display matrix)
+    width: int  # as a player shows it (the display matrix applied)
     height: int
     seconds: float
     rate: int
     rotation: int = 0  # counter-clockwise degrees in the display matrix
 
     @property
-    def displayed(self) -> tuple[int, int]:
-        """Width and height as a player shows it: swapped for a quarter turn."""
+    def stored(self) -> tuple[int, int]:
+        """Width and height of the pixels in the file: swapped for a quarter turn."""
         if self.rotation % 180:
             return self.height, self.width
         return self.width, self.height
@@ -85,23 +85,33 @@ def make_clip(
 ) -> Clip:
     """Write a clip at path; the container follows the suffix (.mp4, .mov, .mkv, .webm).
 
-    ``rotation`` goes into the display matrix as a phone writes it (the pixels
-    stay as the sensor gave them). ``black_seconds`` opens the clip with black
+    ``size`` is the picture as seen. ``rotation`` goes into the display matrix
+    as a phone writes it: the pixels are stored turned the other way (as the
+    sensor gave them), so only a reader that applies the matrix sees the red
+    band at the top. ``black_seconds`` opens the clip with black
     frames, as a clip that starts with the lens covered. ``metadata`` becomes
     container tags (``creation_time``, ``location``, ...); ``apple`` writes
     them as QuickTime ``mdta`` keys, the way an iPhone names them.
     """
     width, height = size
     frames = max(1, round(seconds * rate))
+    stored = (height, width) if rotation % 180 else (width, height)
+    sideways = {
+        90: Image.Transpose.ROTATE_270,
+        180: Image.Transpose.ROTATE_180,
+        270: Image.Transpose.ROTATE_90,
+    }.get(rotation % 360)
     options = {"movflags": "use_metadata_tags"} if apple else {}
     with av.open(str(path), "w", options=options) as out:
         for key, value in (metadata or {}).items():
             out.metadata[key] = value
         video = out.add_stream(codec, rate=rate)
-        video.width, video.height = width, height
+        video.width, video.height = stored
         video.pix_fmt = "yuv420p"
         if codec in ("libx264", "libx265"):
             video.options = {"preset": "ultrafast"}
+        if codec == "libx265":
+            video.options = {"preset": "ultrafast", "x265-params": "log-level=error"}
         if rotation:
             video.set_display_rotation(rotation)
         sound = _audio_stream(out, path.suffix) if audio else None
@@ -109,9 +119,11 @@ def make_clip(
         samples = 0
         for index in range(frames):
             if index < black:
-                rgb = Image.new("RGB", (width, height))
+                rgb = Image.new("RGB", stored)
             else:
                 rgb = picture(width, height, index, frames)
+                if sideways is not None:
+                    rgb = rgb.transpose(sideways)
             frame = av.VideoFrame.from_image(rgb)
             frame.pts = index
             frame.time_base = Fraction(1, rate)

@@ -57,8 +57,8 @@ def test_fixture_clips_say_what_they_were_made_with(tmp_path: Path) -> None:
         assert container.metadata["location"].startswith(HANOI_ISO6709[:17])
         assert {s.type for s in container.streams} == {"video", "audio"}
         frame = next(container.decode(video=0))
-        assert (frame.width, frame.height, frame.rotation) == (320, 240, 90)
-    assert clip.displayed == (240, 320)
+        assert (frame.width, frame.height, frame.rotation) == (240, 320, 90)
+    assert clip.stored == (240, 320) and (clip.width, clip.height) == (320, 240)
     with pytest.raises(av.error.InvalidDataError):
         av.open(str(make_truncated(tmp_path / "cut.mp4")))
     with pytest.raises(av.error.InvalidDataError):

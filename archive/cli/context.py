@@ -32,6 +32,7 @@ from archive.text import clean, nfc, slugify
 from archive.writer_lock import Holder, LockWait
 from ingest.describe import CommandLine
 from ingest.pipeline import Options, ingest
+from ingest.video_previews import PreviewOptions
 
 
 @dataclass
@@ -94,6 +95,11 @@ class ProgressBar:
         if self.bar:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+def clip_bar(name: str) -> ProgressBar:
+    """The progress bar of one clip's preview (a transcode takes minutes)."""
+    return ProgressBar(_("Preview {name}").format(name=name))
 
 
 class WaitLine(LockWait):
@@ -212,6 +218,7 @@ def run_ingest(
     as_json: bool = False,
     jobs: int = 0,
     wait: bool = True,
+    previews: PreviewOptions | None = None,
 ) -> int:
     """Ingest, print the report, and return the exit status it calls for.
 
@@ -222,6 +229,7 @@ def run_ingest(
         dry_run=dry_run,
         debug=obj.debug,
         command=nfc(shlex.join(["archive", *sys.argv[1:]])),
+        previews=previews or PreviewOptions(),
     )
     bar = ProgressBar(_("Checking") if dry_run else _("Ingesting"))
     waiter = WaitLine() if wait else None
@@ -236,6 +244,7 @@ def run_ingest(
                 progress=bar.advance,
                 on_plan=bar.start,
                 on_wait=waiter,
+                clip_bar=clip_bar,
             )
     finally:
         bar.finish()
