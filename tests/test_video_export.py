@@ -52,22 +52,31 @@ def test_the_export_lists_clips_in_time_order_and_validates(built) -> None:
     flag = photos["chao-co.mp4"]
     assert flag["duration"] == pytest.approx(video_archive.CLIP_SECONDS, abs=0.1)
     assert flag["gps"]["lat"] == pytest.approx(21.0285)  # a full export keeps what it knows
-    # It plays as it is: the export names the original, byte for byte the stored file.
+    assert [u["name"] for u in flag["units"]] == [video_archive.UNIT]
+    assert flag["caption"] == "Nghi thức chào cờ"  # captions.csv matched it by its name
     row = _row(built, flag["id"])
     assert flag["playback"] == {
-        "path": row["original_path"],
+        "path": row["playback_path"],
+        "format": "video/mp4",
+        "width": 640,
+        "height": 360,
+        "source": "transcode",
+    }
+    singing = photos["hat.mov"]
+    assert singing["original"]["mime"] == "video/quicktime"
+    assert singing["playback"]["source"] == "transcode"
+    assert singing["playback"]["path"].startswith("playback/")
+    assert (singing["playback"]["format"], singing["playback"]["width"]) == ("video/mp4", 480)
+    # It plays as it is: the export names the original, byte for byte the stored file.
+    wide = photos["toan-canh.mp4"]
+    assert wide["playback"] == {
+        "path": _row(built, wide["id"])["original_path"],
         "format": "video/mp4",
         "width": 640,
         "height": 360,
         "source": "original",
     }
-    singing = photos["hat.mov"]
-    assert singing["original"]["mime"] == "video/quicktime"
-    assert singing["playback"]["source"] == "transcode"
-    assert singing["playback"]["path"] == _row(built, singing["id"])["playback_path"]
-    assert singing["playback"]["path"].startswith("playback/")
-    assert (singing["playback"]["format"], singing["playback"]["width"]) == ("video/mp4", 480)
-    for clip in (flag, singing):
+    for clip in (flag, singing, wide):
         assert (built.root / clip["playback"]["path"]).is_file()
         assert (built.root / clip["preview"]["path"]).is_file()  # the poster
 
@@ -77,8 +86,9 @@ def test_a_public_export_names_no_original_and_no_gps(built) -> None:
     validate(document)
     photos = by_name(document)
     assert [p["type"] for p in document["photos"]] == ["photo", "video"] * 3
-    assert photos["chao-co.mp4"]["playback"] is None  # only its original plays: not exported
+    assert photos["toan-canh.mp4"]["playback"] is None  # only its original plays: not exported
     assert photos["hat.mov"]["playback"]["source"] == "transcode"
+    assert photos["chao-co.mp4"]["playback"]["source"] == "transcode"
     text = json.dumps(document)
     assert "originals/" not in text and '"gps"' not in text and "21.0285" not in text
 

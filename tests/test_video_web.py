@@ -152,6 +152,38 @@ def test_the_event_page_shows_posters_with_a_play_mark_and_durations(chromium, s
         assert seen.errors == [] and seen.failed == []
 
 
+def test_the_unit_page_shows_the_clips_posters(chromium, site, built) -> None:
+    from archive.text import slugify
+
+    with open_page(chromium) as (page, seen):
+        page.goto(site.url(f"/-/units/{slugify(video_archive.UNIT)}"))
+        clips = page.locator("ul.archive-grid a.archive-video")
+        assert clips.count() == 3
+        for clip in clips.all():
+            clip.scroll_into_view_if_needed()
+            image = clip.locator("img").element_handle()
+            page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=image)
+        # Newest first on a unit's page.
+        durations = page.locator("a.archive-video .archive-duration").all_inner_texts()
+        assert durations == ["0:04", "0:03", "0:06"]
+        assert seen.errors == []
+
+
+def test_search_finds_clips_by_caption_and_unit_and_marks_them(site, built) -> None:
+    from tests.web_archive import Elements
+
+    for query, expected in (
+        ("hat quoc ca", {"hat.mov"}),
+        ("chi doan", set(video_archive.CLIP_CAPTIONS)),
+    ):
+        data = httpx.get(site.url("/-/search.json"), params={"q": query}).json()
+        found = {r["id"] for r in data["results"]}
+        assert found == {built.id(name) for name in expected}, query
+    page = httpx.get(site.url("/-/search"), params={"q": "hat quoc ca"}).text
+    assert page.count('class="archive-play"') == 1 and "0:03" in page
+    assert f"/-/images/thumb/{built.id('hat.mov')}" in Elements.of(page).img_srcs
+
+
 def test_the_photos_table_has_a_media_type_facet_and_durations(chromium, site, built) -> None:
     with open_page(chromium) as (page, seen):
         page.goto(site.url("/catalog/photos"))
