@@ -58,6 +58,16 @@ def test_no_range_sends_the_whole_file_and_says_ranges_are_accepted(served) -> N
     assert answer.content == data
 
 
+def test_head_says_the_size_and_the_range_without_a_body(served) -> None:
+    client, photo_id, data, _ = served
+    whole = client.head(f"/-/images/original/{photo_id}")
+    assert whole.status_code == 200 and whole.content == b""
+    assert whole.headers["content-length"] == str(len(data))
+    part = client.head(f"/-/images/original/{photo_id}", headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.content == b""
+    assert part.headers["content-range"] == f"bytes 10-19/{len(data)}"
+
+
 def test_a_range_past_the_end_is_416(served) -> None:
     client, photo_id, data, _ = served
     for asked in (f"bytes={len(data)}-", f"bytes={len(data) + 5}-{len(data) + 9}", "bytes=-0"):
@@ -143,3 +153,36 @@ def test_a_file_bigger_than_a_chunk_streams_whole(tmp_path: Path) -> None:
     assert asyncio.run(read(0, len(data))) == data
     assert asyncio.run(read(CHUNK - 3, CHUNK + 10)) == data[CHUNK - 3 : 2 * CHUNK + 7]
     assert open_media(tmp_path.resolve(), "../etc/passwd") is None
+
+
+def _peak_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
+def test_a_file_of_half_a_gigabyte_is_served_in_flat_memory(tmp_path: Path) -> None:
+    """The server's peak memory grows by a fraction of the file it sends, whole or in part."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("reads the server's peak memory from /proc (Linux)")
+    root = tmp_path / "archive"
+    archive = Archive(root)
+    archive.ingest(str(EXAMPLES))
+    row = archive.rows("SELECT id, original_path FROM photos ORDER BY id LIMIT 1")[0]
+    stored = root / row["original_path"]
+    stored.chmod(0o644)
+    size = 512 * 1024 * 1024
+    with stored.open("r+b") as handle:  # a sparse file: on disk it costs nothing
+        handle.truncate(size)
+    with ArchiveServer(root) as server, httpx.Client(base_url=server.url()) as client:
+        client.get(f"/-/images/original/{row['id']}", headers={"Range": "bytes=0-9"})
+        before = _peak_kib(server.process.pid)
+        for headers in ({}, {"Range": f"bytes={size // 2}-"}):
+            received = 0
+            with client.stream("GET", f"/-/images/original/{row['id']}", headers=headers) as r:
+                for chunk in r.iter_bytes():
+                    received += len(chunk)
+            assert received == (size if not headers else size - size // 2)
+        grown = _peak_kib(server.process.pid) - before
+    assert grown < 64 * 1024, f"the server's peak memory grew by {grown} KiB"

@@ -179,6 +179,24 @@ def test_a_public_bundle_holds_no_original(built, chromium, tmp_path) -> None:
         assert seen.errors == []
 
 
+def test_a_public_bundles_clips_carry_no_container_metadata(built, tmp_path) -> None:
+    """The phone's place and time stay in the archive: the copied transcodes hold neither."""
+    import av
+
+    folder = tmp_path / "cong-khai"
+    run(built, "export", "--event", video_archive.EVENT_SLUG, "--bundle", str(folder), "--public")
+    clips = sorted((folder / "playback").rglob("*.mp4"))
+    assert len(clips) == 2
+    for clip in clips:
+        with av.open(str(clip)) as container:
+            tags = [dict(container.metadata), *(dict(s.metadata) for s in container.streams)]
+        keys = {key.casefold() for found in tags for key in found}
+        assert not any("location" in k or "creation" in k or "apple" in k for k in keys), tags
+        assert b"ISO6709" not in clip.read_bytes() and b"+21.0285" not in clip.read_bytes()
+    for poster in (folder / "thumbs").rglob("*.jpg"):
+        assert b"Exif" not in poster.read_bytes()[:4096]
+
+
 def test_the_zip_download_carries_the_clips(built) -> None:
     from archive.web.config import build_datasette, load_metadata
     from tests.web_archive import METADATA

@@ -22,6 +22,7 @@ class MediaResponse:
         self, media: MediaFile, request: Any, content_type: str, headers: dict[str, str]
     ) -> None:
         self.media, self.receive = media, request.receive
+        self.head = request.method == "HEAD"  # headers only: no byte of the file is read
         self.content_type = content_type
         self.headers = {**headers, "accept-ranges": "bytes"}
         self.status, self.span = 200, Span(0, media.size, media.size)
@@ -52,7 +53,7 @@ class MediaResponse:
                 "headers": [[k.encode("latin-1"), v.encode("latin-1")] for k, v in headers.items()],
             }
         )
-        if self.span is None or length == 0:
+        if self.span is None or length == 0 or self.head:
             await send({"type": "http.response.body", "body": b""})
             return
         gone = asyncio.ensure_future(_disconnected(self.receive))
