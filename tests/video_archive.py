@@ -118,7 +118,7 @@ def build(root: Path, work: Path) -> VideoArchive:
 
 def make_busy_clip(
     path: Path,
-    seconds: int = 4,
+    seconds: int = 8,
     size: tuple[int, int] = (640, 360),
     metadata: dict[str, str] | None = None,
 ) -> Path:
