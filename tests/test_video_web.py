@@ -122,6 +122,10 @@ def test_a_clip_browsers_cannot_play_plays_from_its_playback_file(chromium, site
     served = httpx.get(site.url(f"/-/images/playback/{clip}"))
     assert served.content == (built.root / row["playback_path"]).read_bytes()
     assert served.headers["content-type"] == "video/mp4"
+    # Its tag names the transcode, not the original a clip without one plays from.
+    assert served.headers["etag"] == f'"{row["sha256"]}-playback-playback"'
+    plain = httpx.get(site.url(f"/-/images/playback/{built.id('toan-canh.mp4')}"))
+    assert plain.headers["etag"].endswith('-playback-originals"')
 
 
 def test_a_photo_has_nothing_to_play(site, built) -> None:

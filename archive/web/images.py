@@ -37,10 +37,13 @@ async def image_view(request: Any, datasette: Any) -> Any:
     media = open_media(archive_root(db), found["path"]) if found and found["path"] else None
     if media is None:
         return Response.text("404: không có ảnh này", status=404)
+    # A clip's playback is its original until `archive thumbs --videos` makes a transcode:
+    # which file it is belongs in the tag, or a player would mix bytes of the two.
+    which = f"-{found['path'].split('/', 1)[0]}" if size == "playback" else ""
     headers = {
         "cache-control": "private, max-age=86400",
         "x-content-type-options": "nosniff",
-        "etag": f'"{found["sha256"]}-{size}"',
+        "etag": f'"{found["sha256"]}-{size}{which}"',
     }
     if size == "original" and found["original_name"]:
         headers["content-disposition"] = "inline; filename*=UTF-8''" + quote(
