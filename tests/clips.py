@@ -82,6 +82,7 @@ def make_clip(
     black_seconds: float = 0.0,
     metadata: dict[str, str] | None = None,
     apple: bool = False,
+    grain: float = 0.0,
 ) -> Clip:
     """Write a clip at path; the container follows the suffix (.mp4, .mov, .mkv, .webm).
 
@@ -91,7 +92,9 @@ def make_clip(
     band at the top. ``black_seconds`` opens the clip with black
     frames, as a clip that starts with the lens covered. ``metadata`` becomes
     container tags (``creation_time``, ``location``, ...); ``apple`` writes
-    them as QuickTime ``mdta`` keys, the way an iPhone names them.
+    them as QuickTime ``mdta`` keys, the way an iPhone names them. ``grain``
+    (0-1) mixes in sensor noise, for a clip as costly to decode as a phone's
+    (the benchmark's); the tests leave it out.
     """
     width, height = size
     frames = max(1, round(seconds * rate))
@@ -116,12 +119,17 @@ def make_clip(
             video.set_display_rotation(rotation)
         sound = _audio_stream(out, path.suffix) if audio else None
         black = round(black_seconds * rate)
+        noise = [
+            Image.effect_noise((width, height), 60).convert("RGB") for _ in range(4 if grain else 0)
+        ]
         samples = 0
         for index in range(frames):
             if index < black:
                 rgb = Image.new("RGB", stored)
             else:
                 rgb = picture(width, height, index, frames)
+                if grain:
+                    rgb = Image.blend(rgb, noise[index % len(noise)], grain)
                 if sideways is not None:
                     rgb = rgb.transpose(sideways)
             frame = av.VideoFrame.from_image(rgb)
