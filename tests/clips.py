@@ -186,6 +186,33 @@ def make_truncated(path: Path, *, keep: float = 0.5, **clip: object) -> Path:
     return path
 
 
+def make_lying_duration(path: Path, claims: float = 3600.0, **clip: object) -> Path:
+    """A Matroska clip whose header claims ``claims`` seconds; its frames last 2.
+
+    The Segment's Duration element (EBML id 0x4489, an 8-byte float in
+    milliseconds) is rewritten in place, as a broken muxer leaves it.
+    """
+    make_clip(path.with_suffix(".mkv"), **{"seconds": 2.0, **clip})  # type: ignore[arg-type]
+    data = bytearray(path.with_suffix(".mkv").read_bytes())
+    at = data.find(b"\x44\x89\x88")
+    assert at > 0, "no 8-byte Duration element"
+    data[at + 3 : at + 11] = struct.pack(">d", claims * 1000)
+    path.with_suffix(".mkv").unlink()
+    path.write_bytes(bytes(data))
+    return path
+
+
+def make_undecodable(path: Path) -> Path:
+    """A whole MP4 whose index is sound but whose frames are zeros: nothing decodes."""
+    make_clip(path, seconds=1.0)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"mdat")
+    size = int.from_bytes(data[at - 4 : at], "big")
+    data[at + 4 : at - 4 + size] = bytes(size - 8)
+    path.write_bytes(bytes(data))
+    return path
+
+
 def make_empty(path: Path) -> Path:
     """A 0-byte file with a video's name (a failed download)."""
     path.write_bytes(b"")
