@@ -75,6 +75,8 @@ def test_a_clip_over_the_limit_gets_poster_and_facts_and_a_warning(archive, tmp_
     assert warning["level"] == "warning" and "longer than 0.01 minutes" in warning["reason"]
     [row] = archive.rows("SELECT * FROM photos")
     assert row["playback_path"] is None and row["thumb_path"] and row["duration"] > 1.9
+    refused = archive.run("settings", "set", "video_preview_max_minutes", "ba mươi", expect=2)
+    assert "number of minutes" in refused.output
     archive.run("settings", "set", "video_preview_max_minutes", "0.01")
     result = json.loads(archive.run("thumbs", "--videos", "--json").stdout)
     assert [said["result"] for said in result["previews"]] == ["too_long"]
