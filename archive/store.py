@@ -93,6 +93,12 @@ class Store:
             raise ValueError(f"only thumbnails may be rewritten, not {relpath}")
         self._write(self.path(relpath), data, 0o644)
 
+    def replace_derivative_file(self, relpath: str, source: Path) -> None:
+        """:meth:`replace_derivative` from a file, streamed: a clip's remade preview."""
+        if not relpath.startswith(("thumbs/", "playback/")):
+            raise ValueError(f"only derivatives may be rewritten, not {relpath}")
+        copy_atomically(self.path(relpath), Path(source), mode=0o644)
+
     @staticmethod
     def _write(target: Path, data: bytes, mode: int) -> None:
         write_atomically(target, data, mode=mode)

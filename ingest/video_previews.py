@@ -26,6 +26,7 @@ from archive.db import write_transaction
 from archive.errors import FileFailed
 from archive.i18n import _
 from archive.store import Store
+from archive.verify import playback_problem
 from ingest.video_transcode import encoders, plays_as_is, transcode
 
 DEFAULT_MAX_MINUTES = 30.0
@@ -84,8 +85,8 @@ def make_previews(
     """Each clip's preview made (or why not), recorded in the catalog; one dict per clip."""
     out = []
     for row in rows:
-        if row["playback_path"] and store.has(row["playback_path"]):
-            continue  # made by an earlier run
+        if row["playback_path"] and not playback_problem(store, row["playback_path"]):
+            continue  # made by an earlier run, and sound
         decided = decide(row, options)
         if decided is not None:
             out.append(decided)
@@ -130,8 +131,8 @@ def _transcode_into_store(
             store.path(row["original_path"]), temp, duration=row["duration"], progress=told
         )
         rel = store.playback_relpath(row["sha256"], ext)
-        if not dry:
-            store.put_file(rel, temp)
+        if not dry and not store.put_file(rel, temp):  # a damaged one is there: replaced
+            store.replace_derivative_file(rel, temp)
     return rel, mime, (width, height)
 
 

@@ -168,7 +168,10 @@ def _poster_frame(
                 break
     except av.error.FFmpegError as error:
         if best is None:
-            raise VideoError(_unreadable(error)) from None
+            detail = getattr(error, "strerror", None) or str(error)
+            raise VideoError(
+                _("no decodable video frame ({detail})").format(detail=detail)
+            ) from None
     if best is None:
         raise VideoError(_("no decodable video frame"))
     return best[1], best[1].rotation % 360 // 90 * 90
@@ -194,7 +197,7 @@ def _check_duration(
     container: av.container.InputContainer, stream: av.video.stream.VideoStream, info: ClipInfo
 ) -> None:
     """Believe the last frame's time, not the header, when the two disagree (a lying header)."""
-    end = _last_time(container, stream)
+    end = _last_time(container, stream, info.duration)
     if end is None:
         return
     if info.duration is None or abs(info.duration - end) > max(LIE_SECONDS, 0.1 * end):
@@ -208,27 +211,38 @@ def _check_duration(
 
 
 def _last_time(
-    container: av.container.InputContainer, stream: av.video.stream.VideoStream
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, said: float | None
 ) -> float | None:
-    """When the clip's last packet ends, by one seek towards the end and a few packets."""
+    """When the clip's last packet ends: a seek towards the end, then packets up to it.
+
+    Some containers (Matroska) give nothing after a seek past their real end,
+    so a header that claims too much is answered by seeking at half of it,
+    a quarter, and so on until packets come. Packets are read, not decoded,
+    and for at most :data:`WALL_SECONDS`.
+    """
     if stream.time_base is None:
         return None
     start = _start(stream) or 0.0
-    try:
-        container.seek(2**62 // 2, backward=True, any_frame=True, stream=stream)
-    except av.error.FFmpegError:
-        return None
-    end = None
-    try:
-        for count, packet in enumerate(container.demux(stream)):
-            if packet.pts is not None:
-                stop = float((packet.pts + (packet.duration or 0)) * stream.time_base)
-                end = stop if end is None else max(end, stop)
-            if count > 2000:
-                break
-    except av.error.FFmpegError:
-        pass
-    return None if end is None else max(0.0, end - start)
+    targets = [2**61] + [int(said * 0.5**k / stream.time_base) for k in range(16) if said]
+    started = time.monotonic()
+    for target in targets:
+        try:
+            container.seek(target, backward=True, any_frame=True, stream=stream)
+        except av.error.FFmpegError:
+            continue
+        end = None
+        try:
+            for packet in container.demux(stream):
+                if packet.pts is not None:
+                    stop = float((packet.pts + (packet.duration or 0)) * stream.time_base)
+                    end = stop if end is None else max(end, stop)
+                if time.monotonic() - started > WALL_SECONDS:
+                    break
+        except av.error.FFmpegError:
+            pass
+        if end is not None:
+            return max(0.0, end - start)
+    return None
 
 
 def _unreadable(error: Exception) -> str:

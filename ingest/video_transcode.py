@@ -92,7 +92,7 @@ def transcode(
     """
     chosen = encoders()
     rotation = _rotation(source)
-    with av.open(str(source)) as container:
+    with av.open(str(source), timeout=60.0) as container:
         if not container.streams.video:
             raise VideoError(_("no video stream in the file"))
         vin = container.streams.video[0]

@@ -82,6 +82,7 @@ def make_clip(
     black_seconds: float = 0.0,
     metadata: dict[str, str] | None = None,
     apple: bool = False,
+    grain: float = 0.0,
 ) -> Clip:
     """Write a clip at path; the container follows the suffix (.mp4, .mov, .mkv, .webm).
 
@@ -91,7 +92,9 @@ def make_clip(
     band at the top. ``black_seconds`` opens the clip with black
     frames, as a clip that starts with the lens covered. ``metadata`` becomes
     container tags (``creation_time``, ``location``, ...); ``apple`` writes
-    them as QuickTime ``mdta`` keys, the way an iPhone names them.
+    them as QuickTime ``mdta`` keys, the way an iPhone names them. ``grain``
+    (0-1) mixes in sensor noise, for a clip as costly to decode as a phone's
+    (the benchmark's); the tests leave it out.
     """
     width, height = size
     frames = max(1, round(seconds * rate))
@@ -116,12 +119,17 @@ def make_clip(
             video.set_display_rotation(rotation)
         sound = _audio_stream(out, path.suffix) if audio else None
         black = round(black_seconds * rate)
+        noise = [
+            Image.effect_noise((width, height), 60).convert("RGB") for _ in range(4 if grain else 0)
+        ]
         samples = 0
         for index in range(frames):
             if index < black:
                 rgb = Image.new("RGB", stored)
             else:
                 rgb = picture(width, height, index, frames)
+                if grain:
+                    rgb = Image.blend(rgb, noise[index % len(noise)], grain)
                 if sideways is not None:
                     rgb = rgb.transpose(sideways)
             frame = av.VideoFrame.from_image(rgb)
@@ -175,6 +183,33 @@ def make_truncated(path: Path, *, keep: float = 0.5, **clip: object) -> Path:
     make_clip(path, **clip)  # type: ignore[arg-type]
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * keep)])
+    return path
+
+
+def make_lying_duration(path: Path, claims: float = 3600.0, **clip: object) -> Path:
+    """A Matroska clip whose header claims ``claims`` seconds; its frames last 2.
+
+    The Segment's Duration element (EBML id 0x4489, an 8-byte float in
+    milliseconds) is rewritten in place, as a broken muxer leaves it.
+    """
+    make_clip(path.with_suffix(".mkv"), **{"seconds": 2.0, **clip})  # type: ignore[arg-type]
+    data = bytearray(path.with_suffix(".mkv").read_bytes())
+    at = data.find(b"\x44\x89\x88")
+    assert at > 0, "no 8-byte Duration element"
+    data[at + 3 : at + 11] = struct.pack(">d", claims * 1000)
+    path.with_suffix(".mkv").unlink()
+    path.write_bytes(bytes(data))
+    return path
+
+
+def make_undecodable(path: Path) -> Path:
+    """A whole MP4 whose index is sound but whose frames are zeros: nothing decodes."""
+    make_clip(path, seconds=1.0)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"mdat")
+    size = int.from_bytes(data[at - 4 : at], "big")
+    data[at + 4 : at - 4 + size] = bytes(size - 8)
+    path.write_bytes(bytes(data))
     return path
 
 

@@ -22,7 +22,9 @@ from tests.clips import (
     make_audio_only,
     make_clip,
     make_empty,
+    make_lying_duration,
     make_truncated,
+    make_undecodable,
 )
 from tests.images import make_jpeg
 
@@ -109,10 +111,12 @@ def test_bad_clips_are_named_with_their_reasons(archive, tmp_path: Path) -> None
     make_audio_only(folder / "ghi_am.mp4")
     make_truncated(folder / "cat_ngan.mov", keep=0.4)
     (folder / "gia.mkv").write_bytes(b"\x1a\x45\xdf\xa3" + b"\x00" * 200)
+    make_undecodable(folder / "so_khong.mp4")
     make_clip(folder / "tot.webm", codec="libvpx-vp9", seconds=1.0, audio=True)
     report = archive.ingest(str(folder), "--no-video-previews", expect=1)
     reasons = {Path(p["path"]).name: p["reason"] for p in report["problems"]}
-    assert report["added"] == 1 and report["failed"] == 4, reasons
+    assert report["added"] == 1 and report["failed"] == 5, reasons
+    assert "no decodable video frame" in reasons["so_khong.mp4"]
     assert "0 bytes" in reasons["rong.mp4"]
     assert "sound only" in reasons["ghi_am.mp4"]
     assert "cut short" in reasons["cat_ngan.mov"]
@@ -150,3 +154,13 @@ def test_a_clip_misnamed_as_a_photo_is_still_a_clip(archive, tmp_path: Path) -> 
     assert report["added"] == 1
     [row] = archive.rows("SELECT media_type, ext FROM photos")
     assert row == {"media_type": "video", "ext": "mp4"}
+
+
+def test_a_header_that_lies_about_the_length_is_not_believed(archive, tmp_path: Path) -> None:
+    make_lying_duration(tmp_path / "noi_doi.mkv", claims=3600.0)
+    report = archive.ingest(str(tmp_path / "noi_doi.mkv"))
+    [warning] = [p for p in report["problems"] if "3600.0 s" in p["reason"]]
+    assert warning["level"] == "warning" and "2.0 s" in warning["reason"]
+    [row] = archive.rows("SELECT * FROM photos")
+    assert row["duration"] == pytest.approx(2.0, abs=0.1)
+    assert [said["result"] for said in report["previews"]] == ["made"]  # not "too long"

@@ -75,6 +75,8 @@ def test_a_clip_over_the_limit_gets_poster_and_facts_and_a_warning(archive, tmp_
     assert warning["level"] == "warning" and "longer than 0.01 minutes" in warning["reason"]
     [row] = archive.rows("SELECT * FROM photos")
     assert row["playback_path"] is None and row["thumb_path"] and row["duration"] > 1.9
+    refused = archive.run("settings", "set", "video_preview_max_minutes", "ba mươi", expect=2)
+    assert "number of minutes" in refused.output
     archive.run("settings", "set", "video_preview_max_minutes", "0.01")
     result = json.loads(archive.run("thumbs", "--videos", "--json").stdout)
     assert [said["result"] for said in result["previews"]] == ["too_long"]
@@ -110,10 +112,12 @@ def test_verify_and_thumbs_cover_clips(archive, tmp_path):
     assert ("thumbnail", row["preview_path"]) in kinds
     remade = json.loads(archive.run("thumbs", "--videos", "--json").stdout)
     assert remade["remade"] == 1 and remade["failed"] == []
+    assert [said["result"] for said in remade["previews"]] == ["made"]  # the emptied one
+    assert json.loads(archive.run("verify", "--json").stdout)["ok"] == 1
     (archive.root / row["playback_path"]).unlink()
     remade = json.loads(archive.run("thumbs", "--videos", "--json").stdout)
     assert [said["result"] for said in remade["previews"]] == ["made"]
-    assert json.loads(archive.run("verify", "--json").stdout)["ok"] == 1
+    assert (archive.root / row["playback_path"]).stat().st_size > 1000
 
 
 def test_a_backup_holds_the_clip_and_its_preview(archive, tmp_path):
@@ -127,3 +131,16 @@ def test_a_backup_holds_the_clip_and_its_preview(archive, tmp_path):
         assert copied.read_bytes() == (archive.root / rel).read_bytes(), rel
     manifest = (dest / "manifest-sha256.txt").read_text(encoding="utf-8")
     assert f"data/{row['playback_path']}" in manifest
+
+
+def test_an_iphone_hevc_clip_gets_an_h264_preview(archive, tmp_path):
+    make_clip(tmp_path / "IMG_0007.MOV", codec="libx265", seconds=1.0, audio=True, apple=True)
+    archive.ingest(str(tmp_path / "IMG_0007.MOV"))
+    [row] = archive.rows("SELECT * FROM photos")
+    assert (row["video_codec"], row["format"], row["mime"]) == (
+        "hevc",
+        "QuickTime",
+        "video/quicktime",
+    )
+    _, codecs, frame = _opened(archive.root / row["playback_path"])
+    assert codecs == ["h264", "aac"] and (frame.width, frame.height) == (320, 240)

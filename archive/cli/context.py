@@ -102,6 +102,12 @@ def clip_bar(name: str) -> ProgressBar:
     return ProgressBar(_("Preview {name}").format(name=name))
 
 
+def after(done: ProgressBar, then: ProgressBar) -> ProgressBar:
+    """Close the run's bar before a clip's starts, so each has its own line."""
+    done.finish()
+    return then
+
+
 class WaitLine(LockWait):
     """Waiting for the writer lock: one line saying for whom, and on a terminal a clock.
 
@@ -244,7 +250,7 @@ def run_ingest(
                 progress=bar.advance,
                 on_plan=bar.start,
                 on_wait=waiter,
-                clip_bar=clip_bar,
+                clip_bar=lambda name: after(bar, clip_bar(name)),
             )
     finally:
         bar.finish()
