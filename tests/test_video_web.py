@@ -199,6 +199,7 @@ def test_the_photos_table_has_a_media_type_facet_and_durations(chromium, site, b
             facet.locator("a", has_text="video").click()
         rows = page.locator("table.archive-photos tbody tr")
         assert rows.count() == 3
+        assert "Loại = «video»" in page.locator("h3.archive-count").inner_text()
         durations = sorted(rows.locator("td.col-duration").all_inner_texts())
         assert durations == ["0:03", "0:06", "0:08"]
         assert rows.locator("td.col-thumb_path .archive-play").count() == 3
