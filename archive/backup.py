@@ -236,14 +236,15 @@ def take_snapshot(catalog: Path, target: sqlite3.Connection) -> None:
 
 
 def wanted_files(snapshot: sqlite3.Connection) -> list[Wanted]:
-    """Every file the snapshot's rows name: each original, then its two thumbnails."""
+    """Every file the snapshot's rows name: each original, its thumbnails, a clip's preview."""
     wanted: list[Wanted] = []
     rows = snapshot.execute(
-        "SELECT sha256, bytes, original_path, thumb_path, preview_path FROM photos ORDER BY id"
+        "SELECT sha256, bytes, original_path, thumb_path, preview_path, playback_path"
+        " FROM photos ORDER BY id"
     )
-    for sha256, size, original, thumb, preview in rows:
+    for sha256, size, original, *derived in rows:
         wanted.append(Wanted(original, sha256, size))
-        wanted.extend(Wanted(path) for path in (thumb, preview) if path)
+        wanted.extend(Wanted(path) for path in derived if path)
     return wanted
 
 

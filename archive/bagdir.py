@@ -36,7 +36,7 @@ from archive.errors import FileFailed
 PAYLOAD = "data"
 MANIFEST = "manifest-sha256.txt"
 BAGIT_TXT = "bagit.txt"
-PAYLOAD_NAMES = {"catalog.db", "originals", "thumbs"}
+PAYLOAD_NAMES = {"catalog.db", "originals", "thumbs", "playback"}  # playback: clips' previews
 TEMP_PREFIX = ".incoming-"
 CHUNK = 1 << 20
 
@@ -243,8 +243,8 @@ def inside(root: Path, relpath: str) -> Path:
 
 
 def scan_payload(payload: Path) -> Iterator[tuple[str, tuple[int, int]]]:
-    """(relpath, (size, mtime_ns)) of every file under data/originals and data/thumbs."""
-    for folder in ("originals", "thumbs"):
+    """(relpath, (size, mtime_ns)) of every file under data/originals, thumbs and playback."""
+    for folder in ("originals", "thumbs", "playback"):
         top = payload / folder
         if top.is_dir():
             yield from _walk_files(top, folder)

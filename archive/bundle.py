@@ -4,8 +4,10 @@ The folder holds ``index.html`` (the photos with their captions, plain HTML
 and inline CSS, no script and nothing fetched from the network),
 ``gallery.json`` (the export, byte for byte), ``manifest.json`` (IIIF) and
 the thumbnails and previews under the same relative paths the archive uses,
-so every path in the JSON resolves inside the folder. Originals never leave
-the archive.
+so every path in the JSON resolves inside the folder. A clip brings the file
+it plays from (``playback`` in the JSON), copied in chunks: its transcode, or
+its original when that plays as it is, the one original that leaves the
+archive, and never in a public bundle (the export names none there).
 
 The same writer fills a folder (``archive export --bundle DIR``) or a ZIP
 (Datasette's "download bundle"). A folder is often a USB stick that holds
@@ -20,6 +22,7 @@ leaves whole files only and the next export cleans up after it.
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -29,12 +32,13 @@ from archive.bundle_html import index_html
 from archive.errors import ArchiveError
 from archive.export import FORMAT, GalleryExport
 from archive.iiif import JSON_NAME, MANIFEST_NAME, manifest_json, painted
-from archive.store import Store, write_atomically
+from archive.store import Store, copy_atomically, write_atomically
 
 INDEX_NAME = "index.html"
 FILES_NAME = ".bundle-files"  # the bundle's own files, one relative path per line
 _TEXT_NAMES = (JSON_NAME, MANIFEST_NAME, INDEX_NAME)
 _SHOWN = 3  # clashing files named in a refusal; the rest are counted
+_STORED = (".jpg", ".mp4", ".webm", ".mov", ".m4v", ".3gp", ".mkv", ".avi")
 
 
 class BundleError(ArchiveError):
@@ -55,6 +59,9 @@ class BundleReport:
 class Sink(Protocol):
     def write(self, relpath: str, data: bytes) -> None: ...
 
+    def copy(self, relpath: str, source: Path) -> None:
+        """A file too big to hold in memory (a clip), copied from source in chunks."""
+
 
 class FolderSink:
     """Files into a folder, each whole: written under a temporary name, then renamed."""
@@ -71,6 +78,14 @@ class FolderSink:
             reason = error.strerror or str(error)
             raise BundleError(f"{self.folder}: cannot write {relpath}: {reason}") from error
 
+    def copy(self, relpath: str, source: Path) -> None:
+        target = self.folder / relpath
+        try:
+            copy_atomically(target, source, mode=0o644)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise BundleError(f"{self.folder}: cannot write {relpath}: {reason}") from error
+
 
 class ZipSink:
     """Entries under one top folder (the gallery's slug), so unzipping makes one folder."""
@@ -79,13 +94,19 @@ class ZipSink:
         self.archive, self.top, self.date_time = archive, top, date_time
 
     def write(self, relpath: str, data: bytes) -> None:
+        self.archive.writestr(self._info(relpath), data)
+
+    def copy(self, relpath: str, source: Path) -> None:
+        with source.open("rb") as reader, self.archive.open(self._info(relpath), "w") as entry:
+            shutil.copyfileobj(reader, entry, 1 << 20)
+
+    def _info(self, relpath: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(f"{self.top}/{relpath}", date_time=self.date_time)
         info.external_attr = 0o644 << 16
-        # JPEGs do not shrink; text does.
-        info.compress_type = (
-            zipfile.ZIP_STORED if relpath.endswith(".jpg") else zipfile.ZIP_DEFLATED
-        )
-        self.archive.writestr(info, data)
+        # JPEGs and clips do not shrink; text does.
+        stored = relpath.endswith(_STORED)
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        return info
 
 
 def write_file(path: Path, data: bytes, sync: bool = False) -> None:
@@ -165,10 +186,16 @@ def image_paths(export: GalleryExport) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+def video_paths(export: GalleryExport) -> list[str]:
+    """The files clips play from (``playback``), in gallery order."""
+    paths = (photo["playback"]["path"] for photo in export.photos if photo.get("playback"))
+    return list(dict.fromkeys(paths))
+
+
 def bundle_paths(export: GalleryExport) -> list[str]:
     """Every file a bundle of export holds (a derivative missing from the store included)."""
     texts = [name for name in _TEXT_NAMES if name != MANIFEST_NAME or painted(export)]
-    return [*image_paths(export), *texts]
+    return [*image_paths(export), *video_paths(export), *texts]
 
 
 def write_bundle(store: Store, export: GalleryExport, sink: Sink) -> BundleReport:
@@ -194,6 +221,17 @@ def write_bundle(store: Store, export: GalleryExport, sink: Sink) -> BundleRepor
             report.missing.append(relpath)
             continue
         put(relpath, strip_metadata(data) if public else data)
+    for relpath in video_paths(export):
+        try:
+            with store.local_copy(relpath) as source:  # the folder's file, or a bucket's copy
+                size = source.stat().st_size
+                sink.copy(relpath, source)
+        except (OSError, ValueError):
+            report.missing.append(relpath)
+            continue
+        report.files += 1
+        report.bytes += size
+        report.written.append(relpath)
     put(JSON_NAME, export.to_json().encode("utf-8"))
     if painted(export):
         put(MANIFEST_NAME, manifest_json(export).encode("utf-8"))
@@ -303,7 +341,7 @@ def _previous_files(folder: Path) -> list[str]:
             return []
         named = {*_TEXT_NAMES}
         named |= {photo[kind]["path"] for photo in document["photos"]
-                  for kind in ("thumbnail", "preview") if photo.get(kind)}  # fmt: skip
+                  for kind in ("thumbnail", "preview", "playback") if photo.get(kind)}  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return []
     present = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()]

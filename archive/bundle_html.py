@@ -25,6 +25,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from archive import fields
+from archive.dates import duration_text
 from archive.export import GalleryExport
 from archive.iiif import JSON_NAME, MANIFEST_NAME, painted
 
@@ -68,18 +69,21 @@ def environment() -> Environment:
     )
     env.filters["day"] = day
     env.filters["moment"] = moment
+    env.filters["duration"] = duration_text
     return env
 
 
-def _facts(gallery: Mapping[str, Any]) -> list[str]:
-    """The line under the title: the days, the place, how many photos."""
+def _facts(gallery: Mapping[str, Any], photos: list[dict[str, Any]]) -> list[str]:
+    """The line under the title: the days, the place, how many photos (and clips)."""
     facts = []
     if span := gallery["date_range"]:
         days = day(span["from"])
         facts.append(days if span["from"] == span["to"] else f"{days} – {day(span['to'])}")
     if gallery["event"] and gallery["event"]["location"]:
         facts.append(gallery["event"]["location"])
-    facts.append(f"{gallery['count']} ảnh")
+    clips = sum(1 for photo in photos if photo.get("type") == "video")
+    counted = f"{gallery['count'] - clips} ảnh"
+    facts.append(f"{counted}, {clips} video" if clips else counted)
     return facts
 
 
@@ -99,7 +103,7 @@ def index_html(export: GalleryExport) -> str:
         .get_template(TEMPLATE)
         .render(
             gallery=gallery,
-            facts=_facts(gallery),
+            facts=_facts(gallery, export.photos),
             paragraphs=_paragraphs(gallery["description"]),
             photos=export.photos,
             # A --public export leaves some fields out of every record: not listed then.

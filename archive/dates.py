@@ -10,6 +10,7 @@ day that does not exist (31/02/2024), a month past 12 (2024/13/45), a two-digit 
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, time
 from typing import Any
@@ -21,6 +22,7 @@ __all__ = [
     "CAMERA_SOURCES",
     "NOT_A_DATE_OR_TIME",
     "DateError",
+    "duration_text",
     "parse_day",
     "parse_when",
     "show_day",
@@ -143,3 +145,18 @@ def show_moment(iso: str) -> str:
     if len(iso) <= 10:
         return show_day(iso)
     return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M")
+
+
+def duration_text(seconds: Any) -> str:
+    """A clip's length as a player shows it: ``0:07``, ``12:30``, ``1:02:03``; '' for none.
+
+    Rounded to the nearest second, so a clip of 6.97 s reads 0:07 like its player.
+    """
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+        return ""
+    if not math.isfinite(seconds) or seconds < 0:
+        return ""
+    total = int(seconds + 0.5)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

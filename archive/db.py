@@ -336,3 +336,31 @@ def m008_pages_kept_counts(db: Database) -> None:
 
 
 recount_kept = kept_counts.recount  # the backfill, for tests and repairs
+
+
+# The columns of a clip (issue 11), in the order archive.fields declares them.
+_VIDEO_COLUMNS = (
+    ("media_type", "TEXT"),
+    ("duration", "REAL"),
+    ("playback_path", "TEXT"),
+    ("playback_mime", "TEXT"),
+    ("playback_width", "INTEGER"),
+    ("playback_height", "INTEGER"),
+    ("frame_rate", "REAL"),
+    ("video_codec", "TEXT"),
+    ("audio_codec", "TEXT"),
+    ("bitrate", "INTEGER"),
+)
+
+
+@migrations()
+def m009_video(db: Database) -> None:
+    """Video clips are rows of ``photos`` too: what kind of item, and how a clip plays.
+
+    Every row made before clips is a photo, and says so; the media-type facet
+    counts an index rather than every row.
+    """
+    for name, sql in _VIDEO_COLUMNS:
+        db.execute(f"ALTER TABLE photos ADD COLUMN {name} {sql}")
+    db.execute("UPDATE photos SET media_type = 'photo' WHERE media_type IS NULL")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_photos_media_type ON photos(media_type)")

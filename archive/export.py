@@ -51,7 +51,11 @@ def _layout(public: bool) -> Layout:
 
 _LAYOUTS = {public: _layout(public) for public in (False, True)}
 # What the query must read: every exported column, and those the export itself needs.
-_READ = tuple(dict.fromkeys([*(f.name for f in fields.exported(False)), "private", "event_id"]))
+_READ = tuple(
+    dict.fromkeys(
+        [*(f.name for f in fields.exported(False)), "private", "event_id", "original_path"]
+    )
+)
 _PHOTO_COLUMNS = ", ".join(f"p.{name}" for name in _READ)
 
 
@@ -152,7 +156,7 @@ def export_gallery(
         parsed = json.loads("[" + ",".join(row["exif"] or "{}" for row in rows) + "]")
         for row, exif in zip(rows, parsed, strict=True):
             row["exif"] = exif
-    context = _Context(units, tags, short, base)
+    context = _Context(units, tags, short, base, options.public)
     layout = _LAYOUTS[options.public]
     photos = []
     for row in rows:
@@ -226,6 +230,7 @@ class _Context:
     tags: dict[int, list[dict[str, str]]]
     events: dict[int, dict[str, Any]]
     base: str | None
+    public: bool = False
 
 
 def _gps(row: dict[str, Any], _: _Context) -> dict[str, Any] | None:
@@ -244,6 +249,30 @@ def _preview(row: dict[str, Any], c: _Context) -> dict[str, Any] | None:
     return _image(row["preview_path"], size, c.base)
 
 
+def _playback(row: dict[str, Any], c: _Context) -> dict[str, Any] | None:
+    """The file a clip plays from: its transcode, else its original when that plays as it is.
+
+    A transcode carries no container metadata; an original carries what the
+    phone wrote (GPS among it), so a public export names the transcode only
+    and a clip without one is shown by its poster. None for a photo.
+    """
+    if row["media_type"] != "video":
+        return None
+    if row["playback_path"]:
+        path, mime, source = row["playback_path"], row["playback_mime"], "transcode"
+        width, height = row["playback_width"], row["playback_height"]
+    elif c.public or not row["original_path"]:
+        return None
+    else:
+        path, mime, source = row["original_path"], row["mime"], "original"
+        width, height = row["width"], row["height"]
+    out: dict[str, Any] = {"path": path}
+    if c.base:
+        out["url"] = c.base + path
+    out.update(format=mime, width=width, height=height, source=source)
+    return out
+
+
 # Keys whose value is shaped from its columns rather than copied (or nested) as stored.
 _SHAPES: dict[str, Any] = {
     "units": lambda row, c: c.units.get(row["id"], []),
@@ -253,6 +282,8 @@ _SHAPES: dict[str, Any] = {
     "private": lambda row, _: bool(row["private"]),
     "thumbnail": _thumbnail,
     "preview": _preview,
+    "type": lambda row, _: row["media_type"] or "photo",
+    "playback": _playback,
 }
 
 

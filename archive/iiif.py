@@ -4,7 +4,9 @@ Made from the gallery JSON (:mod:`archive.export`), never from the catalog,
 so the manifest shows exactly the photos and captions of the JSON beside it.
 Each photo is one Canvas the size of the original, painted with its 1280 px
 preview and with its 320 px thumbnail; no IIIF Image service is needed, the
-files are static and can sit on any web server or USB stick.
+files are static and can sit on any web server or USB stick. A clip's Canvas
+has its ``duration`` and is painted with a ``Video``: the file the JSON says
+it plays from (a clip with none is painted with its poster, as a still).
 
 IIIF ids must be HTTP(S) URIs, so a manifest needs to know where its files
 will be published (``base_url``: ``--base-url`` or the ``base_url`` setting).
@@ -75,6 +77,18 @@ def _image(image: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _video(playback: dict[str, Any], duration: float) -> dict[str, Any]:
+    """A clip's painting body: the file it plays from, typed by its MIME type."""
+    return {
+        "id": playback.get("url") or playback["path"],
+        "type": "Video",
+        "format": playback["format"],
+        "width": playback["width"],
+        "height": playback["height"],
+        "duration": duration,
+    }
+
+
 def _nav_date(export: GalleryExport) -> str | None:
     """The event's day (else the first day photographed) at midnight, in the photos' offset."""
     gallery = export.gallery
@@ -105,13 +119,17 @@ def _canvas(
     """
     canvas_id = f"{base}canvas/{photo['sha256']}"
     preview = photo["preview"]
+    playback, duration = photo.get("playback"), photo.get("duration")
+    plays = bool(playback and duration)  # else a clip is shown by its poster, as a still
     canvas: dict[str, Any] = {
         "id": canvas_id,
         "type": "Canvas",
-        "label": _vi(photo["caption"] or f"Ảnh {number}"),
+        "label": _vi(photo["caption"] or f"{'Video' if plays else 'Ảnh'} {number}"),
         "width": photo["width"] or preview["width"],
         "height": photo["height"] or preview["height"],
     }
+    if plays:
+        canvas["duration"] = float(duration)
     metadata = []
     for f in fields.IIIF_PAIRS:
         if value := photo.get(f.export or f.name):
@@ -134,7 +152,7 @@ def _canvas(
                     "id": f"{canvas_id}/page/image",
                     "type": "Annotation",
                     "motivation": "painting",
-                    "body": _image(preview),
+                    "body": _video(playback, float(duration)) if plays else _image(preview),
                     "target": canvas_id,
                 }
             ],

@@ -44,6 +44,9 @@ SETTINGS = {
         "language of the command line for this archive: vi or en (default: the system's)"
     ),
     **fields.SETTINGS,  # defaults of photo fields (credit), declared in archive.fields
+    "video_preview_max_minutes": N_(
+        "clips longer than this many minutes get a poster but no browser preview (default: 30)"
+    ),
 }
 
 _PHOTO_REF = re.compile(r"^(?:\d{1,11}|[0-9a-fA-F]{8,64})$")

@@ -132,7 +132,9 @@ def _rows_without_files(catalog: Path, present: set[str]) -> tuple[int, list[str
     """
     db = sqlite3.connect(f"{catalog.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     try:
-        rows = db.execute("SELECT id, original_path, thumb_path, preview_path FROM photos")
+        rows = db.execute(
+            "SELECT id, original_path, thumb_path, preview_path, playback_path FROM photos"
+        )
         warnings, photos = [], 0
         for photo_id, *paths in rows:
             photos += 1

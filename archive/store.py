@@ -67,6 +67,11 @@ class Store:
     def thumb_relpath(sha256: str, size: int) -> str:
         return f"thumbs/{size}/{sha256[:2]}/{sha256}.jpg"
 
+    @staticmethod
+    def playback_relpath(sha256: str, ext: str) -> str:
+        """A clip's browser-playable transcode (``mp4`` or ``webm``), keyed by its original."""
+        return f"playback/{sha256[:2]}/{sha256}.{ext}"
+
     def path(self, relpath: str) -> Path:
         """Resolve a catalog path, refusing anything that escapes the root."""
         full = (self.root / relpath).resolve()
@@ -89,11 +94,35 @@ class Store:
         self._write(target, data, 0o444 if relpath.startswith("originals/") else 0o644)
         return True
 
+    def put_file(self, relpath: str, source: Path) -> bool:
+        """:meth:`put` for a file too big to hold in memory (a clip): copied in chunks.
+
+        Same contract: nothing is written when a file is already there, and
+        the copy lands whole or not at all, flushed to disk before its rename.
+        """
+        target = self.root / relpath
+        if target.is_file():
+            return False
+        mode = 0o444 if relpath.startswith("originals/") else 0o644
+        copy_atomically(target, Path(source), mode=mode)
+        return True
+
+    @contextmanager
+    def local_copy(self, relpath: str) -> Iterator[Path]:
+        """The stored file as a local path, for readers that need one (PyAV): itself here."""
+        yield self.path(relpath)
+
     def replace_derivative(self, relpath: str, data: bytes) -> None:
         """Rewrite a thumbnail in place: derivatives are rebuilt, originals never are."""
         if not relpath.startswith("thumbs/"):
             raise ValueError(f"only thumbnails may be rewritten, not {relpath}")
         self._write(self.path(relpath), data, 0o644)
+
+    def replace_derivative_file(self, relpath: str, source: Path) -> None:
+        """:meth:`replace_derivative` from a file, streamed: a clip's remade preview."""
+        if not relpath.startswith(("thumbs/", "playback/")):
+            raise ValueError(f"only derivatives may be rewritten, not {relpath}")
+        copy_atomically(self.path(relpath), Path(source), mode=0o644)
 
     @staticmethod
     def _write(target: Path, data: bytes, mode: int) -> None:
@@ -229,6 +258,29 @@ def write_atomically(
         raise
     if sync:
         _fsync_dir(target.parent)
+
+
+COPY_CHUNK = 1 << 20  # 1 MiB: a clip of gigabytes is copied in flat memory
+
+
+def copy_atomically(target: Path, source: Path, *, mode: int) -> None:
+    """:func:`write_atomically` from a file, read and written a chunk at a time."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle, open(source, "rb") as reader:
+            while chunk := reader.read(COPY_CHUNK):
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_dir(target.parent)
 
 
 def _fsync_dir(folder: Path) -> None:

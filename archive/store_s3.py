@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -34,7 +35,7 @@ from typing import Any, BinaryIO, TypeVar
 
 from archive import writer_lock
 from archive.i18n import _
-from archive.store import CATALOG_NAME, CHUNK, NotStored, StoreError
+from archive.store import CATALOG_NAME, CHUNK, NotStored, Store, StoreError
 from archive.writer_lock import LockWait
 
 MULTIPART_AT = 16 * 1024 * 1024  # files above this go in parts (a clip, a big TIFF)
@@ -122,13 +123,20 @@ class S3Store:
     def create(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
 
-    @staticmethod
-    def original_relpath(sha256: str, ext: str) -> str:
-        return f"originals/{sha256[:2]}/{sha256}.{ext}"
+    # The same keys as the folder: one layout, declared in archive.store.
+    original_relpath = staticmethod(Store.original_relpath)
+    thumb_relpath = staticmethod(Store.thumb_relpath)
+    playback_relpath = staticmethod(Store.playback_relpath)
 
-    @staticmethod
-    def thumb_relpath(sha256: str, size: int) -> str:
-        return f"thumbs/{size}/{sha256[:2]}/{sha256}.jpg"
+    @contextmanager
+    def local_copy(self, relpath: str) -> Iterator[Path]:
+        """The object as a temporary local file, for readers that need a path (PyAV)."""
+        with tempfile.TemporaryDirectory(prefix="archive-object-") as folder:
+            copy = Path(folder) / Path(relpath).name
+            with copy.open("wb") as handle:
+                for chunk in self.stream(relpath):
+                    handle.write(chunk)
+            yield copy
 
     def path(self, relpath: str) -> Path:
         raise StoreError(
@@ -270,6 +278,16 @@ class S3Store:
         if not relpath.startswith("thumbs/"):
             raise ValueError(f"only thumbnails may be rewritten, not {relpath}")
         self._upload(relpath, data, hashlib.sha256(data).hexdigest())
+
+    def replace_derivative_file(self, relpath: str, source: Path) -> None:
+        """:meth:`replace_derivative` from a file, sent in parts: a clip's remade preview."""
+        if not relpath.startswith(("thumbs/", "playback/")):
+            raise ValueError(f"only derivatives may be rewritten, not {relpath}")
+        sha = hashlib.sha256()
+        with source.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(CHUNK), b""):
+                sha.update(chunk)
+        self._multipart(relpath, source, sha.hexdigest())
 
     def delete(self, relpath: str) -> None:
         """Remove one object (only migrate's clean-up of a bucket it copied back calls this)."""

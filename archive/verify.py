@@ -18,7 +18,7 @@ import io
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,8 +32,8 @@ from archive.db import write_transaction
 from archive.store import Store
 from archive.writer_lock import LockWait
 
-KINDS = ("missing", "size", "hash", "thumbnail", "orphan")
-SCANNED_FOLDERS = ("originals", "thumbs")
+KINDS = ("missing", "size", "hash", "thumbnail", "orphan", "playback")
+SCANNED_FOLDERS = ("originals", "thumbs", "playback")
 PAGE = 500  # photo rows read per query: memory stays flat however large the archive
 JPEG_END = b"\xff\xd9"
 BUCKET_CHECKS = 8  # photos of a bucket checked at once
@@ -206,6 +206,11 @@ def check_photo(store: Store, row: dict[str, Any]) -> Check:
         detail = thumbnail_problem(store, relpath)
         if detail:
             check.findings.append(Finding("thumbnail", relpath, check.photo_id, detail))
+    if row.get("playback_path"):
+        detail = playback_problem(store, row["playback_path"])
+        if detail:
+            finding = Finding("playback", row["playback_path"], check.photo_id, detail)
+            check.findings.append(finding)
     return check
 
 
@@ -268,6 +273,28 @@ def thumbnail_problem(store: Store, relpath: str) -> str | None:
     return None
 
 
+def playback_problem(store: Store, relpath: str) -> str | None:
+    """Why a clip's browser preview is unusable, or None: there, and an MP4 or WebM header.
+
+    A preview is a derivative (``archive thumbs --videos`` remakes it), so, as for
+    thumbnails, its header is checked rather than every frame decoded.
+    """
+    try:
+        with closing(store.open(relpath)) as handle:
+            head = handle.read(12)
+    except ValueError:
+        return "the catalog's path leads outside the archive root"
+    except FileNotFoundError:
+        return "missing (archive thumbs --videos remakes it)"
+    except OSError as error:
+        return f"cannot read: {error.strerror or error}"
+    if not head:
+        return "empty file (archive thumbs --videos remakes it)"
+    if head[4:8] != b"ftyp" and head[:4] != b"\x1a\x45\xdf\xa3":
+        return "not an MP4 or WebM file (archive thumbs --videos remakes it)"
+    return None
+
+
 # -- orphans -----------------------------------------------------------------
 
 
@@ -279,7 +306,9 @@ def find_orphans(store: Store, db: Database) -> list[Check]:
     """
     on_disk = sorted(_store_files(store))
     named: set[str] = set()
-    for row in db.execute("SELECT original_path, thumb_path, preview_path FROM photos"):
+    for row in db.execute(
+        "SELECT original_path, thumb_path, preview_path, playback_path FROM photos"
+    ):
         named.update(path for path in row if path)
     orphans = []
     for relpath in on_disk:
@@ -290,6 +319,8 @@ def find_orphans(store: Store, db: Database) -> list[Check]:
             detail = "temporary file left by an interrupted write; the next ingest removes it"
         elif relpath.startswith("originals/"):
             detail = "no photo names this original; ingest its source again to adopt it"
+        elif relpath.startswith("playback/"):
+            detail = "no clip names this preview; archive thumbs --videos makes it when needed"
         else:
             detail = "no photo names this thumbnail; it is rebuilt by ingest when needed"
         orphans.append(Check(None, relpath, [Finding("orphan", relpath, None, detail)]))
@@ -320,7 +351,7 @@ def _photo_ids(db: Database, scope: Scope) -> list[int]:
 
 def _photo_rows(db: Database, ids: list[int]) -> Iterator[dict[str, Any]]:
     """The rows of ids, a page at a time: no statement stays open while results are recorded."""
-    columns = "id, sha256, bytes, original_path, thumb_path, preview_path"
+    columns = "id, sha256, bytes, original_path, thumb_path, preview_path, playback_path"
     for start in range(0, len(ids), PAGE):
         page = ids[start : start + PAGE]
         marks = ", ".join("?" for _ in page)

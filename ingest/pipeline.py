@@ -22,11 +22,13 @@ from archive.catalog import Catalog
 from archive.db import write_transaction
 from archive.store import Store
 from archive.writer_lock import LockWait
+from ingest import video_previews
 from ingest import workers as worker_pool
 from ingest.commit import Committer
 from ingest.describe import CommandLine, describe
 from ingest.report import Report
 from ingest.sources import discover
+from ingest.video_previews import Bar, PreviewOptions
 from ingest.work import Job, Outcome, process
 
 COMMIT_EVERY = 25  # files per transaction: small enough that a crash costs little
@@ -40,6 +42,7 @@ class Options:
     dry_run: bool = False
     debug: bool = False
     command: str = "archive ingest"
+    previews: PreviewOptions = PreviewOptions()  # of video clips (ingest.video_previews)
 
 
 class _Batches:
@@ -92,6 +95,7 @@ def ingest(
     progress: Callable[[int], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
     on_wait: LockWait | None = None,
+    clip_bar: Callable[[str], Bar] | None = None,
 ) -> Report:
     """Ingest paths; on_wait: wait for another ingest holding the archive (None: ArchiveBusy)."""
     started = time.monotonic()
@@ -140,13 +144,24 @@ def ingest(
                             options.debug,
                         )
                     )
+            clips = []
             for outcome in _run_jobs(jobs, options.jobs):
                 batches.writing()
                 committer.commit(outcome)
                 batches.commit()  # never hold the catalog while a worker is still busy
+                if outcome.facts is not None and outcome.facts.media_type == "video":
+                    clips.append(outcome.facts.sha256)
                 if progress:
                     progress(1)
+            # Video previews: after the rows are in, each clip in its own transaction.
+            if clips and not options.dry_run:
+                batches.commit()
+                report.previews = video_previews.after_ingest(
+                    store, catalog, clips, options.previews, clip_bar
+                )
             batches.writing()
+            for path, reason in video_previews.problems(report.previews):
+                committer.problem(path, reason, "warning", "preview")
             catalog.fill_event_dates()
             catalog.date_undated_photos()
             committer.finish()

@@ -49,6 +49,7 @@ class Report:
     problems: list[dict[str, str]] = field(default_factory=list)
     skipped_files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what each --manifest file was read as
+    previews: list[dict[str, Any]] = field(default_factory=list)  # of clips (video_previews)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -74,6 +75,7 @@ class Report:
             "problems": self.problems,
             "skipped_files": self.skipped_files,
             "notes": self.notes,
+            "previews": self.previews,
         }
 
     def as_text(self) -> str:
@@ -115,8 +117,36 @@ class Report:
             )
             lines.append(text.format(files=shown))
         lines.extend(self.notes)
+        lines.extend(preview_lines(self.previews))
         levels = DRY_LEVELS if dry else LEVELS
         for problem in self.problems:
             level = _(levels.get(problem["level"], problem["level"].upper()))
             lines.append(f"{level}: {problem['path']}: {problem['reason']}")
         return "\n".join(lines)
+
+
+def preview_lines(results: list[dict[str, Any]]) -> list[str]:
+    """The report's lines about previews, in the current language."""
+    lines = []
+    left = [said for said in results if said["result"] == "off"]
+    if left:
+        lines.append(
+            ngettext(
+                "{n} clip without a preview (--no-video-previews): make it with"
+                " `archive thumbs --videos`",
+                "{n} clips without a preview (--no-video-previews): make them with"
+                " `archive thumbs --videos`",
+                len(left),
+            ).format(n=len(left))
+        )
+    for said in results:
+        name = str(said["path"]).replace("\\", "/").rsplit("/", 1)[-1]
+        if said["result"] == "made":
+            lines.append(
+                _("Preview made: {name} ({format}, {width}x{height})").format(name=name, **said)
+            )
+        elif said["result"] == "original":
+            lines.append(
+                _("No preview needed: {name} plays in browsers as it is").format(name=name)
+            )
+    return lines

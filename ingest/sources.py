@@ -1,4 +1,4 @@
-"""Walk what staff point at and find the photos and the event folders in it.
+"""Walk what staff point at and find the photos (and video clips) and the event folders in it.
 
 A folder holding ``event.yml``, a caption sheet or ``article.txt`` is an
 event; each photo belongs to the nearest such folder above it. Folders copied
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from archive.text import natural_key, nfc
 from ingest.manifest import CAPTION_SLOTS, Manifests, find_manifests, looks_like_sheet
+from ingest.video_kinds import VIDEO_SUFFIXES, is_clip
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif"}
@@ -59,7 +60,13 @@ def is_junk(name: str) -> bool:
 
 
 def is_photo(path: Path) -> bool:
-    return path.suffix.casefold() in IMAGE_SUFFIXES and not is_junk(path.name)
+    """A photo or a video clip (issue 11: a clip is archived as a photo is)."""
+    if is_junk(path.name):
+        return False
+    suffix = path.suffix.casefold()
+    if suffix in IMAGE_SUFFIXES or suffix in VIDEO_SUFFIXES:
+        return True
+    return suffix not in SHEET_NAMES and suffix not in _OVERRIDE_SLOTS and is_clip(path)
 
 
 _OVERRIDE_SLOTS = {

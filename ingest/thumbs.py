@@ -32,7 +32,14 @@ from ingest import thumbs_vips
 
 pillow_heif.register_heif_opener()
 
-__all__ = ["THUMB_SIZES", "ImageError", "ImageInfo", "make_thumbnails", "probe"]
+__all__ = [
+    "THUMB_SIZES",
+    "ImageError",
+    "ImageInfo",
+    "make_thumbnails",
+    "probe",
+    "thumbnails_of_image",
+]
 
 JPEG_QUALITY = 85
 # Pillow's own thumbnail() filter, so the benchmark compares pipelines, not filters;
@@ -279,4 +286,27 @@ def make_thumbnails(data: bytes, sizes: tuple[int, ...] = THUMB_SIZES) -> dict[i
                 detail=f"{type(err).__name__}: {_first_line(err)}"
             )
         ) from None
+    return {size: out[size] for size in sizes}
+
+
+def _sizes(current: Image.Image, ordered: list[int]) -> dict[int, bytes]:
+    """Each long edge (largest first) from the one before it, as JPEG (as make_thumbnails)."""
+    out: dict[int, bytes] = {}
+    for long_edge in ordered:
+        target = _fit(current.size, long_edge)
+        if target != current.size:
+            current = current.resize(target, RESAMPLE, reducing_gap=2.0)
+        out[long_edge] = _encode(current)
+    return out
+
+
+def thumbnails_of_image(im: Image.Image, sizes: tuple[int, ...] = THUMB_SIZES) -> dict[int, bytes]:
+    """The same thumbnails from a picture already decoded and upright (a clip's poster frame)."""
+    ordered = sorted(set(sizes), reverse=True)
+    first = im.convert("RGB")
+    first.info = {}
+    target = _fit(first.size, ordered[0])
+    if target != first.size:
+        first = first.resize(target, RESAMPLE)
+    out = _sizes(first, ordered)
     return {size: out[size] for size in sizes}

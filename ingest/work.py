@@ -26,6 +26,8 @@ from archive.records import PhotoFacts, SourceFile
 from archive.store import THUMB_SIZES, Store
 from ingest.exif import ExifRecord, read_exif
 from ingest.thumbs import ImageError, ImageInfo, make_thumbnails, probe
+from ingest.video import clip_facts, with_file_time
+from ingest.video_probe import VideoError, is_clip
 
 # Whole sentences per stage, so a translation can order its words freely.
 CANNOT = {
@@ -98,6 +100,8 @@ def process(job: Job) -> Outcome:
     source = None
     try:
         source = stat_source(job.path, job.key)
+        if is_clip(Path(job.path)):  # a video clip: streamed, never read whole (ingest.video)
+            return _process_clip(job, source)
         data = Path(job.path).read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
         stage = "decode"
@@ -133,6 +137,28 @@ def process(job: Job) -> Outcome:
             source,
             error=_("unexpected error: {detail}").format(detail=detail),
             stage=stage,
+        )
+
+
+def _process_clip(job: Job, source: SourceFile) -> Outcome:
+    """:func:`process` for a clip: the same outcome, its errors worded the same way."""
+    where = {"stage": "read"}
+    try:
+        facts, warnings = clip_facts(Path(job.path), Path(job.root), where, dry_run=job.dry_run)
+        return Outcome(job.key, source, with_file_time(facts, source), warnings=tuple(warnings))
+    except VideoError as error:
+        return Outcome(job.key, source, error=str(error), stage=where["stage"])
+    except OSError as error:
+        reason = error.strerror or str(error)
+        stage = where["stage"]
+        return Outcome(job.key, source, error=_(CANNOT[stage]).format(reason=reason), stage=stage)
+    except Exception as error:  # a bug or a library failure must not stop the batch
+        detail = traceback.format_exc() if job.debug else f"{type(error).__name__}: {error}"
+        return Outcome(
+            job.key,
+            source,
+            error=_("unexpected error: {detail}").format(detail=detail),
+            stage=where["stage"],
         )
 
 

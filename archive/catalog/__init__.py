@@ -84,6 +84,7 @@ class Catalog:
     remember_source = _via("photos", Photos.remember_source)
     make_primary_source = _via("photos", Photos.make_primary_source)
     set_private = _via("photos", Photos.set_private)
+    set_playback = _via("photos", Photos.set_playback)
     add_photos_bulk = _via("bulk", Bulk.add_photos_bulk)
     ensure_unit = _via("units", Units.ensure_unit)
     add_unit = _via("units", Units.add_unit)

@@ -178,6 +178,17 @@ class Photos(LinkingRepository):
             (lists["units"], lists["tags"], now(), photo_id),
         )
 
+    def set_playback(
+        self, photo_id: int, path: str | None, mime: str | None, size: tuple[int, int] | None
+    ) -> None:
+        """Record a clip's browser preview (None: the original plays as it is, or none yet)."""
+        width, height = size or (None, None)
+        self.db.execute(
+            "UPDATE photos SET playback_path = ?, playback_mime = ?, playback_width = ?,"
+            " playback_height = ?, updated_at = ? WHERE id = ?",
+            (path, mime, width, height, now(), photo_id),
+        )
+
     def set_private(self, photo_ids: list[int], private: bool) -> int:
         """Mark photos private (left out of --public exports) or not; returns how many changed."""
         changed = 0

@@ -78,6 +78,7 @@ def photo_row(facts: PhotoFacts, source: SourceFile, run_id: int, stamp: str) ->
     row = asdict(facts)
     row["exif"] = json.dumps(row.pop("exif"), ensure_ascii=False, sort_keys=True)
     row.update(
+        media_type=facts.media_type or "photo",
         camera=camera_name(facts.make, facts.model),
         year=year_of(facts.taken_at),
         original_name=basename(source.path),

@@ -19,6 +19,8 @@ class Settings(Repository):
             raise GalleryError(f"{key} must be a full web address (https://…), not {value!r}")
         if value is not None and key == "language" and value not in ("vi", "en"):
             raise GalleryError(f"language must be vi or en, not {value!r}")
+        if value is not None and key == "video_preview_max_minutes" and not _minutes(value):
+            raise GalleryError(f"{key} must be a number of minutes above 0, not {value!r}")
         if value is None:
             self.db.execute("DELETE FROM settings WHERE key = ?", (key,))
         else:
@@ -44,3 +46,10 @@ def forget_store(copy: sqlite3.Connection) -> None:
     """A copy of a catalog that holds its files itself (a backup) names no bucket."""
     copy.execute("DELETE FROM settings WHERE key IN (?, ?)", STORE_KEYS)
     copy.commit()
+
+
+def _minutes(value: str) -> bool:
+    try:
+        return float(value) > 0
+    except ValueError:
+        return False

@@ -32,6 +32,7 @@ from archive.text import clean, nfc, slugify
 from archive.writer_lock import Holder, LockWait
 from ingest.describe import CommandLine
 from ingest.pipeline import Options, ingest
+from ingest.video_previews import PreviewOptions
 
 
 @dataclass
@@ -95,6 +96,17 @@ class ProgressBar:
         if self.bar:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+def clip_bar(name: str) -> ProgressBar:
+    """The progress bar of one clip's preview (a transcode takes minutes)."""
+    return ProgressBar(_("Preview {name}").format(name=name))
+
+
+def after(done: ProgressBar, then: ProgressBar) -> ProgressBar:
+    """Close the run's bar before a clip's starts, so each has its own line."""
+    done.finish()
+    return then
 
 
 class WaitLine(LockWait):
@@ -213,6 +225,7 @@ def run_ingest(
     as_json: bool = False,
     jobs: int = 0,
     wait: bool = True,
+    previews: PreviewOptions | None = None,
 ) -> int:
     """Ingest, print the report, and return the exit status it calls for.
 
@@ -223,6 +236,7 @@ def run_ingest(
         dry_run=dry_run,
         debug=obj.debug,
         command=nfc(shlex.join(["archive", *sys.argv[1:]])),
+        previews=previews or PreviewOptions(),
     )
     bar = ProgressBar(_("Checking") if dry_run else _("Ingesting"))
     waiter = WaitLine() if wait else None
@@ -237,6 +251,7 @@ def run_ingest(
                 progress=bar.advance,
                 on_plan=bar.start,
                 on_wait=waiter,
+                clip_bar=lambda name: after(bar, clip_bar(name)),
             )
     finally:
         bar.finish()

@@ -13,6 +13,7 @@ from archive.errors import ArchiveError
 from archive.i18n import _
 from ingest.describe import CommandLine
 from ingest.sources import override_slot
+from ingest.video_previews import PreviewOptions
 
 
 def elsewhere(path: Path | str) -> str | None:
@@ -101,6 +102,20 @@ def _existing_manifests(
     show_default=True,
     help="Worker processes (0 = one per CPU).",
 )
+@click.option(
+    "--no-video-previews",
+    "no_previews",
+    is_flag=True,
+    help="Archive clips with their posters but leave their browser previews"
+    " for a later `archive thumbs --videos`.",
+)
+@click.option(
+    "--max-clip-minutes",
+    type=click.FloatRange(min=0),
+    metavar="MINUTES",
+    help="Clips longer than this get a poster but no preview (default: the"
+    " video_preview_max_minutes setting, else 30).",
+)
 @no_wait_option
 @click.pass_obj
 def ingest_command(
@@ -117,6 +132,8 @@ def ingest_command(
     dry_run: bool,
     as_json: bool,
     jobs: int,
+    no_previews: bool,
+    max_clip_minutes: float | None,
     no_wait: bool,
 ) -> None:
     """Put photos (files or folders, searched recursively) into the archive.
@@ -163,5 +180,6 @@ def ingest_command(
         as_json=as_json,
         jobs=jobs,
         wait=not no_wait,
+        previews=PreviewOptions(make=not no_previews, max_minutes=max_clip_minutes),
     )
     click.get_current_context().exit(code)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import click
 
-from archive.cli.context import Context, ProgressBar, emit_json
+from archive.cli.context import Context, ProgressBar, clip_bar, emit_json
 from archive.i18n import _
 from archive.store import THUMB_SIZES, Store
 from archive.verify import thumbnail_problem
-from ingest.thumbs import ImageError, make_thumbnails
+from ingest.report import preview_lines
+from ingest.thumbs import ImageError, make_thumbnails, thumbnails_of_image
+from ingest.video_previews import COLUMNS, PreviewOptions, make_previews, max_minutes
+from ingest.video_probe import VideoError, probe_clip
 
 
 def _needs_work(store: Store, row: dict, everything: bool) -> bool:
@@ -28,8 +31,12 @@ def remake(store: Store, row: dict, *, write: bool = True) -> None:
     write=False (a dry run) renders them in memory all the same, so an original
     that cannot be made into thumbnails fails the dry run as it would the real one.
     """
-    data = store.read(row["original_path"])
-    for size, jpeg in make_thumbnails(data, THUMB_SIZES).items():
+    if row.get("media_type") == "video":  # a clip's poster frame, found again
+        with store.local_copy(row["original_path"]) as clip:
+            made = thumbnails_of_image(probe_clip(clip).poster)
+    else:
+        made = make_thumbnails(store.read(row["original_path"]), THUMB_SIZES)
+    for size, jpeg in made.items():
         if write:
             store.replace_derivative(store.thumb_relpath(row["sha256"], size), jpeg)
 
@@ -40,14 +47,36 @@ def remake(store: Store, row: dict, *, write: bool = True) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Say which would be remade; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option(
+    "--videos",
+    is_flag=True,
+    help="Also make the browser previews clips lack (after ingest --no-video-previews).",
+)
+@click.option(
+    "--max-clip-minutes",
+    type=click.FloatRange(min=0),
+    metavar="MINUTES",
+    help="With --videos: clips longer than this get no preview (default: the setting, else 30).",
+)
 @click.pass_obj
-def thumbs_command(obj: Context, everything: bool, dry_run: bool, as_json: bool) -> None:
+def thumbs_command(
+    obj: Context,
+    everything: bool,
+    dry_run: bool,
+    as_json: bool,
+    videos: bool,
+    max_clip_minutes: float | None,
+) -> None:
     """Remake missing or damaged thumbnails (or --all) from the originals in the store.
+
+    With --videos, also make the browser previews of clips that have none.
 
     Exit status: 0 all good, 1 some could not be remade (their originals are named).
     """
     store, catalog = obj.store, obj.catalog(existing=True)
-    rows = list(catalog.db.query("SELECT id, sha256, original_path FROM photos ORDER BY id"))
+    rows = list(
+        catalog.db.query("SELECT id, sha256, original_path, media_type FROM photos ORDER BY id")
+    )
     result: dict = {"dry_run": dry_run, "photos": len(rows), "remade": 0, "failed": []}
     bar = ProgressBar(_("Thumbnails"))
     bar.start(len(rows))
@@ -59,13 +88,20 @@ def thumbs_command(obj: Context, everything: bool, dry_run: bool, as_json: bool)
             try:
                 remake(store, row, write=not dry_run)
                 result["remade"] += 1
-            except (ImageError, OSError, ValueError) as error:
+            except (ImageError, VideoError, OSError, ValueError) as error:
                 reason = getattr(error, "strerror", None) or str(error)
                 result["failed"].append(
                     {"id": row["id"], "path": row["original_path"], "reason": reason}
                 )
     finally:
         bar.finish()
+    if videos:
+        result["previews"] = _previews(obj, max_clip_minutes, dry_run)
+        result["failed"].extend(
+            {"id": said["id"], "path": said["path"], "reason": said["reason"]}
+            for said in result["previews"]
+            if said["result"] == "failed"
+        )
     if as_json:
         emit_json(result)
     else:
@@ -75,7 +111,27 @@ def thumbs_command(obj: Context, everything: bool, dry_run: bool, as_json: bool)
             else _("Remade the thumbnails of {remade} of {photos} photo(s)")
         )
         click.echo(line.format(remade=result["remade"], photos=len(rows)))
+        for said in result.get("previews", []):
+            if said["result"] == "too_long":
+                click.echo(
+                    _("WARNING: {path}: longer than {minutes:g} minutes: no preview made").format(
+                        **said
+                    )
+                )
+        for text in preview_lines(result.get("previews", [])):
+            click.echo(text)
         level = _("WOULD FAIL") if dry_run else _("ERROR")
         for failure in result["failed"]:
             click.echo(_("{level}: {path} (photo {id}): {reason}").format(level=level, **failure))
     click.get_current_context().exit(1 if result["failed"] else 0)
+
+
+def _previews(obj: Context, given_minutes: float | None, dry_run: bool) -> list[dict]:
+    """The previews of every clip that has none (or whose file is gone)."""
+    store, catalog = obj.store, obj.catalog(existing=True)
+    rows = list(
+        catalog.db.query(f"SELECT {COLUMNS} FROM photos WHERE media_type = 'video' ORDER BY id")
+    )
+    seconds = max_minutes(catalog, given_minutes) * 60
+    options = PreviewOptions(True, given_minutes, seconds, dry_run)
+    return make_previews(store, catalog, rows, options, clip_bar)

@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from archive.web.media import value_label
+
 # Datasette's filter keys (datasette/filters.py) → how the filter form and the count line say them.
 LOOKUPS = {
     "exact": "=",
@@ -90,6 +92,7 @@ def describe_view(
         bits.append(f"khớp tìm kiếm «{search}»")
     for column, lookup, value in selections:
         label = column_label(columns, column)
+        value = value_label(column, value)
         operator = LOOKUPS.get(lookup, lookup)
         bits.append(
             f"{label} {operator}" if lookup in NO_ARGUMENT else f"{label} {operator} «{value}»"

@@ -189,6 +189,7 @@ async def photo_view(request: Any, datasette: Any) -> Response:
             **{f.name: photo[f.name] for f in (*fields.PAGE_FACTS, *fields.PAGE_LIST)},
             "details": [{"label": f.label, "value": photo[f.name]} for f in listed],
             "original_url": links.image("original", photo["id"]),
+            **_player(links, photo),
             "gps": _gps(photo),
             "previous_url": links.photo(photo["previous_id"]) if photo["previous_id"] else None,
             "next_url": links.photo(photo["next_id"]) if photo["next_id"] else None,
@@ -240,6 +241,14 @@ async def _settings(db: Any) -> dict[str, Any]:
         f"SELECT key, value FROM settings WHERE key IN ({marks})", list(fields.SETTINGS)
     )
     return {key: value for key, value in rows.rows}
+
+
+def _player(links: Links, photo: dict[str, Any]) -> dict[str, Any]:
+    """A clip's ``<video>`` source: its playback file, else its original (which then plays)."""
+    if photo.get("media_type") != "video":
+        return {}
+    mime = photo["playback_mime"] if photo.get("playback_path") else photo["mime"]
+    return {"playback_url": links.image("playback", photo["id"]), "playback_type": mime}
 
 
 def _unit_link(links: Links, name: str | None) -> dict[str, str] | None:

@@ -19,7 +19,16 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
 from archive import search
-from archive.web import chrome, csv_downloads, facets, images, pages, search_page, table_search
+from archive.web import (
+    chrome,
+    csv_downloads,
+    facets,
+    images,
+    media,
+    pages,
+    search_page,
+    table_search,
+)
 from archive.web.site import Links, archive_database, vn_date, vn_datetime
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +60,8 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["vn_date"] = vn_date
     env.filters["vn_datetime"] = vn_datetime
     env.filters["paragraphs"] = pages.description_paragraphs
+    env.filters["duration"] = media.duration_text
+    env.globals["archive_value_label"] = media.value_label
     chrome.install(env, datasette)
 
 
@@ -165,6 +176,18 @@ def _thumb_cell(links: Links, row: Any, value: Any) -> Markup | None:
     photo_id = _field(row, "id")
     if not value or not isinstance(photo_id, int):
         return None
+    if media.is_video(row):
+        return Markup(
+            '<a class="archive-thumb archive-video" href="{}" title="Xem video">'
+            '<img src="{}" alt="{}" loading="lazy">'
+            '<span class="archive-play" aria-hidden="true">▶</span>'
+            '<span class="archive-duration">{}</span></a>'
+        ).format(
+            links.photo(photo_id),
+            links.image("thumb", photo_id),
+            _field(row, "caption") or "",
+            media.duration_text(_field(row, "duration")),
+        )
     return Markup(
         '<a class="archive-thumb" href="{}"><img src="{}" alt="{}" loading="lazy"></a>'
     ).format(links.photo(photo_id), links.image("thumb", photo_id), _field(row, "caption") or "")
@@ -228,8 +251,18 @@ def _unit_name_cell(links: Links, row: Any, value: Any) -> Markup | None:
     return Markup('<a href="{}">{}</a>').format(links.unit(value), value)
 
 
+def _duration_cell(links: Links, row: Any, value: Any) -> str | None:
+    return media.duration_text(value) or None
+
+
+def _media_type_cell(links: Links, row: Any, value: Any) -> str | None:
+    return media.MEDIA_LABELS.get(value) if isinstance(value, str) else None
+
+
 _CELLS = {
     ("photos", "thumb_path"): _thumb_cell,
+    ("photos", "duration"): _duration_cell,
+    ("photos", "media_type"): _media_type_cell,
     ("photos", "caption"): _caption_cell,
     ("photos", "event_id"): _event_cell,
     ("photos", "units"): _units_cell,

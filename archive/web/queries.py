@@ -269,13 +269,26 @@ async def timeline(
     return await _dicts(db, TIMELINE_SQL.format(condition=condition), {"limit": limit, **params})
 
 
+# A clip plays from its playback file, or from its original when that plays as it is
+# (playback_path NULL); a photo has nothing to play.
+_PLAYBACK = (
+    "CASE WHEN media_type = 'video' THEN coalesce(playback_path, original_path) END AS path,"
+    " CASE WHEN playback_path IS NOT NULL THEN playback_mime ELSE mime END AS mime"
+)
+_MEDIA_COLUMNS = {
+    "thumb": "thumb_path AS path, mime",
+    "preview": "preview_path AS path, mime",
+    "original": "original_path AS path, mime",
+    "playback": _PLAYBACK,
+}
+
+
 async def image_path(db: Database, size: str, key: str) -> dict[str, Any] | None:
-    """Where the catalog says an image of this photo is (by id or SHA-256), and its type."""
-    column = {"thumb": "thumb_path", "preview": "preview_path", "original": "original_path"}[size]
+    """Where the catalog says a file of this photo or clip is (by id or SHA-256), and its type."""
     by_sha = len(key) == 64
     return await _one(
         db,
-        f"SELECT {column} AS path, mime, sha256, original_name FROM photos"
+        f"SELECT {_MEDIA_COLUMNS[size]}, sha256, original_name FROM photos"
         f" WHERE {'sha256' if by_sha else 'id'} = :key",
         {"key": key if by_sha else int(key)},
     )

@@ -19,7 +19,7 @@ from archive import fields
 from archive.text import slugify
 
 CATALOG_FILE = "catalog.db"
-IMAGE_SIZES = ("thumb", "preview", "original")
+IMAGE_SIZES = ("thumb", "preview", "original", "playback")
 
 
 def archive_database(datasette: Any) -> Database:

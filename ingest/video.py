@@ -1,0 +1,109 @@
+"""The worker's job for one clip: hash, probe, poster thumbnails, store the original.
+
+A clip goes through the pipeline as a photo does (:func:`ingest.work.process`
+hands it here): the same :class:`~ingest.work.Outcome`, the same facts, so
+captions, units, tags, events and search treat it exactly as a photo. What
+differs is size: a clip may be gigabytes, so it is hashed and copied into the
+store a chunk at a time and never read whole. The browser preview is not made
+here but after the run's rows are committed (:mod:`ingest.video_previews`), one
+clip at a time with a progress bar, because a transcode takes minutes where
+everything else takes a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from archive.records import PhotoFacts, SourceFile
+from archive.store import COPY_CHUNK, THUMB_SIZES, Store
+from ingest.thumbs import thumbnails_of_image
+from ingest.video_probe import ClipInfo, probe_clip
+
+# What a clip has in place of a photo's EXIF: its container's tags, under these names.
+TAG_PREFIX = "Container "
+
+
+def sha256_of_file(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file, read a chunk at a time (flat memory for any size)."""
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(COPY_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def clip_facts(
+    path: Path, root: Path, stage: dict[str, str], *, dry_run: bool
+) -> tuple[PhotoFacts, list[str]]:
+    """Store a clip (unless dry_run) and return its facts and warnings.
+
+    ``stage["stage"]`` follows the work (read, decode, thumbnail, store), so
+    the caller can say where a failure happened, as it does for photos.
+    """
+    stage["stage"] = "read"
+    sha256, size = sha256_of_file(path)
+    stage["stage"] = "decode"
+    info = probe_clip(path)
+    store = Store(root)
+    original = store.original_relpath(sha256, info.ext)
+    thumbs = {edge: store.thumb_relpath(sha256, edge) for edge in THUMB_SIZES}
+    stage["stage"] = "thumbnail"
+    missing = any(not store.has(rel) for rel in thumbs.values())
+    rendered = thumbnails_of_image(info.poster, THUMB_SIZES) if missing else {}
+    if not dry_run:
+        stage["stage"] = "store"
+        store.put_file(original, path)
+        for edge, jpeg in rendered.items():
+            store.put(thumbs[edge], jpeg)
+    facts = _facts(sha256, size, info, original, thumbs, dry_run)
+    return facts, info.warnings
+
+
+def _facts(
+    sha256: str,
+    size: int,
+    info: ClipInfo,
+    original: str,
+    thumbs: dict[int, str],
+    dry_run: bool,
+) -> PhotoFacts:
+    meta = info.meta
+    return PhotoFacts(
+        sha256=sha256,
+        ext=info.ext,
+        format=info.format,
+        mime=info.mime,
+        bytes=size,
+        width=info.width,
+        height=info.height,
+        original_path=original,
+        thumb_path=None if dry_run else thumbs[min(thumbs)],
+        preview_path=None if dry_run else thumbs[max(thumbs)],
+        exif={TAG_PREFIX + key: value for key, value in info.tags.items()},
+        media_type="video",
+        duration=info.duration,
+        frame_rate=info.frame_rate,
+        video_codec=info.video_codec,
+        audio_codec=info.audio_codec,
+        bitrate=info.bitrate,
+        taken_at=meta.taken_at,
+        taken_at_source=meta.taken_at_source,
+        gps_lat=meta.gps_lat,
+        gps_lon=meta.gps_lon,
+        gps_alt=meta.gps_alt,
+        make=meta.make,
+        model=meta.model,
+        orientation=None,
+    )
+
+
+def with_file_time(facts: PhotoFacts, source: SourceFile) -> PhotoFacts:
+    """A clip with no date of its own is dated by its file's time, marked as a guess."""
+    if facts.taken_at:
+        return facts
+    when = datetime.fromtimestamp(source.mtime_ns / 1e9).isoformat(timespec="seconds")
+    return replace(facts, taken_at=when, taken_at_source="file_mtime")
