@@ -30,6 +30,7 @@ from archive.verify import playback_problem
 from ingest.video_transcode import encoders, plays_as_is, transcode
 
 DEFAULT_MAX_MINUTES = 30.0
+STEPS = 100  # a clip's progress bar counts per cent
 MAX_MINUTES_SETTING = "video_preview_max_minutes"
 # The columns a decision needs, for the query of every caller.
 COLUMNS = (
@@ -95,7 +96,7 @@ def make_previews(
         progress = bar(row["original_name"] or row["sha256"][:12]) if bar else None
         try:
             if progress:
-                progress.start(1000)
+                progress.start(STEPS)
             made = _transcode_into_store(store, row, progress, options.dry_run)
         except (FileFailed, OSError) as error:
             reason = getattr(error, "strerror", None) or str(error)
@@ -119,7 +120,7 @@ def _transcode_into_store(
     done = [0]
 
     def told(fraction: float) -> None:
-        steps = int(fraction * 1000) - done[0]
+        steps = int(fraction * STEPS) - done[0]
         if progress and steps > 0:
             progress.advance(steps)
             done[0] += steps
