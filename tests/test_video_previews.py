@@ -144,3 +144,19 @@ def test_an_iphone_hevc_clip_gets_an_h264_preview(archive, tmp_path):
     )
     _, codecs, frame = _opened(archive.root / row["playback_path"])
     assert codecs == ["h264", "aac"] and (frame.width, frame.height) == (320, 240)
+
+
+def test_a_playable_clip_with_a_place_is_copied_without_its_tags(archive, tmp_path):
+    source = make_clip(
+        tmp_path / "VID_gps.mp4", size=(360, 640), rotation=90, audio=True, metadata=located()
+    )
+    report = archive.ingest(str(source.path))
+    assert [said["result"] for said in report["previews"]] == ["copied"]
+    [row] = archive.rows("SELECT * FROM photos")
+    assert (row["playback_width"], row["playback_height"]) == (360, 640)
+    tags, codecs, frame = _opened(archive.root / row["playback_path"])
+    assert codecs == ["h264", "aac"]
+    assert not {"location", "location-eng", "creation_time"} & set(tags)
+    assert frame.rotation == 90  # the display matrix is kept: players turn it as before
+    with av.open(str(source.path)) as a, av.open(str(archive.root / row["playback_path"])) as b:
+        assert [p.size for p in a.demux(video=0)] == [p.size for p in b.demux(video=0)]
