@@ -107,6 +107,12 @@ def make_previews(
             reason = getattr(error, "strerror", None) or str(error)
             out.append({**said, "result": "failed", "reason": reason})
             continue
+        except Exception as error:  # a library failure on one clip must not stop the others
+            reason = _("unexpected error: {detail}").format(
+                detail=f"{type(error).__name__}: {error}"
+            )
+            out.append({**said, "result": "failed", "reason": reason})
+            continue
         finally:
             if progress:
                 progress.finish()
