@@ -29,6 +29,7 @@ from ingest.manifest import (
 )
 from ingest.sheet_match import match_rows
 from ingest.sources import Discovery, Folder, FoundPhoto
+from ingest.video_kinds import is_clip
 
 
 @dataclass(frozen=True)
@@ -217,8 +218,16 @@ def _event_spec(folder: Folder, info: EventInfo | None, article: Article | None)
 
 
 def _match_article(folder: Folder, article: Article, result: Description) -> dict[str, str]:
-    """Captions to photos in file-name order, only when the counts agree: never a guess."""
+    """Captions to photos in file-name order, only when the counts agree: never a guess.
+
+    Clips are items like photos, in the same order; but a ward's news post
+    shows only photos, so a list that counts the photos without the clips
+    is given to the photos alone.
+    """
     photos = folder.photos
+    stills = [photo for photo in photos if not is_clip(photo.path)]
+    if len(article.captions) != len(photos) and len(article.captions) == len(stills):
+        photos = stills
     if len(article.captions) != len(photos):
         result.problems.append(
             Problem(

@@ -145,6 +145,10 @@ def preview_lines(results: list[dict[str, Any]]) -> list[str]:
             lines.append(
                 _("Preview made: {name} ({format}, {width}x{height})").format(name=name, **said)
             )
+        elif said["result"] == "copied":
+            lines.append(
+                _("Preview copied without the original's tags (GPS): {name}").format(name=name)
+            )
         elif said["result"] == "original":
             lines.append(
                 _("No preview needed: {name} plays in browsers as it is").format(name=name)

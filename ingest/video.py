@@ -18,7 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from archive.records import PhotoFacts, SourceFile
-from archive.store import COPY_CHUNK, THUMB_SIZES, Store
+from archive.store import COPY_CHUNK, THUMB_SIZES
+from archive.storage import AnyStore
 from ingest.thumbs import thumbnails_of_image
 from ingest.video_probe import ClipInfo, probe_clip
 
@@ -37,7 +38,7 @@ def sha256_of_file(path: Path) -> tuple[str, int]:
 
 
 def clip_facts(
-    path: Path, root: Path, stage: dict[str, str], *, dry_run: bool
+    path: Path, store: AnyStore, stage: dict[str, str], *, dry_run: bool
 ) -> tuple[PhotoFacts, list[str]]:
     """Store a clip (unless dry_run) and return its facts and warnings.
 
@@ -48,7 +49,6 @@ def clip_facts(
     sha256, size = sha256_of_file(path)
     stage["stage"] = "decode"
     info = probe_clip(path)
-    store = Store(root)
     original = store.original_relpath(sha256, info.ext)
     thumbs = {edge: store.thumb_relpath(sha256, edge) for edge in THUMB_SIZES}
     stage["stage"] = "thumbnail"

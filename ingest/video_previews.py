@@ -9,7 +9,9 @@ ingested with ``--no-video-previews``.
 
 What becomes of each clip is said in the report: ``made`` (the preview's
 format and size), ``original`` (the original already plays in browsers at
-that size and carries no place, so players use it), ``too_long`` (over the
+that size and carries no place, so players use it), ``copied`` (it plays but
+holds a place: its streams copied into a new MP4 without its tags, nothing
+re-encoded), ``too_long`` (over the
 archive's limit: poster and facts only, with a warning), ``failed`` (why).
 """
 
@@ -27,9 +29,10 @@ from archive.errors import FileFailed
 from archive.i18n import _
 from archive.store import Store
 from archive.verify import playback_problem
-from ingest.video_transcode import encoders, plays_as_is, transcode
+from ingest.video_transcode import copy_without_tags, encoders, plays_as_is, transcode
 
 DEFAULT_MAX_MINUTES = 30.0
+STEPS = 100  # a clip's progress bar counts per cent
 MAX_MINUTES_SETTING = "video_preview_max_minutes"
 # The columns a decision needs, for the query of every caller.
 COLUMNS = (
@@ -72,6 +75,8 @@ def decide(row: dict[str, Any], options: PreviewOptions) -> dict[str, Any] | Non
     args = (row["mime"], row["video_codec"], row["audio_codec"], row["width"], row["height"])
     if plays_as_is(*args) and row["gps_lat"] is None:
         return {**said, "result": "original"}
+    if plays_as_is(*args) and row["mime"] == "video/mp4":
+        return {**said, "result": "copy"}  # plays, but holds a place: copied without tags
     return None
 
 
@@ -88,17 +93,24 @@ def make_previews(
         if row["playback_path"] and not playback_problem(store, row["playback_path"]):
             continue  # made by an earlier run, and sound
         decided = decide(row, options)
-        if decided is not None:
+        if decided is not None and decided["result"] != "copy":
             out.append(decided)
             continue
         said: dict[str, Any] = {"id": row["id"], "path": row["source_path"] or row["original_name"]}
         progress = bar(row["original_name"] or row["sha256"][:12]) if bar else None
         try:
             if progress:
-                progress.start(1000)
-            made = _transcode_into_store(store, row, progress, options.dry_run)
+                progress.start(STEPS)
+            copy = decided is not None
+            made = _transcode_into_store(store, row, progress, options.dry_run, copy=copy)
         except (FileFailed, OSError) as error:
             reason = getattr(error, "strerror", None) or str(error)
+            out.append({**said, "result": "failed", "reason": reason})
+            continue
+        except Exception as error:  # a library failure on one clip must not stop the others
+            reason = _("unexpected error: {detail}").format(
+                detail=f"{type(error).__name__}: {error}"
+            )
             out.append({**said, "result": "failed", "reason": reason})
             continue
         finally:
@@ -108,27 +120,35 @@ def make_previews(
         if not options.dry_run:
             with write_transaction(catalog.db):
                 catalog.set_playback(row["id"], path, mime, size)
-        out.append({**said, "result": "made", "format": mime, "width": size[0], "height": size[1]})
+        result = "copied" if decided is not None else "made"
+        out.append({**said, "result": result, "format": mime, "width": size[0], "height": size[1]})
     return out
 
 
 def _transcode_into_store(
-    store: Store, row: dict[str, Any], progress: Bar | None, dry: bool
+    store: Store, row: dict[str, Any], progress: Bar | None, dry: bool, *, copy: bool = False
 ) -> tuple[str, str, tuple[int, int]]:
-    """Transcode to a temporary file, then store it under playback/ like any file."""
+    """Transcode (or, copy=True, copy without tags) to a temporary file, then store it."""
     done = [0]
 
     def told(fraction: float) -> None:
-        steps = int(fraction * 1000) - done[0]
+        steps = int(fraction * STEPS) - done[0]
         if progress and steps > 0:
             progress.advance(steps)
             done[0] += steps
 
     with tempfile.TemporaryDirectory(prefix="archive-preview-") as work:
-        ext = encoders().container
+        ext = "mp4" if copy else encoders().container
         temp = Path(work) / f"preview.{ext}"
         with store.local_copy(row["original_path"]) as original:
-            mime, width, height = transcode(original, temp, duration=row["duration"], progress=told)
+            if copy:
+                copy_without_tags(original, temp)
+                mime, width, height = "video/mp4", row["width"], row["height"]
+                told(1.0)
+            else:
+                mime, width, height = transcode(
+                    original, temp, duration=row["duration"], progress=told
+                )
         rel = store.playback_relpath(row["sha256"], ext)
         if not dry and not store.put_file(rel, temp):  # a damaged one is there: replaced
             store.replace_derivative_file(rel, temp)

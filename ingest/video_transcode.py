@@ -239,3 +239,24 @@ class _Audio:
         for part in self.resampler.resample(None):
             self.out.mux(self.stream.encode(part))
         self.out.mux(self.stream.encode(None))
+
+
+def copy_without_tags(source: Path, target: Path, *, seconds: float = 600.0) -> None:
+    """The original's streams, packet for packet, in a new MP4 that carries none of its tags.
+
+    For a clip browsers already play but that holds a place (GPS) or other
+    container tags: nothing is decoded or re-encoded, so it costs a copy; the
+    display matrix travels with the stream's parameters, as players expect it.
+    """
+    deadline = time.monotonic() + seconds
+    with av.open(str(source), timeout=60.0) as container:
+        kept = [s for s in container.streams if s.type in ("video", "audio")]
+        with av.open(str(target), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+            copies = {s.index: out.add_stream_from_template(s) for s in kept}
+            for packet in container.demux(kept):
+                if packet.dts is None:
+                    continue  # the demuxer's end-of-stream marker
+                packet.stream = copies[packet.stream.index]
+                out.mux(packet)
+                if time.monotonic() > deadline:
+                    raise VideoError(_("the preview took longer than its time budget: refused"))

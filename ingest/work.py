@@ -107,7 +107,7 @@ def process(job: Job) -> Outcome:
         stage = "decode"
         info = probe(data)
         exif = read_exif(data)
-        store = Store(Path(job.store)) if isinstance(job.store, str) else job.store
+        store = job_store(job)
         original = store.original_relpath(sha256, info.ext)
         thumbs = {size: store.thumb_relpath(sha256, size) for size in THUMB_SIZES}
         # All sizes or none: the 320 is made from the 1280, so rendering one size
@@ -140,11 +140,16 @@ def process(job: Job) -> Outcome:
         )
 
 
+def job_store(job: Job) -> Any:
+    """The job's store: a plain folder path stands for the local store there."""
+    return Store(Path(job.store)) if isinstance(job.store, str | Path) else job.store
+
+
 def _process_clip(job: Job, source: SourceFile) -> Outcome:
     """:func:`process` for a clip: the same outcome, its errors worded the same way."""
     where = {"stage": "read"}
     try:
-        facts, warnings = clip_facts(Path(job.path), Path(job.root), where, dry_run=job.dry_run)
+        facts, warnings = clip_facts(Path(job.path), job_store(job), where, dry_run=job.dry_run)
         return Outcome(job.key, source, with_file_time(facts, source), warnings=tuple(warnings))
     except VideoError as error:
         return Outcome(job.key, source, error=str(error), stage=where["stage"])

@@ -63,3 +63,24 @@ def test_fixture_clips_say_what_they_were_made_with(tmp_path: Path) -> None:
         av.open(str(make_truncated(tmp_path / "cut.mp4")))
     with pytest.raises(av.error.InvalidDataError):
         av.open(str(make_empty(tmp_path / "empty.mp4")))
+
+
+def test_a_big_clip_is_hashed_and_stored_in_flat_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from ingest.video import sha256_of_file
+
+    source = tmp_path / "dai.mp4"
+    with open(source, "wb") as handle:
+        for _ in range(48):
+            handle.write(os.urandom(1 << 20))
+    store = Store(tmp_path / "archive")
+    tracemalloc.start()
+    try:
+        digest, size = sha256_of_file(source)
+        store.put_file(store.original_relpath(digest, "mp4"), source)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert size == 48 << 20 and peak < 8 << 20  # a few 1 MiB chunks, never the 48 MiB file
+    assert sha256_of_file(store.path(store.original_relpath(digest, "mp4")))[0] == digest

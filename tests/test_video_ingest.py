@@ -164,3 +164,34 @@ def test_a_header_that_lies_about_the_length_is_not_believed(archive, tmp_path: 
     [row] = archive.rows("SELECT * FROM photos")
     assert row["duration"] == pytest.approx(2.0, abs=0.1)
     assert [said["result"] for said in report["previews"]] == ["made"]  # not "too long"
+
+
+def _article(folder: Path, captions: list[str]) -> None:
+    body = (
+        "Lễ khai giảng năm học 2024-2025\n\nPhường 6 tổ chức lễ khai giảng.\n\nMột số hình ảnh\n\n"
+    )
+    (folder / "article.txt").write_text(body + "\n\n".join(captions) + "\n", encoding="utf-8")
+
+
+def test_an_article_captions_clips_in_file_name_order(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "bai-viet"
+    folder.mkdir()
+    make_jpeg(folder / "01.jpg")
+    make_clip(folder / "02.mp4", seconds=1.0)
+    make_jpeg(folder / "03.jpg", color=(10, 200, 30))
+    _article(folder, ["Ảnh một", "Video chào cờ", "Ảnh ba"])
+    archive.ingest(str(folder), "--no-video-previews")
+    got = {r["original_name"]: r["caption"] for r in archive.rows("SELECT * FROM photos")}
+    assert got == {"01.jpg": "Ảnh một", "02.mp4": "Video chào cờ", "03.jpg": "Ảnh ba"}
+
+
+def test_an_article_that_lists_only_the_photos_still_captions_them(archive, tmp_path) -> None:
+    folder = tmp_path / "bai-viet"
+    folder.mkdir()
+    make_jpeg(folder / "01.jpg")
+    make_clip(folder / "02.mp4", seconds=1.0)
+    make_jpeg(folder / "03.jpg", color=(10, 200, 30))
+    _article(folder, ["Ảnh một", "Ảnh ba"])
+    archive.ingest(str(folder), "--no-video-previews")
+    got = {r["original_name"]: r["caption"] for r in archive.rows("SELECT * FROM photos")}
+    assert got == {"01.jpg": "Ảnh một", "02.mp4": None, "03.jpg": "Ảnh ba"}

@@ -144,3 +144,34 @@ def test_an_iphone_hevc_clip_gets_an_h264_preview(archive, tmp_path):
     )
     _, codecs, frame = _opened(archive.root / row["playback_path"])
     assert codecs == ["h264", "aac"] and (frame.width, frame.height) == (320, 240)
+
+
+def test_a_playable_clip_with_a_place_is_copied_without_its_tags(archive, tmp_path):
+    source = make_clip(
+        tmp_path / "VID_gps.mp4", size=(360, 640), rotation=90, audio=True, metadata=located()
+    )
+    report = archive.ingest(str(source.path))
+    assert [said["result"] for said in report["previews"]] == ["copied"]
+    [row] = archive.rows("SELECT * FROM photos")
+    assert (row["playback_width"], row["playback_height"]) == (360, 640)
+    tags, codecs, frame = _opened(archive.root / row["playback_path"])
+    assert codecs == ["h264", "aac"]
+    assert not {"location", "location-eng", "creation_time"} & set(tags)
+    assert frame.rotation == 90  # the display matrix is kept: players turn it as before
+    with av.open(str(source.path)) as a, av.open(str(archive.root / row["playback_path"])) as b:
+        assert [p.size for p in a.demux(video=0)] == [p.size for p in b.demux(video=0)]
+
+
+def test_a_clip_that_fails_its_preview_does_not_stop_the_others(archive, tmp_path):
+    make_clip(tmp_path / "a.mov", seconds=1.0)
+    make_clip(tmp_path / "b.mov", seconds=1.0, size=(240, 320))
+    archive.ingest(str(tmp_path), "--no-video-previews")
+    first = archive.rows("SELECT * FROM photos ORDER BY id")[0]
+    damaged = archive.root / first["original_path"]
+    damaged.chmod(0o644)
+    damaged.write_bytes(damaged.read_bytes()[:600])  # gone bad at rest (verify would say so)
+    result = json.loads(archive.run("thumbs", "--videos", "--json", expect=1).stdout)
+    outcome = {said["id"]: said["result"] for said in result["previews"]}
+    assert sorted(outcome.values()) == ["failed", "made"] and outcome[first["id"]] == "failed"
+    [failure] = [f for f in result["failed"] if f["id"] == first["id"] and "path" in f]
+    assert failure["reason"]
