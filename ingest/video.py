@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from archive.records import PhotoFacts, SourceFile
-from archive.store import COPY_CHUNK, THUMB_SIZES
 from archive.storage import AnyStore
+from archive.store import COPY_CHUNK, THUMB_SIZES
 from ingest.thumbs import thumbnails_of_image
 from ingest.video_probe import ClipInfo, probe_clip
 
