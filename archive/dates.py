@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from archive.i18n import N_, _
 from archive.text import nfc
 
+# Vietnam keeps one zone all year (UTC+7, no summer time): the clock a ward's cameras
+# show, so an instant given in UTC (a clip's creation_time) is told on it.
+WARD_ZONE = timezone(timedelta(hours=7))
+
 __all__ = [
     "CAMERA_SOURCES",
+    "WARD_ZONE",
     "NOT_A_DATE_OR_TIME",
     "DateError",
     "duration_text",

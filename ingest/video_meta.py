@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from archive.dates import WARD_ZONE
 from archive.i18n import _
 
 # Preferred first: the zone Apple writes beats creation_time's bare UTC.
@@ -76,9 +77,11 @@ def read_meta(tags: Mapping[str, str]) -> ClipMeta:
 def moment(raw: str) -> str | None:
     """ISO 8601 with its offset, or None for junk and the zero dates of unset clocks.
 
-    A time in UTC (``...Z``, as ``creation_time`` always is) is told in this
-    computer's zone, with that offset: a ward's archive sorts clips among
-    photos whose cameras wrote local time, and the instant stays exact.
+    A time in UTC (``...Z``, as ``creation_time`` always is) is told in the
+    ward's zone (:data:`archive.dates.WARD_ZONE`), with that offset: the archive
+    sorts clips among photos whose cameras wrote Vietnam's local time as text,
+    and the instant stays exact. Not the computer's zone: a server kept on UTC
+    would put an 08:30 clip at 01:30, before the morning's photos.
     """
     text = _ZONE_NO_COLON.sub(r"\1:\2", raw.strip().replace(" ", "T", 1))
     try:
@@ -90,7 +93,7 @@ def moment(raw: str) -> str | None:
     if when.tzinfo is None:
         return when.replace(microsecond=0).isoformat()
     if when.utcoffset() == timedelta(0) and not _has_own_zone(raw):
-        when = when.astimezone()
+        when = when.astimezone(WARD_ZONE)
     return when.replace(microsecond=0).isoformat()
 
 
