@@ -157,33 +157,48 @@ class Committer:
             "manifest",
         )
 
-    def known_unchanged(self, path: Path, key: str) -> bool:
-        """A file seen before with the same size and mtime: describe it, never re-read it.
+    def quietly_unchanged(self, path: Path, key: str) -> bool:
+        """An unchanged file that cannot change its photo: counted and noted, nothing written.
 
-        Its folder's sources are read in one query. A file at its photo's own place
-        that nothing in this run says anything about (no sheet, article, event or
-        command-line statement) cannot change its photo: it is counted and noted as
-        seen, without reading the photo's rows at all.
+        That is a file seen before with the same size and mtime, at its photo's own
+        place, that nothing in this run says anything about (no sheet, article, event
+        or command-line statement). Its folder's sources are read in one query; the
+        photo's rows are not read at all, and no transaction is needed, so an
+        unchanged re-run costs a stat and a look-up per file.
         """
+        try:
+            source = stat_source(str(path), key)
+        except OSError:
+            return False  # known_unchanged reports it
+        known = self._known(key)
+        if known is None or known[:2] != (source.size, source.mtime_ns) or not known[3]:
+            return False
+        if self.description.meta.get(key, _NOTHING_SAID) != _NOTHING_SAID:
+            return False
+        self.seen.append(key)
+        self.files.append((known[2], "unchanged", True))
+        return True
+
+    def known_unchanged(self, path: Path, key: str) -> bool:
+        """A file seen before with the same size and mtime: describe it, never re-read it."""
         try:
             source = stat_source(str(path), key)
         except OSError as error:
             reason = _("cannot read the file: {reason}").format(reason=error.strerror)
             self.problem(key, reason, "error", "read")
             return True
+        known = self._known(key)
+        if known is None or known[:2] != (source.size, source.mtime_ns):
+            return False
+        self._describe(known[2], source, new_path=False)
+        return True
+
+    def _known(self, key: str) -> tuple[int, int, int, bool] | None:
+        """(size, mtime_ns, photo id, primary) of a source, its folder read in one query."""
         folder = os.path.dirname(key)
         if folder not in self.known:
             self.known[folder] = self.catalog.sources_under(folder, os.sep)
-        known = self.known[folder].get(key)
-        if known is None or known[:2] != (source.size, source.mtime_ns):
-            return False
-        photo_id, primary = known[2], known[3]
-        if primary and self.description.meta.get(key, _NOTHING_SAID) == _NOTHING_SAID:
-            self.seen.append(key)
-            self.files.append((photo_id, "unchanged", True))
-            return True
-        self._describe(photo_id, source, new_path=False)
-        return True
+        return self.known[folder].get(key)
 
     def commit(self, outcome: Outcome) -> None:
         if outcome.error or outcome.facts is None:

@@ -130,7 +130,12 @@ def ingest(
             for problem in description.problems:
                 committer.problem(problem.path, problem.reason, problem.level, problem.stage)
             jobs = []
+            batches.commit()  # recognising unchanged files reads only: others may write meanwhile
             for photo in found.photos:
+                if committer.quietly_unchanged(photo.path, photo.key):
+                    if progress:
+                        progress(1)
+                    continue
                 batches.writing()
                 if committer.known_unchanged(photo.path, photo.key):
                     _tick(batches, progress)
@@ -144,6 +149,7 @@ def ingest(
                             options.debug,
                         )
                     )
+            batches.commit()  # never hold the catalog while the workers start
             batch = _Outcomes(store, committer, batches, progress)
             for outcome in _run_jobs(jobs, options.jobs):
                 batch.add(outcome)

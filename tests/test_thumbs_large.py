@@ -14,6 +14,7 @@ from PIL import Image
 
 from ingest import thumbs_vips
 from ingest.thumbs import ImageError, make_thumbnails, probe
+from ingest.work import Job, process
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -126,13 +127,23 @@ def test_worker_memory_is_flat(photos: dict[str, Path], tmp_path: Path) -> None:
     assert large - small < PANORAMA_MARGIN, f"{small / 2**20:.0f} -> {large / 2**20:.0f} MiB"
 
 
-def test_decompression_bomb_is_refused() -> None:
-    """A small file whose header claims 40,000 x 40,000 px is refused before any decode."""
+def test_decompression_bomb_is_refused(tmp_path: Path) -> None:
+    """A small file whose header claims 40,000 x 40,000 px is refused before any decode.
+
+    Given as bytes and as the file itself (how a worker hands it over), and through a
+    worker's whole job: an error for that file, nothing staged in the store."""
     buf = io.BytesIO()
     Image.new("RGB", (64, 64), (10, 20, 30)).save(buf, "JPEG")
     data = bytearray(buf.getvalue())
     sof = data.index(b"\xff\xc0")
     data[sof + 5 : sof + 9] = (40000).to_bytes(2, "big") * 2  # height, width
+    bomb = tmp_path / "bomb.jpg"
+    bomb.write_bytes(bytes(data))
     for call in (probe, make_thumbnails):
-        with pytest.raises(ImageError, match="^image too large to decode safely"):
-            call(bytes(data))
+        for given in (bytes(data), bomb):
+            with pytest.raises(ImageError, match="^image too large to decode safely"):
+                call(given)
+    outcome = process(Job(str(bomb), str(bomb), str(tmp_path / "root")))
+    assert outcome.error and outcome.error.startswith("image too large to decode safely")
+    assert outcome.facts is None and outcome.staged == ()
+    assert not list((tmp_path / "root").rglob("*.*"))
