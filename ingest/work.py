@@ -120,8 +120,9 @@ def process(job: Job) -> Outcome:
         staged: list[Staged | None] = []
         if not job.dry_run:
             stage = "store"
-            staged.append(store.stage_file(original, path))
-            staged.extend(store.stage(thumbs[size], jpeg) for size, jpeg in rendered.items())
+            staged = _stage(
+                store, path, original, {thumbs[s]: jpeg for s, jpeg in rendered.items()}
+            )
         if read.size != source.size or not unchanged_since(path, source.size, source.mtime_ns):
             _discard(store, staged)
             stage = "read"
@@ -142,6 +143,20 @@ def process(job: Job) -> Outcome:
             error=_("unexpected error: {detail}").format(detail=detail),
             stage=stage,
         )
+
+
+def _stage(
+    store: Store, path: Path, original: str, thumbs: dict[str, bytes]
+) -> list[Staged | None]:
+    """The original and the thumbnails, staged; none of them left behind if one fails."""
+    staged: list[Staged | None] = []
+    try:
+        staged.append(store.stage_file(original, path))
+        staged.extend(store.stage(relpath, jpeg) for relpath, jpeg in thumbs.items())
+    except BaseException:
+        _discard(store, staged)
+        raise
+    return staged
 
 
 def _discard(store: Store, staged: list[Staged | None]) -> None:
