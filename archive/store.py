@@ -9,11 +9,13 @@ Nothing here ever rewrites or deletes an original.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +45,14 @@ class StoreError(OSError):
 
 class NotStored(StoreError, FileNotFoundError):
     """Nothing is stored under that key (a bucket's 404): a FileNotFoundError, as on disk."""
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file written under a temporary name (``temp``), not yet synced nor at ``relpath``."""
+
+    relpath: str
+    temp: str
 
 
 @dataclass(frozen=True)
@@ -88,24 +98,61 @@ class Store:
         Content addressing means an existing file already holds these bytes;
         `verify` is where a damaged one is found, never a silent overwrite.
         """
-        target = self.root / relpath
-        if target.is_file():
-            return False
-        self._write(target, data, 0o444 if relpath.startswith("originals/") else 0o644)
-        return True
+        staged = self.stage(relpath, data)
+        if staged is not None:
+            self.sync_staged([staged])
+        return staged is not None
 
     def put_file(self, relpath: str, source: Path) -> bool:
-        """:meth:`put` for a file too big to hold in memory (a clip): copied in chunks.
+        """:meth:`put` for a file on disk, copied in chunks: never the whole file in memory."""
+        staged = self.stage_file(relpath, source)
+        if staged is not None:
+            self.sync_staged([staged])
+        return staged is not None
 
-        Same contract: nothing is written when a file is already there, and
-        the copy lands whole or not at all, flushed to disk before its rename.
-        """
+    # -- staged writes: put() in two halves, so many files share their fsyncs -------------
+    #
+    # A worker stages (writes under a temporary name, no fsync); the single writer later
+    # syncs a whole batch with sync_staged() and only then commits the rows that name
+    # the files. A name outside TEMP_PREFIX therefore always holds durable bytes, and a
+    # crash before sync_staged() leaves only temporaries, which remove_leftovers() clears.
+
+    def stage(self, relpath: str, data: bytes) -> Staged | None:
+        """Write data under a temporary name beside relpath; None if relpath already exists."""
         target = self.root / relpath
         if target.is_file():
-            return False
-        mode = 0o444 if relpath.startswith("originals/") else 0o644
-        copy_atomically(target, Path(source), mode=mode)
-        return True
+            return None
+        temp = _stage_bytes(target, data)
+        return Staged(relpath, str(temp.relative_to(self.root)))
+
+    def stage_file(self, relpath: str, source: Path) -> Staged | None:
+        """:meth:`stage` for a file on disk, copied in chunks."""
+        target = self.root / relpath
+        if target.is_file():
+            return None
+        temp = _stage_copy(target, source)
+        return Staged(relpath, str(temp.relative_to(self.root)))
+
+    def sync_staged(self, staged: Iterable[Staged]) -> None:
+        """Make staged files durable and put them in place: fsync each, rename, fsync folders.
+
+        Each folder is synced once however many files landed in it. A file whose name is
+        already taken (the same content staged twice in one batch) is dropped. The fsyncs
+        run side by side: the file system commits them together (one journal commit for
+        many), some twenty times faster than one after another.
+        """
+        staged = list(staged)
+        _fsync_all([self.root / item.temp for item in staged], _fsync_path)
+        folders: set[Path] = set()
+        for item in staged:
+            temp, target = self.root / item.temp, self.root / item.relpath
+            if target.is_file():
+                temp.unlink(missing_ok=True)
+                continue
+            os.chmod(temp, _mode(item.relpath))
+            os.replace(temp, target)
+            folders.add(target.parent)
+        _fsync_all(sorted(folders), _fsync_dir)
 
     @contextmanager
     def local_copy(self, relpath: str) -> Iterator[Path]:
@@ -212,8 +259,16 @@ class Store:
                     yield f"{relative}/{name}", os.stat(os.path.join(dirpath, name)).st_size
 
     def leftovers(self) -> list[Path]:
-        """Temporary files a crash left behind (never referenced by any row)."""
-        return sorted(self.root.glob("*/**/.incoming-*"))
+        """Temporary files a crash left behind (never referenced by any row).
+
+        Found by listing folders (os.walk), not by glob: every ingest looks, and a
+        glob over a large store costs more than the rest of a re-run.
+        """
+        found = []
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            for current, _dirs, files in os.walk(folder):
+                found.extend(Path(current, n) for n in files if n.startswith(TEMP_PREFIX))
+        return sorted(found)
 
     def remove_leftovers(self) -> int:
         """Only safe under the writer lock: then no one is still writing them."""
@@ -261,19 +316,50 @@ def write_atomically(
 
 
 COPY_CHUNK = 1 << 20  # 1 MiB: a clip of gigabytes is copied in flat memory
+SYNC_THREADS = 16
+
+
+def _mode(relpath: str) -> int:
+    """Originals are read-only on disk: nothing in the archive rewrites one."""
+    return 0o444 if relpath.startswith("originals/") else 0o644
+
+
+def _temp_for(target: Path) -> tuple[Path, int]:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}")
+    return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+
+
+def _stage_bytes(target: Path, data: bytes) -> Path:
+    temp, fd = _temp_for(target)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    return temp
+
+
+def _stage_copy(target: Path, source: Path) -> Path:
+    """Copy source beside target in the kernel where it can (copy_file_range), else by chunks."""
+    temp, fd = _temp_for(target)
+    try:
+        with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
+            _copy(src.fileno(), dst)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    return temp
 
 
 def copy_atomically(target: Path, source: Path, *, mode: int) -> None:
-    """:func:`write_atomically` from a file, read and written a chunk at a time."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    """:func:`write_atomically` from a file, copied a chunk at a time (a clip, a bag)."""
+    temp = _stage_copy(target, source)
     try:
-        with os.fdopen(fd, "wb") as handle, open(source, "rb") as reader:
-            while chunk := reader.read(COPY_CHUNK):
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _fsync_path(temp)
         os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException:
@@ -281,6 +367,41 @@ def copy_atomically(target: Path, source: Path, *, mode: int) -> None:
             os.unlink(temp)
         raise
     _fsync_dir(target.parent)
+
+
+def _copy(src: int, dst: BinaryIO) -> None:
+    copy_range = getattr(os, "copy_file_range", None)
+    if copy_range is not None:
+        try:
+            while copy_range(src, dst.fileno(), COPY_CHUNK * 8):
+                pass
+            return
+        except OSError as error:  # not across these file systems: copy by chunks instead
+            if error.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
+            os.lseek(src, 0, os.SEEK_SET)
+            os.lseek(dst.fileno(), 0, os.SEEK_SET)
+            os.ftruncate(dst.fileno(), 0)
+    while chunk := os.read(src, COPY_CHUNK):
+        dst.write(chunk)
+
+
+def _fsync_all(paths: list[Path], fsync: Callable[[Path], None]) -> None:
+    if len(paths) <= 1:
+        for path in paths:
+            fsync(path)
+        return
+    with ThreadPoolExecutor(min(SYNC_THREADS, len(paths))) as pool:
+        list(pool.map(fsync, paths))  # list(): the first error is raised here
+
+
+def _fsync_path(path: Path) -> None:
+    """fsync a staged file by name (still writable: Windows flushes only a writable handle)."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(folder: Path) -> None:

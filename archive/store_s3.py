@@ -279,6 +279,19 @@ class S3Store:
             raise ValueError(f"only thumbnails may be rewritten, not {relpath}")
         self._upload(relpath, data, hashlib.sha256(data).hexdigest())
 
+    # Staged writes (archive.store.Store.stage): a bucket has no temporary names nor
+    # fsync, so staging is the checked upload itself and there is nothing left to sync;
+    # the object exists before the row naming it is committed, as the contract asks.
+
+    def stage(self, relpath: str, data: bytes) -> None:
+        self.put(relpath, data)
+
+    def stage_file(self, relpath: str, source: Path) -> None:
+        self.put_file(relpath, source)
+
+    def sync_staged(self, staged: Any) -> None:
+        """Nothing to do: every staged object was uploaded and checked already."""
+
     def replace_derivative_file(self, relpath: str, source: Path) -> None:
         """:meth:`replace_derivative` from a file, sent in parts: a clip's remade preview."""
         if not relpath.startswith(("thumbs/", "playback/")):

@@ -1,7 +1,7 @@
 """Benchmark: the whole `archive ingest --jobs 2` against three pipelines over the same photos.
 
     python bench/bench_ingest.py          # 25 photos: 80% 12 MP, 20% 24 MP
-    python bench/bench_ingest.py -n 75
+    python bench/bench_ingest.py -n 75 -r 3
 
 Photos with photo-like entropy (noise over gradients, half of them EXIF
 orientation 6) are made in a temporary folder. Every line runs on the same
@@ -18,7 +18,9 @@ files with two worker processes:
 * the floor: decoding alone at the preview's DCT scale.
 
 Each line gives images/s, CPU ms per image (all processes), and the peak RSS of
-its worst worker (VmHWM, Linux only). The ratios are the targets: ingest at least
+its worst worker (VmHWM, Linux only). With ``-r`` the four lines run in turn that
+many times and each keeps its fastest round, so load that comes and goes on a
+shared machine weighs on all of them alike. The ratios are the targets: ingest at least
 1.0x the libvips reference and 2.5x the Pillow loop, at most 80 MB per worker on
 24 MP. The start-up lines show what a pool of workers costs before the first
 photo under each start method (forkserver and spawn here; Windows has only spawn),
@@ -178,9 +180,12 @@ def run_ingest(folder: Path, root: Path) -> dict:
     seconds = time.perf_counter() - start
     if proc.returncode:
         raise SystemExit(f"archive ingest failed ({proc.returncode}): {proc.stderr.read()!r}")
+    # Workers under a fork server are its children, never reaped by us: their CPU is what
+    # /proc last showed (the command's own is in RUSAGE_CHILDREN too, once reaped).
+    reaped = _children_cpu() - cpu
     return {
         "seconds": seconds,
-        "cpu": _children_cpu() - cpu,
+        "cpu": max(reaped, sum(used.values())),
         "peak": max(peaks.values(), default=0),
     }
 
@@ -248,6 +253,7 @@ def run_pool(work: Callable[[str], int], files: list[Path]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=25, help="number of photos (20%% of them 24 MP)")
+    parser.add_argument("-r", "--rounds", type=int, default=1, help="rounds, the fastest kept")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "photos"
@@ -258,19 +264,24 @@ def main() -> None:
             make_photo(name, SIZES[kind], seed=i, orientation=6 if i % 2 else 1)
         files = sorted(folder.glob("*.jpg"))
         megabytes = sum(f.stat().st_size for f in files) / 1e6
-        results = {
-            "ingest": run_ingest(folder, Path(tmp) / "archive"),
-            "pillow": run_pool(pillow_loop, files),
-            "vips": run_pool(vips_reference, files),
-            "floor": run_pool(decode_floor, files),
-        }
+        results: dict[str, dict] = {}
+        for round_ in range(max(1, args.rounds)):
+            measured = {
+                "ingest": run_ingest(folder, Path(tmp) / f"archive-{round_}"),
+                "pillow": run_pool(pillow_loop, files),
+                "vips": run_pool(vips_reference, files),
+                "floor": run_pool(decode_floor, files),
+            }
+            for key, result in measured.items():
+                if key not in results or result["seconds"] < results[key]["seconds"]:
+                    results[key] = result
         methods = [m for m in START_METHODS if m in multiprocessing.get_all_start_methods()]
         starts = {method: startup(method, WORKERS, Path(tmp)) for method in methods}
 
     big = sum(1 for i in range(args.n) if i % 5 == 4)
     print(
         f"{args.n} photos ({args.n - big} of 12 MP, {big} of 24 MP), {megabytes:.0f} MB; "
-        f"{WORKERS} worker processes, {os.cpu_count()} CPU(s)"
+        f"{WORKERS} worker processes, {os.cpu_count()} CPU(s); best of {max(1, args.rounds)}"
     )
     labels = {
         "ingest": f"archive ingest --jobs {WORKERS}",

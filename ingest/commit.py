@@ -82,6 +82,9 @@ def redated_warning(before: dict, after: dict) -> str | None:
     ).format(sheet=show_day(sheet), camera=show_day(camera))
 
 
+_NOTHING_SAID = PhotoMeta()
+
+
 class Committer:
     def __init__(self, catalog: Catalog, description: Description, report: Report, run_id: int):
         self.catalog, self.description, self.report, self.run_id = (
@@ -95,6 +98,8 @@ class Committer:
         self.before: dict[int, tuple] = {}  # curated fields of known photos, at first sight
         self.files: list[tuple[int, str, bool]] = []  # (photo id, category, primary) per file
         self.added: set[int] = set()
+        self.known: dict[str, dict[str, tuple[int, int, int, bool]]] = {}  # by folder
+        self.seen: list[str] = []  # unchanged sources nothing was said of: one update at the end
 
     def problem(self, path: str, reason: str, level: str, stage: str) -> None:
         self.report.problem(path, reason, level, stage)
@@ -152,6 +157,28 @@ class Committer:
             "manifest",
         )
 
+    def quietly_unchanged(self, path: Path, key: str) -> bool:
+        """An unchanged file that cannot change its photo: counted and noted, nothing written.
+
+        That is a file seen before with the same size and mtime, at its photo's own
+        place, that nothing in this run says anything about (no sheet, article, event
+        or command-line statement). Its folder's sources are read in one query; the
+        photo's rows are not read at all, and no transaction is needed, so an
+        unchanged re-run costs a stat and a look-up per file.
+        """
+        try:
+            source = stat_source(str(path), key)
+        except OSError:
+            return False  # known_unchanged reports it
+        known = self._known(key)
+        if known is None or known[:2] != (source.size, source.mtime_ns) or not known[3]:
+            return False
+        if self.description.meta.get(key, _NOTHING_SAID) != _NOTHING_SAID:
+            return False
+        self.seen.append(key)
+        self.files.append((known[2], "unchanged", True))
+        return True
+
     def known_unchanged(self, path: Path, key: str) -> bool:
         """A file seen before with the same size and mtime: describe it, never re-read it."""
         try:
@@ -160,11 +187,18 @@ class Committer:
             reason = _("cannot read the file: {reason}").format(reason=error.strerror)
             self.problem(key, reason, "error", "read")
             return True
-        photo_id = self.catalog.photo_for_source(source)
-        if photo_id is None:
+        known = self._known(key)
+        if known is None or known[:2] != (source.size, source.mtime_ns):
             return False
-        self._describe(photo_id, source, new_path=False)
+        self._describe(known[2], source, new_path=False)
         return True
+
+    def _known(self, key: str) -> tuple[int, int, int, bool] | None:
+        """(size, mtime_ns, photo id, primary) of a source, its folder read in one query."""
+        folder = os.path.dirname(key)
+        if folder not in self.known:
+            self.known[folder] = self.catalog.sources_under(folder, os.sep)
+        return self.known[folder].get(key)
 
     def commit(self, outcome: Outcome) -> None:
         if outcome.error or outcome.facts is None:
@@ -201,6 +235,7 @@ class Committer:
         Run after undated photos took their event's day, so a new photo without a date of its
         own is told how it was dated in the end.
         """
+        self.catalog.note_seen(self.seen, self.run_id)
         for photo_id in sorted(self.added):
             photo = self.catalog.photo(photo_id)
             reason = undated_warning(photo) if photo else None

@@ -2,10 +2,13 @@
 
 The main process plans (walks folders, reads manifests, recognises files it
 has seen before by path, size and mtime), hands the rest to worker processes,
-and commits their outcomes in short transactions. A killed run loses at most
-the last uncommitted batch; the next run finds those files in the store and
-adopts them, so an interrupted ingest followed by a new one ends exactly
-where an uninterrupted one would.
+and commits their outcomes in batches: the files a batch's workers staged are
+synced together (:meth:`archive.store.Store.sync_staged`: one fsync per file,
+one per folder, none in the workers), then the batch's rows commit in one short
+transaction. A killed run loses at most the last uncommitted batch; the next
+run finds those files in the store and adopts them (or removes the temporary
+ones), so an interrupted ingest followed by a new one ends exactly where an
+uninterrupted one would.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from ingest.video_previews import Bar, PreviewOptions
 from ingest.work import Job, Outcome, process
 
 COMMIT_EVERY = 25  # files per transaction: small enough that a crash costs little
+FLUSH_SECONDS = 1.0  # the longest a finished photo waits for its batch to be synced and committed
 TURN_SECONDS = 0.25  # the longest the run holds the catalog before others get a turn
 STEP_ASIDE_SECONDS = 0.05
 
@@ -130,7 +134,12 @@ def ingest(
             for problem in description.problems:
                 committer.problem(problem.path, problem.reason, problem.level, problem.stage)
             jobs = []
+            batches.commit()  # recognising unchanged files reads only: others may write meanwhile
             for photo in found.photos:
+                if committer.quietly_unchanged(photo.path, photo.key):
+                    if progress:
+                        progress(1)
+                    continue
                 batches.writing()
                 if committer.known_unchanged(photo.path, photo.key):
                     _tick(batches, progress)
@@ -144,16 +153,13 @@ def ingest(
                             options.debug,
                         )
                     )
-            clips = []
+            batches.commit()  # never hold the catalog while the workers start
+            batch = _Outcomes(store, committer, batches, progress)
             for outcome in _run_jobs(jobs, options.jobs):
-                batches.writing()
-                committer.commit(outcome)
-                batches.commit()  # never hold the catalog while a worker is still busy
-                if outcome.facts is not None and outcome.facts.media_type == "video":
-                    clips.append(outcome.facts.sha256)
-                if progress:
-                    progress(1)
+                batch.add(outcome)
+            batch.flush()
             # Video previews: after the rows are in, each clip in its own transaction.
+            clips = batch.clips
             if clips and not options.dry_run:
                 batches.commit()
                 report.previews = video_previews.after_ingest(
@@ -173,6 +179,53 @@ def ingest(
             batches.close()
     report.seconds = time.monotonic() - started
     return report
+
+
+class _Outcomes:
+    """Workers' outcomes gathered into batches: files synced together, then rows in one commit.
+
+    The catalog is held only while a batch's rows are written, never while
+    waiting for a worker, so other commands get their turn between batches.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        committer: Committer,
+        batches: _Batches,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.store, self.committer, self.batches, self.progress = (
+            store,
+            committer,
+            batches,
+            progress,
+        )
+        self.pending: list[Outcome] = []
+        self.clips: list[str] = []  # sha256 of each clip archived: previews come after
+        self.since = time.monotonic()
+
+    def add(self, outcome: Outcome) -> None:
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending.append(outcome)
+        if len(self.pending) >= COMMIT_EVERY or time.monotonic() - self.since > FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        # Durable first, in place, and only then named by a row.
+        self.store.sync_staged(item for o in self.pending for item in o.staged)
+        self.batches.writing()
+        for outcome in self.pending:
+            self.committer.commit(outcome)
+            if outcome.facts is not None and outcome.facts.media_type == "video":
+                self.clips.append(outcome.facts.sha256)
+        self.batches.commit()  # never hold the catalog while a worker is still busy
+        if self.progress:
+            self.progress(len(self.pending))
+        self.pending = []
 
 
 def _tick(batches: _Batches, progress: Callable[[int], None] | None) -> None:

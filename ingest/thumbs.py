@@ -18,6 +18,8 @@ import io
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO
 
 import pillow_heif
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -36,10 +38,14 @@ __all__ = [
     "THUMB_SIZES",
     "ImageError",
     "ImageInfo",
+    "Photo",
     "make_thumbnails",
     "probe",
     "thumbnails_of_image",
 ]
+
+# A photo's bytes, or the file holding them: from a file, nothing is read whole.
+Photo = bytes | Path
 
 JPEG_QUALITY = 85
 # Pillow's own thumbnail() filter, so the benchmark compares pipelines, not filters;
@@ -80,11 +86,15 @@ TRUNCATED = N_("truncated {format} ({detail})")
 CORRUPT = N_("corrupt {format} ({detail})")
 
 
-def _open(data: bytes) -> Image.Image:
+def _stream(photo: Photo) -> BinaryIO | Path:
+    return io.BytesIO(photo) if isinstance(photo, bytes) else photo
+
+
+def _open(data: Photo) -> Image.Image:
     """Open (header only) with just our decoders, or say in one line why not."""
     try:
         with warnings.catch_warnings(action="ignore"):  # DecompressionBombWarning, TIFF tags
-            im = Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)
+            im = Image.open(_stream(data), formats=_OPEN_FORMATS)
     except UnidentifiedImageError as err:
         raise ImageError(_unsupported(data, err)) from None
     except Image.DecompressionBombError as err:
@@ -101,10 +111,10 @@ def _open(data: bytes) -> Image.Image:
     return im
 
 
-def _unsupported(data: bytes, err: Exception) -> str:
+def _unsupported(data: Photo, err: Exception) -> str:
     """Name the format when Pillow knows it (a GIF, a BMP), else say it is not an image."""
     try:
-        with warnings.catch_warnings(action="ignore"), Image.open(io.BytesIO(data)) as other:
+        with warnings.catch_warnings(action="ignore"), Image.open(_stream(data)) as other:
             return _("unsupported image format {format} (JPEG, PNG, WebP, TIFF, HEIC only)").format(
                 format=other.format
             )
@@ -131,7 +141,7 @@ def _orientation(im: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def probe(data: bytes) -> ImageInfo:
+def probe(data: Photo) -> ImageInfo:
     """Format and displayed size from the header alone, before anything is decoded."""
     with _open(data) as im:
         fmt, ext, mime = _FORMATS[im.format]
@@ -238,7 +248,7 @@ def _with_vips(im: Image.Image) -> bool:
     return thumbs_vips.AVAILABLE and im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L")
 
 
-def _shrunk_with_vips(data: bytes, im: Image.Image, target: tuple[int, int]) -> Image.Image:
+def _shrunk_with_vips(data: Photo, im: Image.Image, target: tuple[int, int]) -> Image.Image:
     """The stored pixels at target, decoded by libvips; its errors worded as Pillow's are."""
     try:
         return thumbs_vips.shrink_jpeg(data, im.size, target)
@@ -247,7 +257,7 @@ def _shrunk_with_vips(data: bytes, im: Image.Image, target: tuple[int, int]) -> 
         raise ImageError(_(damage).format(format="JPEG", detail=err)) from None
 
 
-def _first_size(data: bytes, long_edge: int) -> Image.Image:
+def _first_size(data: Photo, long_edge: int) -> Image.Image:
     """The largest thumbnail as upright sRGB RGB, decoding as little as possible."""
     with _open(data) as im:  # the header, and the decompression-bomb check, for both paths
         orientation = _orientation(im)
@@ -263,8 +273,11 @@ def _first_size(data: bytes, long_edge: int) -> Image.Image:
     return _to_srgb(_flatten(small), icc)
 
 
-def make_thumbnails(data: bytes, sizes: tuple[int, ...] = THUMB_SIZES) -> dict[int, bytes]:
-    """JPEG bytes per requested long edge; each size is made from the next larger one."""
+def make_thumbnails(data: Photo, sizes: tuple[int, ...] = THUMB_SIZES) -> dict[int, bytes]:
+    """JPEG bytes per requested long edge; each size is made from the next larger one.
+
+    Given a file rather than bytes, a JPEG is decoded from the file, streaming, and only
+    the header is ever in memory whole."""
     if not sizes:
         return {}
     ordered = sorted(set(sizes), reverse=True)

@@ -20,6 +20,7 @@ path; the thumbnails are the same size and orientation, only slower.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from PIL import Image
 
@@ -60,7 +61,7 @@ def dct_shrink(size: tuple[int, int], target: tuple[int, int]) -> int:
     return shrink
 
 
-def shrink_jpeg(data: bytes, size: tuple[int, int], target: tuple[int, int]) -> Image.Image:
+def shrink_jpeg(data: bytes | Path, size: tuple[int, int], target: tuple[int, int]) -> Image.Image:
     """The JPEG's stored pixels (not yet rotated) at exactly target, as a Pillow image.
 
     size is the stored size from the header (already read, and already checked
@@ -70,9 +71,13 @@ def shrink_jpeg(data: bytes, size: tuple[int, int], target: tuple[int, int]) -> 
     assert pyvips is not None
     shrink = dct_shrink(size, target)
     try:
-        # From a Source over the caller's bytes, not new_from_buffer: that copies the
-        # whole file first (another 60 MB for a 100 MP panorama); this reads it in place.
-        source = pyvips.Source.new_from_memory(data)
+        # From a Source, not new_from_buffer: that copies the whole file first (another
+        # 60 MB for a 100 MP panorama); a Source reads the caller's bytes in place, or
+        # the file by its descriptor (never parsing "[options]" out of its name).
+        if isinstance(data, bytes):
+            source = pyvips.Source.new_from_memory(data)
+        else:
+            source = pyvips.Source.new_from_file(os.fspath(data))
         image = pyvips.Image.new_from_source(
             source, "", shrink=shrink, access="sequential", fail_on="truncated"
         )

@@ -1,15 +1,17 @@
 """The CPU work on one file, run in worker processes.
 
-A worker reads the file once, hashes it, reads its EXIF, makes the
-thumbnails and puts the original and the thumbnails into the store. It never
-touches the catalog: it hands back a plain :class:`Outcome`, and the main
-process commits rows. Files land in the store before any row names them, so
-a crash leaves at most an orphan file, which the next run adopts.
+A worker reads the file once in chunks, hashing it (:mod:`ingest.reading`),
+reads its EXIF from the header, makes the thumbnails from the file, and stages
+the original and the thumbnails in the store (written under temporary names,
+not yet synced). It never touches the catalog: it hands back a plain
+:class:`Outcome` with what it staged, and the main process syncs a batch of
+staged files at once, then commits the rows that name them. Files are durable
+in the store before any row names them, so a crash leaves at most an orphan
+file, which the next run adopts, or a temporary one, which it removes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import threading
@@ -23,8 +25,9 @@ from archive import i18n
 from archive.fields import FROM_METADATA
 from archive.i18n import N_, _
 from archive.records import PhotoFacts, SourceFile
-from archive.store import THUMB_SIZES, Store
+from archive.store import THUMB_SIZES, Staged, Store
 from ingest.exif import ExifRecord, read_exif
+from ingest.reading import read_photo, unchanged_since
 from ingest.thumbs import ImageError, ImageInfo, make_thumbnails, probe
 from ingest.video import clip_facts, with_file_time
 from ingest.video_probe import VideoError, is_clip
@@ -55,6 +58,7 @@ class Outcome:
     error: str | None = None
     stage: str | None = None
     warnings: tuple[str, ...] = ()
+    staged: tuple[Staged, ...] = ()  # for the writer to sync before the rows commit
 
 
 def watch_parent() -> None:
@@ -100,13 +104,14 @@ def process(job: Job) -> Outcome:
     source = None
     try:
         source = stat_source(job.path, job.key)
-        if is_clip(Path(job.path)):  # a video clip: streamed, never read whole (ingest.video)
+        path = Path(job.path)
+        if is_clip(path):  # a video clip: streamed, never read whole (ingest.video)
             return _process_clip(job, source)
-        data = Path(job.path).read_bytes()
-        sha256 = hashlib.sha256(data).hexdigest()
+        read = read_photo(path)
+        sha256 = read.sha256
         stage = "decode"
-        info = probe(data)
-        exif = read_exif(data)
+        info = probe(path)
+        exif = read_exif(read.head)
         store = job_store(job)
         original = store.original_relpath(sha256, info.ext)
         thumbs = {size: store.thumb_relpath(sha256, size) for size in THUMB_SIZES}
@@ -117,14 +122,20 @@ def process(job: Job) -> Outcome:
         stage = "store"  # on a bucket, asking what is there is a request that can fail
         missing = any(not store.has(rel) for rel in thumbs.values())
         stage = "thumbnail"
-        rendered = make_thumbnails(data, THUMB_SIZES) if missing else {}
+        rendered = make_thumbnails(path, THUMB_SIZES) if missing else {}
+        staged: list[Staged | None] = []
         if not job.dry_run:
             stage = "store"
-            store.put(original, data)
-            for size, jpeg in rendered.items():
-                store.put(thumbs[size], jpeg)
-        facts = _facts(sha256, len(data), info, exif, original, thumbs, job, source)
-        return Outcome(job.key, source, facts, warnings=exif.warnings)
+            staged = _stage(
+                store, path, original, {thumbs[s]: jpeg for s, jpeg in rendered.items()}
+            )
+        if read.size != source.size or not unchanged_since(path, source.size, source.mtime_ns):
+            _discard(store, staged)
+            stage = "read"
+            raise OSError(0, _("the file changed while it was being archived; run again"))
+        facts = _facts(sha256, read.size, info, exif, original, thumbs, job, source)
+        kept = tuple(item for item in staged if item is not None)
+        return Outcome(job.key, source, facts, warnings=exif.warnings, staged=kept)
     except ImageError as error:
         return Outcome(job.key, source, error=str(error), stage=stage)
     except OSError as error:
@@ -165,6 +176,26 @@ def _process_clip(job: Job, source: SourceFile) -> Outcome:
             error=_("unexpected error: {detail}").format(detail=detail),
             stage=where["stage"],
         )
+
+
+def _stage(
+    store: Store, path: Path, original: str, thumbs: dict[str, bytes]
+) -> list[Staged | None]:
+    """The original and the thumbnails, staged; none of them left behind if one fails."""
+    staged: list[Staged | None] = []
+    try:
+        staged.append(store.stage_file(original, path))
+        staged.extend(store.stage(relpath, jpeg) for relpath, jpeg in thumbs.items())
+    except BaseException:
+        _discard(store, staged)
+        raise
+    return staged
+
+
+def _discard(store: Store, staged: list[Staged | None]) -> None:
+    for item in staged:
+        if item is not None:
+            store.path(item.temp).unlink(missing_ok=True)
 
 
 def _facts(

@@ -38,6 +38,29 @@ class Photos(LinkingRepository):
         )
         return row["photo_id"] if row else None
 
+    def sources_under(self, folder: str, sep: str) -> dict[str, tuple[int, int, int, bool]]:
+        """Every source path under folder: (size, mtime_ns, photo_id, is the photo's primary).
+
+        One range scan of the path index per folder, so a re-run recognises its
+        unchanged files without a query each (``sep`` + 1 is the next character up).
+        """
+        rows = self.db.execute(
+            """SELECT s.path, s.size, s.mtime_ns, s.photo_id, p.source_path = s.path
+               FROM photo_sources s JOIN photos p ON p.id = s.photo_id
+               WHERE s.path >= ? AND s.path < ?""",
+            (folder + sep, folder + chr(ord(sep) + 1)),
+        )
+        return {
+            path: (size, mtime, photo, bool(primary)) for path, size, mtime, photo, primary in rows
+        }
+
+    def note_seen(self, paths: list[str], run_id: int) -> None:
+        """Record that this run saw these (unchanged) sources, in one statement."""
+        self.db.conn.executemany(
+            "UPDATE photo_sources SET last_run_id = ? WHERE path = ?",
+            [(run_id, path) for path in paths],
+        )
+
     def photo_at_path(self, path: str) -> int | None:
         """The photo a source path last held, whatever its size and mtime were then."""
         row = self._one("SELECT photo_id FROM photo_sources WHERE path = ?", (path,))
