@@ -20,10 +20,12 @@ def test_commands_wait_their_turn_during_an_ingest(tmp_path: Path) -> None:
     ingest = subprocess.Popen(
         ingest_command(root, folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    while not list((root / "originals").rglob("*.jpg")):
+    # Any file under originals, staged (.incoming-…) or in place: the first photo is being
+    # stored, 39 to go (files are put in place a batch at a time, so wait for none of that).
+    while not any(p.is_file() for p in (root / "originals").rglob("*")):
         assert ingest.poll() is None, ingest.communicate()
         time.sleep(0.01)
-    # Started while the first is mid-way (its first photo stored, 39 to go): it must wait.
+    # Started while the first is mid-way: it must wait.
     second = subprocess.Popen(
         [*ingest_command(root, folder), "--json"],
         stdout=subprocess.PIPE,
