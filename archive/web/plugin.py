@@ -19,7 +19,16 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
 from archive import search
-from archive.web import chrome, csv_downloads, facets, images, pages, search_page, table_search
+from archive.web import (
+    chrome,
+    csv_downloads,
+    facets,
+    images,
+    pages,
+    search_page,
+    table_order,
+    table_search,
+)
 from archive.web.site import Links, archive_database, vn_date, vn_datetime
 
 HERE = Path(__file__).resolve().parent
@@ -78,11 +87,13 @@ def asgi_wrapper(datasette: Any) -> Any:
     A cleared or punctuation-only table search means the whole table
     (table_search); every CSV response leaves spreadsheet-safe (csv_downloads);
     an array facet of the photos' units or tags is counted from the link
-    tables (facets).
+    tables (facets); the photos table sorted by time pages by a key without ties
+    (table_order).
     """
 
     def wrap(app: Any) -> Any:
-        return facets.facet_wrapper(table_search.search_wrapper(csv_downloads.csv_wrapper(app)))
+        inner = table_search.search_wrapper(csv_downloads.csv_wrapper(app))
+        return table_order.order_wrapper(facets.facet_wrapper(inner))
 
     return wrap
 
