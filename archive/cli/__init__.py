@@ -29,6 +29,7 @@ from archive.cli.registry import events_command, units_group
 from archive.cli.serve import demo_command, serve_command
 from archive.cli.settings import photos_group, settings_group
 from archive.cli.thumbs import thumbs_command
+from archive.cli.upgrade import upgrade_command
 from archive.cli.verify import verify_command
 from archive.errors import ArchiveError
 from archive.i18n import _, activate, choose, language, localize
@@ -170,5 +171,6 @@ for _command in (
     thumbs_command,
     backup_command,
     restore_command,
+    upgrade_command,
 ):
     cli.add_command(_command)
