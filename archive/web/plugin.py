@@ -26,6 +26,7 @@ from archive.web import (
     images,
     pages,
     search_page,
+    searched_table,
     table_order,
     table_search,
 )
@@ -60,7 +61,17 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["vn_date"] = vn_date
     env.filters["vn_datetime"] = vn_datetime
     env.filters["paragraphs"] = pages.description_paragraphs
+    env.filters["archive_cells"] = cells_in_order
     chrome.install(env, datasette)
+
+
+@hookimpl
+def startup(datasette: Any) -> None:
+    """The photos table searched: counted in its index, read in its order (searched_table)."""
+    try:
+        searched_table.install(archive_database(datasette))
+    except NotFound:
+        return
 
 
 @hookimpl
@@ -134,6 +145,12 @@ def forbidden(datasette: Any, request: Any, message: str) -> Any:
         return Response.redirect(datasette.urls.path("/-/login"))
 
     return to_login
+
+
+def cells_in_order(row: Any, shown: Any) -> list[Any]:
+    """The cells of a table row for the columns ``shown`` names ((name, …) tuples), in its order."""
+    by_column = {cell["column"]: cell for cell in row}
+    return [by_column[item[0]] for item in shown if item[0] in by_column]
 
 
 def has_login(datasette: Any) -> bool:
