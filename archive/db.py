@@ -364,3 +364,24 @@ def m009_video(db: Database) -> None:
         db.execute(f"ALTER TABLE photos ADD COLUMN {name} {sql}")
     db.execute("UPDATE photos SET media_type = 'photo' WHERE media_type IS NULL")
     db.execute("CREATE INDEX IF NOT EXISTS idx_photos_media_type ON photos(media_type)")
+
+
+# The photos table's order: newest first, then by id. Unique, so Datasette's keyset
+# pages (``_next``) neither skip nor repeat photos taken at the same second.
+TAKEN_ORDER = "taken_order"
+
+
+@migrations()
+def m011_photos_taken_order(db: Database) -> None:
+    """``photos.taken_order``: ``taken_at`` (or '' when unknown), a space, the zero-padded id.
+
+    Datasette 0.65 orders the first page of a sorted table by the sort column alone and
+    adds the id tie-breaker only from the second page on, so at equal ``taken_at`` the
+    pages disagree on the order. A unique key has no ties. A virtual generated column:
+    SQLite computes it, no writer can forget it, and only its index takes space.
+    """
+    db.execute(
+        f"ALTER TABLE photos ADD COLUMN {TAKEN_ORDER} TEXT GENERATED ALWAYS AS"
+        " (coalesce(taken_at, '') || ' ' || printf('%012d', id)) VIRTUAL"
+    )
+    db.execute(f"CREATE INDEX idx_photos_taken_order ON photos({TAKEN_ORDER})")

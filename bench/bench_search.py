@@ -16,6 +16,14 @@ metadata.yml) on a free port and requests each page sequentially with httpx:
 one warm-up, then ``--repeat`` timed requests; median and p95. Beside each,
 the raw queries (bench/search_pages.py) run with Python's sqlite3 on the same
 file, the same number of times, and the ratio page p95 / raw p95 (budget: 2x).
+
+Datasette costs a few milliseconds per request whatever the SQL (routing, its
+ASGI layers, permissions, the base template), which alone makes a page whose
+SQL takes 1 ms "5x raw". So the same server also answers two pages that run
+no SQL of ours (the floors): ``/-/versions.json`` for the JSON pages and
+``/-/versions`` (the base template with the archive's chrome) for the HTML
+pages. Each page is printed against raw alone and against raw + its floor;
+its status is "ok" within 2x raw, "ok+floor" within 2x raw + floor, else SLOW.
 One extra request of each page's JSON twin checks that the page gives the
 answer the raw queries give (first page ids, totals, facet counts). An HTTP
 error, a facet that timed out, a count not computed, a "takes too long"
@@ -51,8 +59,14 @@ from archive.catalog.rows import photo_row  # noqa: E402
 from archive.web.search_page import TOO_SLOW  # noqa: E402
 from bench import search_pages, synthetic  # noqa: E402
 from bench.search_pages import Page  # noqa: E402
+from bench.search_report import (  # noqa: E402
+    BUILD_BUDGET,
+    FLOORS,
+    PAGE_BUDGET,
+    print_build,
+    print_pages,
+)
 
-BUILD_BUDGET, PAGE_BUDGET = 3.0, 2.0
 RAW_BUDGET = 60.0  # seconds of raw runs per page, at most (see time_raw)
 
 
@@ -105,25 +119,12 @@ def build(directory: Path, n: int, seed: int) -> dict[str, Any]:
     }
 
 
-def print_build(figures: dict[str, Any]) -> None:
-    print(f"Build of {figures['photos']:,} photos (seed {figures['seed']}):")
-    for step, seconds in figures["seconds"].items():
-        print(f"  {step:<28} {seconds:9.1f} s")
-    print(f"  {'bare insert_all, same rows':<28} {figures['reference_insert_all_seconds']:9.1f} s")
-    print(f"  {'generating the rows alone':<28} {figures['generating_rows_seconds']:9.1f} s")
-    verdict = "within" if figures["ratio"] <= BUILD_BUDGET else "OVER"
-    print(
-        f"  bulk / insert_all = {figures['ratio']:.2f}x ({verdict} the {BUILD_BUDGET:.0f}x budget);"
-        f" net of generating {figures['ratio_net_of_generating']:.2f}x;"
-        f" catalog {figures['size_bytes'] / 1e6:,.0f} MB"
-    )
-
-
 # -- measuring -----------------------------------------------------------------
 
 # What a page shows when part of it could not be computed in time.
 TROUBLE = {
     "These facets timed out": "facet timed out",
+    'class="facets-timed-out"': "facet timed out",  # the archive's own table.html
     'facets_timed_out": ["': "facet timed out",
     TOO_SLOW: "refused: takes too long",
     "took too long": "SQL interrupted",
@@ -246,6 +247,18 @@ def time_raw(path: Path, page: Page, repeat: int, timeout: float) -> tuple[dict[
     return {"times": times, "note": note}, answer
 
 
+def time_floor(client: httpx.Client, path: str, repeat: int) -> dict[str, float]:
+    """Median and p95 of a floor page: one warm-up, then at least 10 timed requests."""
+    times = []
+    for i in range(max(repeat, 10) + 1):
+        started = time.perf_counter()
+        response = client.get(path)
+        response.raise_for_status()
+        if i:
+            times.append(time.perf_counter() - started)
+    return _stats(times)
+
+
 def check(client: httpx.Client, page: Page, expected: Any) -> tuple[str, str | None]:
     """Whether the page's JSON twin gives the raw answer; and trouble it reports."""
     try:
@@ -265,10 +278,16 @@ def check(client: httpx.Client, page: Page, expected: Any) -> tuple[str, str | N
     got = page.answer(data)
     # Keys only the raw side has (the JSON's size) are not part of what the page shows.
     differs = [k for k, v in expected.items() if k in got and k != "facets" and got[k] != v]
+    missing = []
     for name, values in expected.get("facets", {}).items():
         shown = got.get("facets", {}).get(name)
-        if shown != values:
-            differs.append(f"facet {name} " + ("missing" if shown is None else "differs"))
+        if shown is None:
+            missing.append(name)
+        elif shown != values:
+            differs.append(f"facet {name} differs")
+    if missing:  # Datasette 0.65's JSON has no facets_timed_out: a facet that timed out is absent
+        trouble = trouble or f"facet timed out: {', '.join(missing)}"
+        differs.append(f"facets missing: {', '.join(missing)}")
     return ("same" if not differs else "DIFFERS: " + ", ".join(differs)), trouble
 
 
@@ -281,6 +300,7 @@ def measure(
     photos.close()
     results = []
     with Server(root) as server, httpx.Client(base_url=server.base, timeout=timeout) as client:
+        floors = {kind: time_floor(client, path, repeat) for kind, path in FLOORS.items()}
         for page in search_pages.pages():
             if only and not any(word.lower() in page.name.lower() for word in only):
                 continue
@@ -291,6 +311,12 @@ def measure(
             page_stats = _stats(timed["times"]) if timed["times"] else None
             raw_stats = _stats(raw["times"]) if raw["times"] else None
             ratio = page_stats["p95"] / raw_stats["p95"] if page_stats and raw_stats else None
+            floor = floors[page.kind]
+            floored = (
+                page_stats["p95"] / (raw_stats["p95"] + floor["p95"])
+                if page_stats and raw_stats
+                else None
+            )
             results.append(
                 {
                     "page": page.name,
@@ -301,39 +327,24 @@ def measure(
                     "raw_seconds": raw_stats,
                     "raw_note": raw["note"],
                     "ratio_p95": ratio,
+                    "floor": FLOORS[page.kind],
+                    "ratio_p95_raw_plus_floor": floored,
                     "within_budget": bool(
                         ratio is not None and ratio <= PAGE_BUDGET and not failed
+                    ),
+                    "within_budget_with_floor": bool(
+                        floored is not None and floored <= PAGE_BUDGET and not failed
                     ),
                 }
             )
             print(f"  measured {page.name}", file=sys.stderr)
-    return {"photos": total, "repeat": repeat, "budget": PAGE_BUDGET, "pages": results}
-
-
-def print_pages(figures: dict[str, Any]) -> None:
-    print(
-        f"\nPages at {figures['photos']:,} photos, {figures['repeat']} timed requests each"
-        f" (ms; ratio = page p95 / raw p95, budget {figures['budget']:.0f}x):"
-    )
-    header = f"{'page':<40} {'median':>8} {'p95':>8} {'raw med':>8} {'raw p95':>8} {'ratio':>7}"
-    print(header + "  status")
-    for r in figures["pages"]:
-        page, raw = r["page_seconds"], r["raw_seconds"]
-        cells = (
-            [f"{page['median'] * 1e3:8.0f}", f"{page['p95'] * 1e3:8.0f}"] if page else ["-" * 8] * 2
-        )
-        cells += (
-            [f"{raw['median'] * 1e3:8.1f}", f"{raw['p95'] * 1e3:8.1f}"] if raw else ["-" * 8] * 2
-        )
-        ratio = f"{r['ratio_p95']:6.1f}x" if r["ratio_p95"] is not None else "      -"
-        status = (
-            f"FAILED ({r['failed']})" if r["failed"] else ("ok" if r["within_budget"] else "SLOW")
-        )
-        print(f"{r['page'][:40]:<40} {' '.join(cells)} {ratio}  {status}")
-        notes = [f"raw: {r['raw_note']}"] if r["raw_note"] else []
-        notes += [f"answer: {r['answer']}"] if r["answer"] != "same" else []
-        for note in notes:
-            print(f"{'':<40}   {note}")
+    return {
+        "photos": total,
+        "repeat": repeat,
+        "budget": PAGE_BUDGET,
+        "floors": floors,
+        "pages": results,
+    }
 
 
 # -- the command ---------------------------------------------------------------

@@ -53,17 +53,27 @@ class Page:
 
 
 def _table_raw(where: str, params: tuple) -> Callable[[Any], Answer]:
-    """First page by taken_at desc, its event labels, the count, the five facets."""
+    """First page newest first, its event labels, the count, the five facets.
+
+    Newest first is ``taken_order`` (taken_at, then id; migration m011). A search
+    alone is counted in the index, which is the number a person would ask SQLite for.
+    """
 
     def raw(conn: Any) -> Answer:
         rows = conn.execute(
-            f"SELECT * FROM photos WHERE {where} ORDER BY taken_at DESC LIMIT {TABLE_PAGE + 1}",
+            f"SELECT * FROM photos WHERE {where} ORDER BY taken_order DESC LIMIT {TABLE_PAGE + 1}",
             params,
         ).fetchall()
         event_ids = sorted({r[2] for r in rows if r[2] is not None})
         marks = ",".join("?" * len(event_ids))
         conn.execute(f"SELECT id, title FROM events WHERE id IN ({marks})", event_ids).fetchall()
-        count = conn.execute(f"SELECT count(*) FROM photos WHERE {where}", params).fetchone()[0]
+        search_only = where == _fts("")
+        count_sql = (
+            f"SELECT count(*) FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH ?"
+            if search_only
+            else f"SELECT count(*) FROM photos WHERE {where}"
+        )
+        count = conn.execute(count_sql, params).fetchone()[0]
         facets = {}
         for column in ("event_id", "year", "camera"):
             facets[column] = conn.execute(

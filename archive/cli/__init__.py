@@ -30,6 +30,7 @@ from archive.cli.serve import demo_command, serve_command
 from archive.cli.settings import photos_group, settings_group
 from archive.cli.store import choose_store, store_group
 from archive.cli.thumbs import thumbs_command
+from archive.cli.upgrade import upgrade_command
 from archive.cli.verify import verify_command
 from archive.errors import ArchiveError
 from archive.i18n import _, activate, choose, language, localize
@@ -181,5 +182,6 @@ for _command in (
     backup_command,
     restore_command,
     store_group,
+    upgrade_command,
 ):
     cli.add_command(_command)

@@ -21,6 +21,7 @@ from archive.cli.context import Context, run_ingest
 from archive.errors import ArchiveError
 from archive.i18n import N_, _
 from archive.store import Store
+from archive.upgrade import refuse_long_upgrade
 
 REINSTALL = N_("reinstall it from the source (pip install .)")
 
@@ -157,6 +158,7 @@ def serve_command(
       archive serve --reviewers --password-hash-env ARCHIVE_HASH
       archive serve --metadata our-metadata.yml       your own titles and queries
     """
+    refuse_long_upgrade(obj.root, obj.store.catalog_path)
     obj.catalog(existing=True)
     # Read by archive.web.media in this process, where Datasette serves the images.
     if thumb_cache is not None:

@@ -16,7 +16,7 @@ from typing import Any
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response, asgi_static
 from jinja2 import ChoiceLoader, FileSystemLoader
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from archive import search
 from archive.web import (
@@ -27,6 +27,8 @@ from archive.web import (
     media,
     pages,
     search_page,
+    searched_table,
+    table_order,
     table_search,
 )
 from archive.web.site import Links, archive_database, vn_date, vn_datetime
@@ -62,7 +64,17 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["paragraphs"] = pages.description_paragraphs
     env.filters["duration"] = media.duration_text
     env.globals["archive_value_label"] = media.value_label
+    env.filters["archive_cells"] = cells_in_order
     chrome.install(env, datasette)
+
+
+@hookimpl
+def startup(datasette: Any) -> None:
+    """The photos table searched: counted in its index, read in its order (searched_table)."""
+    try:
+        searched_table.install(archive_database(datasette))
+    except NotFound:
+        return
 
 
 @hookimpl
@@ -89,11 +101,13 @@ def asgi_wrapper(datasette: Any) -> Any:
     A cleared or punctuation-only table search means the whole table
     (table_search); every CSV response leaves spreadsheet-safe (csv_downloads);
     an array facet of the photos' units or tags is counted from the link
-    tables (facets).
+    tables (facets); the photos table sorted by time pages by a key without ties
+    (table_order).
     """
 
     def wrap(app: Any) -> Any:
-        return facets.facet_wrapper(table_search.search_wrapper(csv_downloads.csv_wrapper(app)))
+        inner = table_search.search_wrapper(csv_downloads.csv_wrapper(app))
+        return table_order.order_wrapper(facets.facet_wrapper(inner))
 
     return wrap
 
@@ -136,6 +150,12 @@ def forbidden(datasette: Any, request: Any, message: str) -> Any:
     return to_login
 
 
+def cells_in_order(row: Any, shown: Any) -> list[Any]:
+    """The cells of a table row for the columns ``shown`` names ((name, …) tuples), in its order."""
+    by_column = {cell["column"]: cell for cell in row}
+    return [by_column[item[0]] for item in shown if item[0] in by_column]
+
+
 def has_login(datasette: Any) -> bool:
     config = datasette.plugin_config(LOGIN_PLUGIN) or {}
     return any(key.endswith("_password_hash") and value for key, value in config.items())
@@ -172,32 +192,35 @@ def _field(row: Any, name: str) -> Any:
         return None
 
 
+def _link(href: str, text: Any) -> Markup:
+    """``<a href>text</a>``, both escaped: Markup.format's formatter cost more than the SQL."""
+    return Markup(f'<a href="{escape(href)}">{escape(text)}</a>')
+
+
 def _thumb_cell(links: Links, row: Any, value: Any) -> Markup | None:
     photo_id = _field(row, "id")
     if not value or not isinstance(photo_id, int):
         return None
+    href, src = escape(links.photo(photo_id)), escape(links.image("thumb", photo_id))
+    alt = escape(_field(row, "caption") or "")
     if media.is_video(row):
+        length = escape(media.duration_text(_field(row, "duration")))
         return Markup(
-            '<a class="archive-thumb archive-video" href="{}" title="Xem video">'
-            '<img src="{}" alt="{}" loading="lazy">'
+            f'<a class="archive-thumb archive-video" href="{href}" title="Xem video">'
+            f'<img src="{src}" alt="{alt}" loading="lazy">'
             '<span class="archive-play" aria-hidden="true">▶</span>'
-            '<span class="archive-duration">{}</span></a>'
-        ).format(
-            links.photo(photo_id),
-            links.image("thumb", photo_id),
-            _field(row, "caption") or "",
-            media.duration_text(_field(row, "duration")),
+            f'<span class="archive-duration">{length}</span></a>'
         )
     return Markup(
-        '<a class="archive-thumb" href="{}"><img src="{}" alt="{}" loading="lazy"></a>'
-    ).format(links.photo(photo_id), links.image("thumb", photo_id), _field(row, "caption") or "")
+        f'<a class="archive-thumb" href="{href}"><img src="{src}" alt="{alt}" loading="lazy"></a>'
+    )
 
 
 def _caption_cell(links: Links, row: Any, value: Any) -> Markup | None:
     photo_id = _field(row, "id")
     if not value or not isinstance(photo_id, int):
         return None
-    return Markup('<a href="{}">{}</a>').format(links.photo(photo_id), value)
+    return _link(links.photo(photo_id), value)
 
 
 def _event_cell(links: Links, row: Any, value: Any) -> Markup | None:
@@ -207,7 +230,7 @@ def _event_cell(links: Links, row: Any, value: Any) -> Markup | None:
         event_id, label = value, value
     if event_id is None:
         return None
-    return Markup('<a href="{}">{}</a>').format(links.event(event_id), label or event_id)
+    return _link(links.event(event_id), label or event_id)
 
 
 def _units_cell(links: Links, row: Any, value: Any) -> Markup | None:
@@ -219,9 +242,7 @@ def _units_cell(links: Links, row: Any, value: Any) -> Markup | None:
         return None
     if not names:
         return Markup("&nbsp;")
-    return Markup("<br>").join(
-        Markup('<a href="{}">{}</a>').format(links.unit(name), name) for name in names
-    )
+    return Markup("<br>").join(_link(links.unit(name), name) for name in names)
 
 
 def _tags_cell(links: Links, row: Any, value: Any) -> Markup | None:

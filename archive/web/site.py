@@ -8,6 +8,8 @@ served from wherever the folder was copied, and no URL ever names a file.
 from __future__ import annotations
 
 import json
+import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -25,7 +27,7 @@ IMAGE_SIZES = ("thumb", "preview", "original", "playback")
 def archive_database(datasette: Any) -> Database:
     """The database Datasette opened from an archive's ``catalog.db``."""
     for db in datasette.databases.values():
-        if db.path and Path(db.path).name == CATALOG_FILE:
+        if db.path and os.path.basename(db.path) == CATALOG_FILE:  # per cell: no Path()
             return db
     raise NotFound("Không có danh mục ảnh (catalog.db) nào đang được mở")
 
@@ -47,6 +49,12 @@ async def ensure_can_view(
             request.actor,
             [("view-table", (db_name, table)), ("view-database", db_name), "view-instance"],
         )
+
+
+@lru_cache(maxsize=4096)
+def unit_slug(name: str) -> str:
+    """A unit's slug from its name: the same few hundred names on every card of a page."""
+    return slugify(name)
 
 
 class Links:
@@ -71,7 +79,7 @@ class Links:
 
     def unit(self, name: str) -> str:
         """A unit's page by its name as photos list it (a unit's slug is its folded name)."""
-        return self.unit_slug(slugify(name))
+        return self.unit_slug(unit_slug(name))
 
     def unit_slug(self, slug: str) -> str:
         return self.path(f"/-/units/{quote(slug)}")
