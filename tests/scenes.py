@@ -7,7 +7,7 @@ later (a burst frame: every shape moved a few pixels, one a little more). Its va
 are what phones and chat apps do to one picture: another size, a crop of a few percent,
 brighter or darker, another JPEG quality.
 
-Used by tests/test_similar.py and bench/bench_similar.py (which puts tests/ on its path).
+Used by tests/test_similar.py and bench/bench_similar.py.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
@@ -109,4 +110,104 @@ def random_variant(rng: random.Random, burst: bool = False) -> Variant:
         brightness=rng.uniform(0.85, 1.15),
         quality=rng.randrange(60, 96),
         motion=rng.randrange(1, 10_000) if burst else 0,
+    )
+
+
+# Three phones of one ward office: another size each, another clock (seconds off).
+PHONES = {
+    "A": ("samsung", "SM-S918B", (1600, 1200), 0),
+    "B": ("Apple", "iPhone 13", (1280, 960), 40),
+    "C": ("Xiaomi", "Redmi Note 12", (1024, 768), -75),
+}
+GROUP_SIZES = (3, 4, 5, 6, 4, 3, 5, 2)  # 32 photos in 8 groups, with 28 singletons: 60
+
+
+@dataclass
+class Shot:
+    """One photo of the generated event: its file name, scene, phone and picture."""
+
+    name: str
+    scene: int
+    phone: str
+    when: str | None  # EXIF "YYYY:MM:DD HH:MM:SS" as the phone's clock said; None: no date
+    variant: Variant
+
+
+@dataclass
+class BuiltEvent:
+    """The 60 photos as built: which files make each group, and which one is its pick."""
+
+    shots: list[Shot]
+    groups: list[list[str]]  # file names of each group's members
+    picks: list[str]  # file name of each group's pick (same order)
+
+    @property
+    def singletons(self) -> list[str]:
+        grouped = {name for group in self.groups for name in group}
+        return [shot.name for shot in self.shots if shot.name not in grouped]
+
+
+def _clock(minute: float, phone: str) -> str:
+    seconds = round(minute * 60) + PHONES[phone][3] + 9 * 3600
+    return f"2024:05:19 {seconds // 3600:02}:{seconds // 60 % 60:02}:{seconds % 60:02}"
+
+
+def group_shots(group: int, size: int) -> list[Shot]:
+    """A group: one sharp frame of phone A (its pick), the others blurred bursts or other phones.
+
+    The pick is not always the first frame, so "pick = first" cannot pass for "as built".
+    """
+    scene, start = 100 + group, group * 15.0  # groups 15 minutes apart: outside the window
+    pick_at = group % size
+    shots = []
+    for index in range(size):
+        if index == pick_at:
+            phone, variant = "A", Variant(size=PHONES["A"][2], quality=92)
+        else:
+            phone = "ABC"[(index + group) % 3]
+            variant = Variant(
+                size=PHONES[phone][2],
+                crop=(0.02 * (index % 3), 0.01 * (index % 2), 0.01, 0.02 * (index % 2)),
+                brightness=(0.9, 1.0, 1.1)[index % 3],
+                quality=(70, 85, 95)[index % 3],
+                motion=index if index % 2 else 0,
+                blur=2.5 if phone == "A" else 0.0,  # phone A's other frames are shaken
+            )
+        name = f"g{group}-{index:02}-{phone}.jpg"
+        shots.append(Shot(name, scene, phone, _clock(start + index * 0.1, phone), variant))
+    return shots
+
+
+def singleton_shot(index: int) -> Shot:
+    phone = "ABC"[index % 3]
+    variant = Variant(size=PHONES[phone][2], quality=88)
+    when = _clock(index * 4.2 + 2.0, phone)
+    return Shot(f"s{index:02}-{phone}.jpg", 500 + index, phone, when, variant)
+
+
+def write_shot(folder: Path, shot: Shot) -> Path:
+    """The photo as its phone stores it: JPEG with the phone's EXIF Make, Model and time."""
+    from tests.images import build_exif
+
+    make, model, _size, _offset = PHONES[shot.phone]
+    exif = build_exif(taken=shot.when, make=make, model=model).tobytes()
+    path = folder / shot.name
+    path.write_bytes(jpeg(render(shot.scene, shot.variant), shot.variant.quality, exif))
+    return path
+
+
+def build_event(folder: Path) -> BuiltEvent:
+    """The acceptance event: 60 photos from 3 phones, 8 groups of near-duplicates, 28 others."""
+    folder.mkdir(parents=True, exist_ok=True)
+    groups = [group_shots(g, size) for g, size in enumerate(GROUP_SIZES)]
+    shots = [shot for group in groups for shot in group]
+    shots += [singleton_shot(i) for i in range(60 - len(shots))]
+    for shot in shots:
+        write_shot(folder, shot)
+    return BuiltEvent(
+        shots=shots,
+        groups=[[s.name for s in group] for group in groups],
+        picks=[
+            next(s.name for s in group if s.phone == "A" and not s.variant.blur) for group in groups
+        ],
     )

@@ -81,7 +81,8 @@ class Similar(Repository):
             (event_id, event_id),
         )
         self.db.execute("DELETE FROM photo_groups WHERE event_id = ?", (event_id,))
-        for keep, members, pick, by_reviewer in new_groups:
+        # Groups that keep their id first: a new one must not take an id another keeps.
+        for keep, members, pick, by_reviewer in sorted(new_groups, key=lambda g: g[0] is None):
             cursor = self.db.execute(
                 "INSERT INTO photo_groups (id, event_id, pick_id, pick_by_reviewer, size)"
                 " VALUES (?, ?, ?, ?, ?)",
