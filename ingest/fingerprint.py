@@ -19,6 +19,13 @@ most, far inside the grouping threshold of :mod:`archive.similar`).
   rows estimates the same variance at a quarter of the cost (the fingerprint's
   whole budget is 3 % of an ingest); every preview of a group has the same long
   edge, so the values compare across phones.
+
+A backfill reads the stored JPEG previews, whose quantisation smooths the finest
+detail and adds block edges: there the sharpness differs from the ingest's on the
+same picture (a fifth to a half lower on the generated scenes, a blurred frame
+still far below a crisp one; both hashes stay within 4 bits). Groups made wholly
+by one or the other compare like with like; ``archive similar pick`` settles a
+mixed one.
 """
 
 from __future__ import annotations

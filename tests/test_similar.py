@@ -12,12 +12,21 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Archive
-from tests.scenes import BuiltEvent, Shot, Variant, build_event, group_shots, write_shot
+from tests.scenes import (
+    BuiltEvent,
+    Shot,
+    Variant,
+    build_event,
+    chat_app,
+    group_shots,
+    write_shot,
+)
 
 SLUG = "le-trao-giai-thuong"
 TITLE = "Lễ trao giải thưởng"
@@ -167,3 +176,52 @@ def test_pick_and_split_refuse_a_photo_in_no_group(copy, event) -> None:
     for command in ("pick", "split"):
         result = archive.run("similar", command, alone, expect=2)
         assert f"photo {alone} is in no group" in result.stderr
+
+
+def test_backfill_fingerprints_an_older_archive_from_its_thumbnails(copy, event) -> None:
+    """An archive made before fingerprints existed: its rows have none, its thumbnails do."""
+    archive, built = copy, event[1]
+    before = {r["id"]: r for r in archive.rows("SELECT id, phash, dhash, sharpness FROM photos")}
+    with sqlite3.connect(archive.root / "catalog.db") as db:  # as an older version left it
+        db.execute("UPDATE photos SET phash = NULL, dhash = NULL, sharpness = NULL")
+        db.execute("UPDATE photos SET group_id = NULL, is_pick = 1")
+        db.execute("DELETE FROM photo_groups")
+    assert _groups(archive) == []
+    done = json.loads(archive.run("similar", "--backfill", "--json").stdout)
+    assert (done["fingerprinted"], done["groups"], done["failed"]) == (60, 8, [])
+    expected = {frozenset(g): pick for g, pick in zip(built.groups, built.picks, strict=True)}
+    assert _by_names(archive) == expected
+    after = archive.rows("SELECT id, phash, dhash, sharpness FROM photos")
+    for row in after:  # the stored JPEG thumbnails give the same fingerprint, give or take
+        was = before[row["id"]]
+        assert (int(row["phash"], 16) ^ int(was["phash"], 16)).bit_count() <= 4
+        # JPEG's quantisation moves the sharpness of the stored preview (smoothing fine
+        # detail, adding block edges) but not its order: the picks came out as built.
+        assert row["sharpness"] > 0
+    again = json.loads(archive.run("similar", "--backfill", "--json").stdout)
+    assert again["fingerprinted"] == 0  # resumable: only photos without one are read
+
+
+def test_across_finds_a_photo_resent_through_a_chat_app_and_merges_nothing(
+    archive, tmp_path
+) -> None:
+    first, later = tmp_path / "dai-hoi-2023", tmp_path / "tong-ket-2024"
+    first.mkdir()
+    later.mkdir()
+    original = write_shot(first, Shot("dai-hoi.jpg", 42, "A", "2023:03:02 09:00:00", Variant()))
+    write_shot(first, Shot("khac.jpg", 43, "A", "2023:03:02 09:30:00", Variant()))
+    (later / "zalo-resent.jpg").write_bytes(chat_app(original.read_bytes()))
+    write_shot(later, Shot("moi.jpg", 44, "B", "2024:01:05 10:00:00", Variant()))
+    archive.ingest(str(first), "--event-title", "Đại hội 2023")
+    archive.ingest(str(later), "--event-title", "Tổng kết 2024")
+    found = json.loads(archive.run("similar", "--across", "--json").stdout)
+    names = _names(archive)
+    pairs = [
+        {(names[p["photo"]], p["event"]), (names[p["similar"]], p["similar_event"])}
+        for p in found["pairs"]
+    ]
+    assert pairs == [{("dai-hoi.jpg", "dai-hoi-2023"), ("zalo-resent.jpg", "tong-ket-2024")}]
+    events = archive.rows("SELECT original_name, event_id FROM photos ORDER BY id")
+    assert len({r["event_id"] for r in events}) == 2  # reported, never merged
+    text = archive.run("similar", "--across").stdout
+    assert "dai-hoi.jpg" in text and "zalo-resent.jpg" in text
