@@ -99,6 +99,8 @@ def within_event(photos: list[dict]) -> None:
     configs = [
         ("pHash alone", 0, similar.PHASH_MAX, 64),
         ("pHash alone", 0, 12, 64),
+        ("pHash + dHash", 1, similar.PHASH_MAX, 16),
+        ("pHash + dHash", 1, similar.PHASH_MAX, 18),
         ("pHash + dHash (ships)", 1, similar.PHASH_MAX, similar.DHASH_MAX),
         ("pHash + wHash", 2, similar.PHASH_MAX, 10),
         ("pHash + wHash", 2, similar.PHASH_MAX, 12),
