@@ -64,16 +64,29 @@ def fingerprint(small: Image.Image, preview: Image.Image) -> Fingerprint:
 
 
 def laplacian_variance(im: Image.Image) -> float:
-    """Variance of the 4-neighbour Laplacian: high where edges are crisp, low when blurred."""
+    """Variance of the 4-neighbour Laplacian: high where edges are crisp, low when blurred.
+
+    On every ``ROW_STEP``-th row (with the rows above and below it), picked out by three
+    nearest-neighbour resizes of the picture: only those rows are ever copied out of it,
+    which costs a third of converting the whole preview for numpy.
+    """
     import numpy as np
 
-    grey = np.asarray(im.getchannel(1) if im.mode == "RGB" else im.convert("L"))
-    if grey.shape[0] < 3 or grey.shape[1] < 3:
+    width, height = im.size
+    step = ROW_STEP if height >= 4 * ROW_STEP else 1
+    middle = max(1, step // 2)  # the first centre row; the last box ends inside the picture
+    rows = (height - middle - 1) // step
+    if rows < 1 or width < 3:
         return 0.0
-    rows = np.arange(1, grey.shape[0] - 1, ROW_STEP)
-    centre = grey[rows].astype(np.int16)
-    vertical = grey[rows - 1, 1:-1].astype(np.int16) + grey[rows + 1, 1:-1]
-    lap = vertical + (centre[:, :-2] + centre[:, 2:]) - 4 * centre[:, 1:-1]
+    up, centre, down = (
+        np.asarray(
+            im.resize(
+                (width, rows), Image.Resampling.NEAREST, box=(0, top, width, top + step * rows)
+            ).getchannel(0 if im.mode == "L" else 1)
+        ).astype(np.int16)
+        for top in (middle - 1, middle, middle + 1)
+    )
+    lap = (up[:, 1:-1] + down[:, 1:-1]) + (centre[:, :-2] + centre[:, 2:]) - 4 * centre[:, 1:-1]
     return float(lap.var())
 
 
