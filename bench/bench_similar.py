@@ -197,11 +197,11 @@ def ingest_cost(count: int, passes: int) -> None:
     for k in range(count):
         variant = Variant(size=(4000, 3000), quality=90)
         (folder / f"p{k:03}.jpg").write_bytes(jpeg(render(700 + k, variant), 90))
-    original = work._fingerprint
+    original = work.fingerprint
     best = {"with": float("inf"), "without": float("inf")}
     for run in range(passes * 2 + 1):
         mode = "with" if run % 2 else "without"
-        work._fingerprint = original if mode == "with" else (lambda *args: None)
+        work.fingerprint = original if mode == "with" else (lambda *args: None)
         root = source / f"archive-{run}"
         store = Store(root)
         store.create()
@@ -211,7 +211,7 @@ def ingest_cost(count: int, passes: int) -> None:
         seconds = time.process_time() - start
         if run:  # the first pass warms the imports and the disk cache, and is not counted
             best[mode] = min(best[mode], seconds / count)
-    work._fingerprint = original
+    work.fingerprint = original
     pictures: dict = {}
     make_thumbnails((folder / "p000.jpg").read_bytes(), (1280, 320), pictures.__setitem__)
     start = time.process_time()

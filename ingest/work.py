@@ -26,7 +26,7 @@ from archive.i18n import N_, _
 from archive.records import PhotoFacts, SourceFile
 from archive.store import THUMB_SIZES, Store
 from ingest.exif import ExifRecord, read_exif
-from ingest.fingerprint import Fingerprint, fingerprint, from_thumbnails
+from ingest.fingerprint import Fingerprint, fingerprint
 from ingest.thumbs import ImageError, ImageInfo, make_thumbnails, probe
 
 # Whole sentences per stage, so a translation can order its words freely.
@@ -113,10 +113,13 @@ def process(job: Job) -> Outcome:
         # alone would give different bytes than an uninterrupted run. A dry run
         # renders them too, in memory, so a file the real run would refuse (a
         # truncated JPEG decodes its header but not its pixels) fails here alike.
-        missing = any(not store.has(rel) for rel in thumbs.values())
+        # They are rendered even when stored already (an orphan of a killed run, a
+        # copy of a known photo): the near-duplicate fingerprint comes from these
+        # pictures, and the stored JPEGs would give slightly other values, so a
+        # resumed run would not end where an uninterrupted one does.
         pictures: dict[int, Image.Image] = {}  # each size's picture, for the fingerprint
-        rendered = make_thumbnails(data, THUMB_SIZES, pictures.__setitem__) if missing else {}
-        prints = _fingerprint(pictures, store, thumbs)
+        rendered = make_thumbnails(data, THUMB_SIZES, pictures.__setitem__)
+        prints = fingerprint(pictures[min(thumbs)], pictures[max(thumbs)])
         if not job.dry_run:
             stage = "store"
             store.put(original, data)
@@ -139,25 +142,6 @@ def process(job: Job) -> Outcome:
         )
 
 
-def _fingerprint(
-    pictures: dict[int, Image.Image], store: Store, thumbs: dict[int, str]
-) -> Fingerprint | None:
-    """The near-duplicate fingerprint from the pictures just made, else the stored thumbnails.
-
-    Stored ones are read when the thumbnails were already there (an orphan adopted
-    after a crash): two small JPEGs, never the original decoded again. A stored
-    thumbnail that cannot be read costs the fingerprint only (None: the photo is
-    archived, in no group; `archive verify` reports the thumbnail).
-    """
-    small, preview = min(thumbs), max(thumbs)
-    if small in pictures and preview in pictures:
-        return fingerprint(pictures[small], pictures[preview])
-    try:
-        return from_thumbnails(store.read(thumbs[small]), store.read(thumbs[preview]))
-    except Exception:  # a damaged derivative must not cost the photo
-        return None
-
-
 def _facts(
     sha256: str,
     size: int,
@@ -167,7 +151,7 @@ def _facts(
     thumbs: dict[int, str],
     job: Job,
     source: SourceFile,
-    prints: Fingerprint | None,
+    prints: Fingerprint | None,  # None: left out (bench/bench_similar.py's reference)
 ) -> PhotoFacts:
     taken_at, taken_source = exif.taken_at, exif.taken_at_source
     if not taken_at:
