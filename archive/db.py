@@ -366,6 +366,42 @@ def m009_video(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_photos_media_type ON photos(media_type)")
 
 
+@migrations()
+def m010_near_duplicates(db: Database) -> None:
+    """Fingerprints, sharpness and groups of near-duplicate photos (issue 12, archive.similar).
+
+    Only columns, tables and indexes: a migration runs on every open, and computing
+    the fingerprints of a million stored thumbnails here would hold the catalog for an
+    hour with no progress shown. ``archive similar --backfill`` does that, resumably.
+    ``is_pick`` is 1 for a photo in no group, so "only picks" is ``is_pick = 1`` on
+    every row, old ones included. A reviewer's split is remembered in
+    ``similar_splits``: the grouping leaves that photo on its own on every re-run.
+    """
+    db.execute("ALTER TABLE photos ADD COLUMN phash TEXT")
+    db.execute("ALTER TABLE photos ADD COLUMN dhash TEXT")
+    db.execute("ALTER TABLE photos ADD COLUMN sharpness REAL")
+    db.execute("ALTER TABLE photos ADD COLUMN group_id INTEGER")
+    db.execute("ALTER TABLE photos ADD COLUMN is_pick INTEGER NOT NULL DEFAULT 1")
+    db.execute(
+        """CREATE TABLE photo_groups (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER REFERENCES events(id),
+            pick_id INTEGER REFERENCES photos(id),
+            pick_by_reviewer INTEGER NOT NULL DEFAULT 0,
+            size INTEGER NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE similar_splits (
+            photo_id INTEGER PRIMARY KEY REFERENCES photos(id),
+            split_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX idx_photos_event_pick ON photos(event_id, is_pick)")
+    db.execute("CREATE INDEX idx_photos_group ON photos(group_id)")
+    db.execute("CREATE INDEX idx_photo_groups_event ON photo_groups(event_id)")
+
+
 # The photos table's order: newest first, then by id. Unique, so Datasette's keyset
 # pages (``_next``) neither skip nor repeat photos taken at the same second.
 TAKEN_ORDER = "taken_order"

@@ -234,6 +234,14 @@ FIELDS: tuple[Field, ...] = (
     _f("run_id", "INTEGER", "store"),
     _f("added_at", "TEXT", "store"),
     _f("updated_at", "TEXT", "store"),
+    # Near-duplicates (migration m010, archive.similar): a perceptual fingerprint of the
+    # 320 px thumbnail and the sharpness of the 1280 px preview, computed by the worker
+    # from the images it already made; then the group the writer put the photo in.
+    _f("phash", "TEXT", "bytes", facts=True),  # 16 hex digits: a 64-bit DCT hash
+    _f("dhash", "TEXT", "bytes", facts=True),  # 16 hex digits: a 64-bit gradient hash
+    _f("sharpness", "REAL", "bytes", facts=True),  # variance of the Laplacian, 1280 px grey
+    _f("group_id", "INTEGER", "derived"),  # photo_groups.id; NULL = in no group
+    _f("is_pick", "INTEGER", "derived"),  # 1 = its group's pick or in no group
 )
 
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -273,22 +274,23 @@ def _first_size(data: Photo, long_edge: int) -> Image.Image:
     return _to_srgb(_flatten(small), icc)
 
 
-def make_thumbnails(data: Photo, sizes: tuple[int, ...] = THUMB_SIZES) -> dict[int, bytes]:
+def make_thumbnails(
+    data: Photo,
+    sizes: tuple[int, ...] = THUMB_SIZES,
+    keep: Callable[[int, Image.Image], None] | None = None,
+) -> dict[int, bytes]:
     """JPEG bytes per requested long edge; each size is made from the next larger one.
 
     Given a file rather than bytes, a JPEG is decoded from the file, streaming, and only
-    the header is ever in memory whole."""
+    the header is ever in memory whole. ``keep(long_edge, image)`` is handed each size's
+    picture before it is encoded (the near-duplicate fingerprint is computed from them,
+    :mod:`ingest.fingerprint`), so nothing is decoded twice.
+    """
     if not sizes:
         return {}
     ordered = sorted(set(sizes), reverse=True)
     try:
-        current = _first_size(data, ordered[0])
-        out: dict[int, bytes] = {}
-        for long_edge in ordered:
-            target = _fit(current.size, long_edge)
-            if target != current.size:
-                current = current.resize(target, RESAMPLE, reducing_gap=2.0)
-            out[long_edge] = _encode(current)
+        out = _sizes(_first_size(data, ordered[0]), ordered, keep)
     except ImageError:
         raise
     except MemoryError:
@@ -302,18 +304,28 @@ def make_thumbnails(data: Photo, sizes: tuple[int, ...] = THUMB_SIZES) -> dict[i
     return {size: out[size] for size in sizes}
 
 
-def _sizes(current: Image.Image, ordered: list[int]) -> dict[int, bytes]:
-    """Each long edge (largest first) from the one before it, as JPEG (as make_thumbnails)."""
+def _sizes(
+    current: Image.Image,
+    ordered: list[int],
+    keep: Callable[[int, Image.Image], None] | None = None,
+) -> dict[int, bytes]:
+    """Each long edge (largest first) from the one before it, as JPEG; keep sees each."""
     out: dict[int, bytes] = {}
     for long_edge in ordered:
         target = _fit(current.size, long_edge)
         if target != current.size:
             current = current.resize(target, RESAMPLE, reducing_gap=2.0)
+        if keep is not None:
+            keep(long_edge, current)
         out[long_edge] = _encode(current)
     return out
 
 
-def thumbnails_of_image(im: Image.Image, sizes: tuple[int, ...] = THUMB_SIZES) -> dict[int, bytes]:
+def thumbnails_of_image(
+    im: Image.Image,
+    sizes: tuple[int, ...] = THUMB_SIZES,
+    keep: Callable[[int, Image.Image], None] | None = None,
+) -> dict[int, bytes]:
     """The same thumbnails from a picture already decoded and upright (a clip's poster frame)."""
     ordered = sorted(set(sizes), reverse=True)
     first = im.convert("RGB")
@@ -321,5 +333,5 @@ def thumbnails_of_image(im: Image.Image, sizes: tuple[int, ...] = THUMB_SIZES) -
     target = _fit(first.size, ordered[0])
     if target != first.size:
         first = first.resize(target, RESAMPLE)
-    out = _sizes(first, ordered)
+    out = _sizes(first, ordered, keep)
     return {size: out[size] for size in sizes}

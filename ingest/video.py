@@ -17,9 +17,12 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from PIL import Image
+
 from archive.records import PhotoFacts, SourceFile
 from archive.storage import AnyStore
 from archive.store import COPY_CHUNK, THUMB_SIZES
+from ingest.fingerprint import fingerprint
 from ingest.thumbs import thumbnails_of_image
 from ingest.video_probe import ClipInfo, probe_clip
 
@@ -52,14 +55,22 @@ def clip_facts(
     original = store.original_relpath(sha256, info.ext)
     thumbs = {edge: store.thumb_relpath(sha256, edge) for edge in THUMB_SIZES}
     stage["stage"] = "thumbnail"
-    missing = any(not store.has(rel) for rel in thumbs.values())
-    rendered = thumbnails_of_image(info.poster, THUMB_SIZES) if missing else {}
+    # Rendered even when stored, as for photos: the poster's fingerprint (its group of
+    # near-duplicates) comes from these pictures, the same on a resumed run.
+    pictures: dict[int, Image.Image] = {}
+    rendered = thumbnails_of_image(info.poster, THUMB_SIZES, pictures.__setitem__)
+    prints = fingerprint(pictures[min(thumbs)], pictures[max(thumbs)])
     if not dry_run:
         stage["stage"] = "store"
         store.put_file(original, path)
         for edge, jpeg in rendered.items():
             store.put(thumbs[edge], jpeg)
-    facts = _facts(sha256, size, info, original, thumbs, dry_run)
+    facts = replace(
+        _facts(sha256, size, info, original, thumbs, dry_run),
+        phash=prints.phash,
+        dhash=prints.dhash,
+        sharpness=prints.sharpness,
+    )
     return facts, info.warnings
 
 

@@ -21,12 +21,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from archive import i18n
 from archive.fields import FROM_METADATA
 from archive.i18n import N_, _
 from archive.records import PhotoFacts, SourceFile
 from archive.store import THUMB_SIZES, Staged, Store
 from ingest.exif import ExifRecord, read_exif
+from ingest.fingerprint import Fingerprint, fingerprint
 from ingest.reading import read_photo, unchanged_since
 from ingest.thumbs import ImageError, ImageInfo, make_thumbnails, probe
 from ingest.video import clip_facts, with_file_time
@@ -119,10 +122,14 @@ def process(job: Job) -> Outcome:
         # alone would give different bytes than an uninterrupted run. A dry run
         # renders them too, in memory, so a file the real run would refuse (a
         # truncated JPEG decodes its header but not its pixels) fails here alike.
-        stage = "store"  # on a bucket, asking what is there is a request that can fail
-        missing = any(not store.has(rel) for rel in thumbs.values())
+        # They are rendered even when stored already (an orphan of a killed run, a
+        # copy of a known photo): the near-duplicate fingerprint comes from these
+        # pictures, and the stored JPEGs would give slightly other values, so a
+        # resumed run would not end where an uninterrupted one does.
         stage = "thumbnail"
-        rendered = make_thumbnails(path, THUMB_SIZES) if missing else {}
+        pictures: dict[int, Image.Image] = {}  # each size's picture, for the fingerprint
+        rendered = make_thumbnails(path, THUMB_SIZES, pictures.__setitem__)
+        prints = fingerprint(pictures[min(thumbs)], pictures[max(thumbs)])
         staged: list[Staged | None] = []
         if not job.dry_run:
             stage = "store"
@@ -133,7 +140,7 @@ def process(job: Job) -> Outcome:
             _discard(store, staged)
             stage = "read"
             raise OSError(0, _("the file changed while it was being archived; run again"))
-        facts = _facts(sha256, read.size, info, exif, original, thumbs, job, source)
+        facts = _facts(sha256, read.size, info, exif, original, thumbs, job, source, prints)
         kept = tuple(item for item in staged if item is not None)
         return Outcome(job.key, source, facts, warnings=exif.warnings, staged=kept)
     except ImageError as error:
@@ -207,6 +214,7 @@ def _facts(
     thumbs: dict[int, str],
     job: Job,
     source: SourceFile,
+    prints: Fingerprint | None,  # None: left out (bench/bench_similar.py's reference)
 ) -> PhotoFacts:
     taken_at, taken_source = exif.taken_at, exif.taken_at_source
     if not taken_at:
@@ -227,5 +235,8 @@ def _facts(
         thumb_path=None if job.dry_run else thumbs[min(thumbs)],
         preview_path=None if job.dry_run else thumbs[max(thumbs)],
         exif=exif.tags,
+        phash=prints.phash if prints else None,
+        dhash=prints.dhash if prints else None,
+        sharpness=prints.sharpness if prints else None,
         **said,
     )

@@ -182,6 +182,7 @@ def test_private_flag_and_settings(example) -> None:
         "credit": None,  # a photo's credit where it has none (archive.fields)
         "language": None,
         "video_preview_max_minutes": None,  # clips longer get no browser preview
+        "similar_window_minutes": None,
     }
     example.run("settings", "unset", "rights")
     assert json.loads(example.run("settings", "--json").stdout)["rights"] is None

@@ -19,7 +19,8 @@ class Settings(Repository):
             raise GalleryError(f"{key} must be a full web address (https://…), not {value!r}")
         if value is not None and key == "language" and value not in ("vi", "en"):
             raise GalleryError(f"language must be vi or en, not {value!r}")
-        if value is not None and key == "video_preview_max_minutes" and not _minutes(value):
+        minutes = ("video_preview_max_minutes", "similar_window_minutes")
+        if value is not None and key in minutes and not _minutes(value):
             raise GalleryError(f"{key} must be a number of minutes above 0, not {value!r}")
         if value is None:
             self.db.execute("DELETE FROM settings WHERE key = ?", (key,))
