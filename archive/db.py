@@ -372,3 +372,16 @@ def m010_near_duplicates(db: Database) -> None:
     db.execute("CREATE INDEX idx_photos_event_pick ON photos(event_id, is_pick)")
     db.execute("CREATE INDEX idx_photos_group ON photos(group_id)")
     db.execute("CREATE INDEX idx_photo_groups_event ON photo_groups(event_id)")
+
+
+@migrations()
+def m013_event_picks_order(db: Database) -> None:
+    """The event page's cards, one per near-duplicate group, by key (archive.web.groups).
+
+    Its picks (``is_pick = 1``, which photos in no group are too) in the event order
+    (archive.reader.EVENT_KEY): a seek in this index per page, not a sort of the event.
+    """
+    db.execute(
+        """CREATE INDEX IF NOT EXISTS idx_photos_event_picks ON photos(event_id, is_pick,
+             coalesce(taken_at, ''), coalesce(original_name, ''), id)"""
+    )

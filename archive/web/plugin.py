@@ -19,7 +19,17 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
 from archive import search
-from archive.web import chrome, csv_downloads, facets, images, pages, search_page, table_search
+from archive.web import (
+    chrome,
+    csv_downloads,
+    facets,
+    group_page,
+    images,
+    pages,
+    pick_facet,
+    search_page,
+    table_search,
+)
 from archive.web.site import Links, archive_database, vn_date, vn_datetime
 
 HERE = Path(__file__).resolve().parent
@@ -36,6 +46,7 @@ def register_routes() -> list[tuple[str, Any]]:
         (r"^/-/events/(?P<key>[a-z0-9-]+?)(?P<format>\.json)?$", pages.event_view),
         (r"^/-/units/(?P<slug>[a-z0-9-]+?)(?P<format>\.json)?$", pages.unit_view),
         (r"^/-/photos/(?P<id>\d{1,18})(?P<format>\.json)?$", pages.photo_view),
+        (r"^/-/groups/(?P<id>\d{1,18})(?P<format>\.json)?$", group_page.group_view),
         (images.ROUTE, images.image_view),
         (r"^/-/archive-static/(?P<path>[a-z0-9_-]+\.(?:css|js|svg))$", asgi_static(STATIC)),
     ]
@@ -96,8 +107,9 @@ def filters_from_request(request: Any, table: str) -> Any:
 
 @hookimpl
 def register_facet_classes() -> list[type]:
-    """The units and tags facets of the photos table, counted from the link tables."""
-    return [facets.LinkedFacet]
+    """The units and tags facets of the photos table, counted from the link tables;
+    its "only picks" of near-duplicate groups, from the kept counts (pick_facet)."""
+    return [facets.LinkedFacet, pick_facet.PicksFacet]
 
 
 @hookimpl

@@ -1,0 +1,109 @@
+"""The photos table's "only picks" facet: one photo per group of near-duplicates.
+
+Configured as ``picks: is_pick`` in metadata.yml. It offers two values, in
+Vietnamese: "Chỉ ảnh chọn" (``is_pick = 1``: each group's pick and every photo
+in no group) and "Ảnh gần giống khác" (the other members); choosing one adds
+Datasette's own ``is_pick=1`` (or ``0``) filter, so the table, its JSON and its
+CSV narrow alike.
+
+Datasette's column facet would count ``is_pick`` over every row of the table:
+a scan of a million photos on each unfiltered page. Unfiltered, this one
+counts without reading ``photos``: the other members are the groups' sizes
+less their picks (``photo_groups``, one row per group), and all photos are the
+events' kept counts (``events.photo_count``) plus the photos of no event (a
+seek in ``idx_photos_event``). Narrowed by a search or a filter, it counts the
+rows the table shows, as Datasette's facets do, under the facet time limit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.utils import path_with_added_args, path_with_removed_args
+
+TABLE = "photos"
+COLUMN = "is_pick"
+TYPE = "picks"
+LABELS = {1: "Chỉ ảnh chọn", 0: "Ảnh gần giống khác"}
+
+UNFILTERED_SQL = """SELECT 1 AS value, total - others AS count FROM (SELECT
+      (SELECT coalesce(sum(photo_count), 0) FROM events)
+        + (SELECT count(*) FROM photos WHERE event_id IS NULL) AS total,
+      (SELECT coalesce(sum(size - 1), 0) FROM photo_groups) AS others)
+    UNION ALL SELECT 0, (SELECT coalesce(sum(size - 1), 0) FROM photo_groups)"""
+
+
+class PicksFacet(Facet):
+    """Counts of picks and of the other near-duplicates among the photos the table shows."""
+
+    type = TYPE
+
+    async def suggest(self) -> list[dict[str, Any]]:
+        return []  # configured in metadata.yml, never suggested
+
+    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+        results: list[dict[str, Any]] = []
+        timed_out: list[str] = []
+        configs = [c for c in self.get_configs() if self._column(c) == COLUMN]
+        if self.table != TABLE or not configs:
+            return results, timed_out
+        try:
+            rows = await self.ds.execute(
+                self.database,
+                self.count_sql(),
+                self.params,
+                truncate=False,
+                custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+            )
+        except QueryInterrupted:
+            return results, [COLUMN]
+        except sqlite3.OperationalError:
+            return results, timed_out  # a catalog from before migration m010: no groups
+        counts = {row["value"]: row["count"] for row in rows.rows}
+        pairs = self.get_querystring_pairs()
+        results.append(
+            {
+                "name": COLUMN,
+                "type": TYPE,
+                "results": [
+                    self.value(value, counts.get(value) or 0, pairs)
+                    for value in (1, 0)
+                    if counts.get(value) or (COLUMN, str(value)) in pairs
+                ],
+                "hideable": configs[0]["source"] != "metadata",
+                "toggle_url": self.ds.urls.path(
+                    path_with_removed_args(self.request, {f"_facet_{TYPE}": COLUMN})
+                ),
+                "truncated": False,
+            }
+        )
+        return results, timed_out
+
+    @staticmethod
+    def _column(source_and_config: dict[str, Any]) -> str | None:
+        config = source_and_config["config"]
+        return config.get("column") or config.get("simple")
+
+    def count_sql(self) -> str:
+        """The two counts; from the kept figures when nothing narrows the table."""
+        if self.sql.strip() == f"select * from [{TABLE}]" or " where " not in self.sql:
+            return UNFILTERED_SQL
+        return (
+            f"SELECT {COLUMN} AS value, count(*) AS count FROM ({self.sql})"
+            f" WHERE {COLUMN} IN (0, 1) GROUP BY {COLUMN}"
+        )
+
+    def value(self, value: int, count: int, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+        arg = {COLUMN: str(value)}
+        selected = (COLUMN, str(value)) in pairs
+        path = (path_with_removed_args if selected else path_with_added_args)(self.request, arg)
+        return {
+            "value": value,
+            "label": LABELS[value],
+            "count": count,
+            "toggle_url": self.ds.absolute_url(self.request, path),
+            "selected": selected,
+        }
