@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,39 +19,8 @@ from datasette.app import Datasette
 from archive.web import group_queries, pages, queries
 from archive.web.config import build_datasette, load_metadata
 from tests import similar_scenes
-from tests.conftest import Archive
-from tests.similar_groups import write_groups
+from tests.similar_groups import REVIEWED, Built, build_scene_archive
 from tests.web_archive import METADATA, get
-
-REVIEWED = 1  # the index of the group whose pick a reviewer chose
-
-
-@dataclass
-class Built:
-    root: Path
-    ids: dict[str, int]  # file name -> photo id
-    groups: list[list[int]]  # photo ids, the pick first
-    group_ids: list[int]
-    singletons: list[int]
-
-    @property
-    def catalog(self) -> Path:
-        return self.root / "catalog.db"
-
-
-def build_scene_archive(work: Path) -> Built:
-    """The 60-photo event ingested and grouped as built: shared with the browser test."""
-    scene = similar_scenes.write_event(work / "sources" / "le-trao-giai")
-    archive = Archive(work / "archive")
-    report = archive.ingest(str(scene.folder))
-    assert report["failed"] == 0, report["problems"]
-    ids = {
-        r["original_name"]: r["id"] for r in archive.rows("SELECT id, original_name FROM photos")
-    }
-    assert len(ids) == 60
-    groups = [[ids[name] for name in group] for group in scene.groups]
-    group_ids = write_groups(archive.root / "catalog.db", groups, frozenset({REVIEWED}))
-    return Built(archive.root, ids, groups, group_ids, [ids[n] for n in scene.singletons])
 
 
 @pytest.fixture(scope="module")
