@@ -375,13 +375,19 @@ def m010_near_duplicates(db: Database) -> None:
 
 
 @migrations()
-def m013_event_picks_order(db: Database) -> None:
-    """The event page's cards, one per near-duplicate group, by key (archive.web.groups).
+def m013_pick_indexes(db: Database) -> None:
+    """Indexes of "one photo per group": the event page's cards by key (archive.web.groups),
+    the photos table's "only picks" (archive.web.pick_facet).
 
-    Its picks (``is_pick = 1``, which photos in no group are too) in the event order
-    (archive.reader.EVENT_KEY): a seek in this index per page, not a sort of the event.
+    An event's picks (``is_pick = 1``, which photos in no group are too) in the event
+    order (archive.reader.EVENT_KEY): a seek per page, not a sort of the event. The
+    table's picks newest first: a partial index, used for the literal ``is_pick = 1``.
     """
     db.execute(
         """CREATE INDEX IF NOT EXISTS idx_photos_event_picks ON photos(event_id, is_pick,
              coalesce(taken_at, ''), coalesce(original_name, ''), id)"""
+    )
+    # The photos table's "only picks", newest first, and its count (archive.web.pick_facet).
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_photos_picks_taken ON photos(taken_at) WHERE is_pick = 1"
     )

@@ -141,6 +141,9 @@ def test_photos_table_facet_only_picks(ds, built) -> None:
     picks = table_json(ds, "is_pick=1")
     assert {r["id"] for r in picks["rows"]} == {g[0] for g in built.groups} | set(built.singletons)
     assert picks_facet(picks) == {1: ("Chỉ ảnh chọn", 36)}
+    others = table_json(ds, "is_pick=0")
+    assert {r["id"] for r in others["rows"]} == {i for g in built.groups for i in g[1:]}
+    assert picks_facet(others) == {0: ("Ảnh gần giống khác", 24)}
     # Narrowed by another filter, the counts are of the rows shown.
     narrowed = table_json(ds, "camera=Apple+iPhone+12")
     rows = narrowed["rows"]
@@ -171,3 +174,11 @@ def test_event_cards_are_one_index_seek_without_a_sort(built) -> None:
         found = plan(built.catalog, sql, {"id": 1, "limit": 201, **params})
         assert "idx_photos_event_picks" in found, found
         assert "TEMP B-TREE" not in found, found
+
+
+def test_only_picks_table_reads_its_partial_index_without_a_sort(ds, built) -> None:
+    """The table's SQL for "only picks", as Datasette ran it: no scan of every photo."""
+    data = table_json(ds, "is_pick=1")
+    found = plan(built.catalog, data["query"]["sql"], data["query"]["params"])
+    assert "idx_photos_picks_taken" in found, found
+    assert "TEMP B-TREE" not in found, found

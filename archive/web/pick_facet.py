@@ -13,6 +13,11 @@ less their picks (``photo_groups``, one row per group), and all photos are the
 events' kept counts (``events.photo_count``) plus the photos of no event (a
 seek in ``idx_photos_event``). Narrowed by a search or a filter, it counts the
 rows the table shows, as Datasette's facets do, under the facet time limit.
+
+Datasette writes the filter ``is_pick=1`` as ``"is_pick" = :p0``; SQLite cannot
+use a partial index ``WHERE is_pick = 1`` for a bound parameter, so
+:func:`picks_filters` adds the same condition as literal SQL (same rows): the
+table's first page and its count then read ``idx_photos_picks_taken`` (m013).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
+from datasette.filters import FilterArguments
 from datasette.utils import path_with_added_args, path_with_removed_args
 
 TABLE = "photos"
@@ -63,6 +69,8 @@ class PicksFacet(Facet):
         except sqlite3.OperationalError:
             return results, timed_out  # a catalog from before migration m010: no groups
         counts = {row["value"]: row["count"] for row in rows.rows}
+        if only_picks_filter(self.request):  # the kept counts of both; the table shows one
+            counts = {v: c for v, c in counts.items() if str(v) == self.request.args[COLUMN]}
         pairs = self.get_querystring_pairs()
         results.append(
             {
@@ -88,8 +96,9 @@ class PicksFacet(Facet):
         return config.get("column") or config.get("simple")
 
     def count_sql(self) -> str:
-        """The two counts; from the kept figures when nothing narrows the table."""
-        if self.sql.strip() == f"select * from [{TABLE}]" or " where " not in self.sql:
+        """The two counts; from the kept figures when nothing (but this facet) narrows."""
+        unfiltered = self.sql.strip() == f"select * from [{TABLE}]" or " where " not in self.sql
+        if unfiltered or only_picks_filter(self.request):
             return UNFILTERED_SQL
         return (
             f"SELECT {COLUMN} AS value, count(*) AS count FROM ({self.sql})"
@@ -107,3 +116,31 @@ class PicksFacet(Facet):
             "toggle_url": self.ds.absolute_url(self.request, path),
             "selected": selected,
         }
+
+
+def only_picks_filter(request: Any) -> bool:
+    """Whether the table is narrowed by ``is_pick=`` alone (no search, no other filter)."""
+    narrowing = [k for k in request.args if not k.startswith("_") or k in ("_search", "_where")]
+    return narrowing == [COLUMN] and len(request.args.getlist(COLUMN)) == 1
+
+
+def picks_filters(request: Any, table: str) -> FilterArguments | None:
+    """``is_pick=1`` (or ``0``) also as the literal ``is_pick = 1``: the same rows, indexed."""
+    value = request.args.get(COLUMN) if table == TABLE else None
+    if value not in ("0", "1"):
+        return None
+    return FilterArguments([f"{COLUMN} = {int(value)}"])
+
+
+def combined(*found: FilterArguments | None) -> FilterArguments | None:
+    """Several plugins' filter arguments as the one a hook may return."""
+    present = [f for f in found if f is not None]
+    if not present:
+        return None
+    if len(present) == 1:
+        return present[0]
+    return FilterArguments(
+        [w for f in present for w in f.where_clauses],
+        {k: v for f in present for k, v in (f.params or {}).items()},
+        [d for f in present for d in (f.human_descriptions or [])],
+    )

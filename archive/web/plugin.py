@@ -100,9 +100,12 @@ def asgi_wrapper(datasette: Any) -> Any:
 
 @hookimpl
 def filters_from_request(request: Any, table: str) -> Any:
-    """A too long table search is a 400 before any SQL; a unit filter gets its index."""
+    """A too long table search is a 400 before any SQL; a unit filter gets its index;
+    "only picks" gets the literal condition its partial index needs (pick_facet)."""
     table_search.refuse_long_search(request)
-    return facets.linked_filters(request, table)
+    return pick_facet.combined(
+        facets.linked_filters(request, table), pick_facet.picks_filters(request, table)
+    )
 
 
 @hookimpl
