@@ -153,7 +153,12 @@ def test_photos_table_facet_only_picks(ds, built) -> None:
         0: ("Ảnh gần giống khác", sum(not r["is_pick"] for r in rows)),
     }
     html = get(ds, "/catalog/photos").text
-    assert "Chỉ ảnh chọn" in html and "?is_pick=1" in html
+    facet = html.split('id="facet-is_pick"', 1)[1].split("</div>", 1)[0]
+    assert "<strong>Ảnh chọn" in facet  # titled by the column's label in metadata.yml
+    assert "Chỉ ảnh chọn</a> 36" in facet and "Ảnh gần giống khác</a> 24" in facet
+    assert "?is_pick=1" in facet
+    shown = get(ds, "/catalog/photos?is_pick=1").text
+    assert "36 dòng chỉ ảnh chọn (mỗi nhóm ảnh gần giống một ảnh)" in re.sub(r"\s+", " ", shown)
 
 
 def plan(catalog: Path, sql: str, params: dict) -> str:
