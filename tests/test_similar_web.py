@@ -187,3 +187,11 @@ def test_only_picks_table_reads_its_partial_index_without_a_sort(ds, built) -> N
     found = plan(built.catalog, data["query"]["sql"], data["query"]["params"])
     assert "idx_photos_picks_taken" in found, found
     assert "TEMP B-TREE" not in found, found
+
+
+def test_the_event_page_explains_its_badges_and_a_lone_photo_has_no_group(ds, built) -> None:
+    """The hint says what "+N" is; a photo in no group has no group section on its page."""
+    html = get(ds, f"/-/events/{similar_scenes.SLUG}").text
+    assert "Mỗi nhóm ảnh gần giống hiện một ảnh chọn" in html
+    other = get(ds, f"/-/photos/{built.singletons[0]}").text
+    assert "nhom-anh-gan-giong" not in other
