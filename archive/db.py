@@ -387,7 +387,9 @@ def m013_pick_indexes(db: Database) -> None:
         """CREATE INDEX IF NOT EXISTS idx_photos_event_picks ON photos(event_id, is_pick,
              coalesce(taken_at, ''), coalesce(original_name, ''), id)"""
     )
-    # The photos table's "only picks", newest first, and its count (archive.web.pick_facet).
+    # The photos table's "only picks", newest first, and its count (archive.web.pick_facet);
+    # is_pick in it too, for Datasette's own bound "is_pick" = :p0 beside the literal one.
     db.execute(
-        "CREATE INDEX IF NOT EXISTS idx_photos_picks_taken ON photos(taken_at) WHERE is_pick = 1"
+        """CREATE INDEX IF NOT EXISTS idx_photos_picks_taken ON photos(taken_at, is_pick)
+             WHERE is_pick = 1"""
     )
