@@ -32,6 +32,7 @@ from typing import Any
 from archive import fields
 from archive.clock import now
 from archive.reader import GalleryRef, Reader
+from archive.similar import one_per_group
 
 FORMAT = "ward-photo-archive/gallery"
 FORMAT_VERSION = 1
@@ -51,7 +52,11 @@ def _layout(public: bool) -> Layout:
 
 _LAYOUTS = {public: _layout(public) for public in (False, True)}
 # What the query must read: every exported column, and those the export itself needs.
-_READ = tuple(dict.fromkeys([*(f.name for f in fields.exported(False)), "private", "event_id"]))
+_READ = tuple(
+    dict.fromkeys(
+        [*(f.name for f in fields.exported(False)), "private", "event_id", "group_id", "is_pick"]
+    )
+)
 _PHOTO_COLUMNS = ", ".join(f"p.{name}" for name in _READ)
 
 
@@ -68,6 +73,7 @@ class ExportOptions:
     public: bool = False
     base_url: str | None = None
     generated_at: str | None = None
+    picks_only: bool = False  # one photo of each group of near-duplicates (archive.similar)
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,8 @@ def export_gallery(
         parsed = json.loads("[" + ",".join(row["exif"] or "{}" for row in rows) + "]")
         for row, exif in zip(rows, parsed, strict=True):
             row["exif"] = exif
+    if options.picks_only:  # after --public: a private pick gives way to a member shown
+        rows = one_per_group(rows)
     context = _Context(units, tags, short, base)
     layout = _LAYOUTS[options.public]
     photos = []

@@ -25,6 +25,7 @@ from archive import fields
 from archive.errors import ArchiveError
 from archive.i18n import N_
 from archive.selection import Selection, where
+from archive.similar import one_per_group
 from archive.text import did_you_mean, slugify
 
 # The order of an event's photos everywhere: `gallery show`, the exports, the event's
@@ -44,6 +45,9 @@ SETTINGS = {
         "language of the command line for this archive: vi or en (default: the system's)"
     ),
     **fields.SETTINGS,  # defaults of photo fields (credit), declared in archive.fields
+    "similar_window_minutes": N_(
+        "minutes apart two camera times may be in one group of near-duplicates (default: 10)"
+    ),
 }
 
 _PHOTO_REF = re.compile(r"^(?:\d{1,11}|[0-9a-fA-F]{8,64})$")
@@ -261,9 +265,12 @@ class Reader:
         if not clauses:
             return []
         rows = self.all(
-            f"SELECT p.id FROM photos p WHERE {' AND '.join(clauses)} ORDER BY {EVENT_ORDER}",
+            f"SELECT p.id, p.group_id, p.is_pick FROM photos p WHERE {' AND '.join(clauses)}"
+            f" ORDER BY {EVENT_ORDER}",
             params,
         )
+        if selection.picks_only:
+            rows = one_per_group(rows)
         return [row["id"] for row in rows]
 
     def resolve_photos(self, refs: tuple[str, ...] | list[str]) -> list[int]:

@@ -27,9 +27,11 @@ class Selection:
     search: str | None = None
     date_from: str | None = None  # YYYY-MM-DD, inclusive
     date_to: str | None = None
+    # One photo of each group of near-duplicates: a way to narrow, not a selection itself.
+    picks_only: bool = False
 
     def is_empty(self) -> bool:
-        return not any(asdict(self).values())
+        return not any(v for k, v in asdict(self).items() if k != "picks_only")
 
     def as_json(self) -> str:
         """What a gallery was made from, kept with it for the record."""

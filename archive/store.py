@@ -57,6 +57,9 @@ class Store:
     def has(self, relpath: str) -> bool:
         return (self.root / relpath).is_file()
 
+    def read(self, relpath: str) -> bytes:
+        return self.path(relpath).read_bytes()
+
     def put(self, relpath: str, data: bytes) -> bool:
         """Write data at relpath unless a file is already there; True if written.
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from archive.catalog import Catalog
 from archive.dates import CAMERA_SOURCES, show_day, show_moment
+from archive.fields import CURATED
 from archive.i18n import _
 from archive.records import EventSpec, PhotoMeta, SourceFile
 from ingest.describe import Description
@@ -216,6 +217,21 @@ class Committer:
                 changed.discard(photo_id)
                 category = "updated"
             self.report.count(category)
+
+    def touched_events(self) -> set[int]:
+        """Events whose near-duplicate groups this run may have changed.
+
+        Those of the photos it added, and those a known photo left or joined: a re-run
+        that changed nothing touches none, so no group is recomputed for it.
+        """
+        at = CURATED.index("event_id")
+        events: set[int] = set()
+        for photo_id in self.added | set(self.before):
+            now_in = (self.catalog.photo(photo_id) or {}).get("event_id")
+            was_in = self.before[photo_id][at] if photo_id in self.before else None
+            if photo_id in self.added or now_in != was_in:
+                events.update(e for e in (now_in, was_in) if e is not None)
+        return events
 
     def _describe(self, photo_id: int, source: SourceFile, new_path: bool) -> None:
         photo = self.catalog.photo(photo_id)

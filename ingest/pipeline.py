@@ -150,6 +150,7 @@ def ingest(
             catalog.fill_event_dates()
             catalog.date_undated_photos()
             committer.finish()
+            catalog.regroup_events(committer.touched_events())  # near-duplicates, after the rows
             report.seconds = time.monotonic() - started
             if not options.dry_run:
                 status = "failed" if report.failed else "ok"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -256,8 +257,17 @@ def _first_size(data: bytes, long_edge: int) -> Image.Image:
     return _to_srgb(_flatten(small), icc)
 
 
-def make_thumbnails(data: bytes, sizes: tuple[int, ...] = THUMB_SIZES) -> dict[int, bytes]:
-    """JPEG bytes per requested long edge; each size is made from the next larger one."""
+def make_thumbnails(
+    data: bytes,
+    sizes: tuple[int, ...] = THUMB_SIZES,
+    keep: Callable[[int, Image.Image], None] | None = None,
+) -> dict[int, bytes]:
+    """JPEG bytes per requested long edge; each size is made from the next larger one.
+
+    ``keep(long_edge, image)`` is handed each size's picture before it is encoded (the
+    near-duplicate fingerprint is computed from them, :mod:`ingest.fingerprint`), so
+    nothing is decoded twice.
+    """
     if not sizes:
         return {}
     ordered = sorted(set(sizes), reverse=True)
@@ -268,6 +278,8 @@ def make_thumbnails(data: bytes, sizes: tuple[int, ...] = THUMB_SIZES) -> dict[i
             target = _fit(current.size, long_edge)
             if target != current.size:
                 current = current.resize(target, RESAMPLE, reducing_gap=2.0)
+            if keep is not None:
+                keep(long_edge, current)
             out[long_edge] = _encode(current)
     except ImageError:
         raise

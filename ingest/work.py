@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from PIL import Image
+
 from archive import i18n
 from archive.fields import FROM_METADATA
 from archive.i18n import N_, _
 from archive.records import PhotoFacts, SourceFile
 from archive.store import THUMB_SIZES, Store
 from ingest.exif import ExifRecord, read_exif
+from ingest.fingerprint import Fingerprint, fingerprint, from_thumbnails
 from ingest.thumbs import ImageError, ImageInfo, make_thumbnails, probe
 
 # Whole sentences per stage, so a translation can order its words freely.
@@ -111,13 +114,15 @@ def process(job: Job) -> Outcome:
         # renders them too, in memory, so a file the real run would refuse (a
         # truncated JPEG decodes its header but not its pixels) fails here alike.
         missing = any(not store.has(rel) for rel in thumbs.values())
-        rendered = make_thumbnails(data, THUMB_SIZES) if missing else {}
+        pictures: dict[int, Image.Image] = {}  # each size's picture, for the fingerprint
+        rendered = make_thumbnails(data, THUMB_SIZES, pictures.__setitem__) if missing else {}
+        prints = _fingerprint(pictures, store, thumbs)
         if not job.dry_run:
             stage = "store"
             store.put(original, data)
             for size, jpeg in rendered.items():
                 store.put(thumbs[size], jpeg)
-        facts = _facts(sha256, len(data), info, exif, original, thumbs, job, source)
+        facts = _facts(sha256, len(data), info, exif, original, thumbs, job, source, prints)
         return Outcome(job.key, source, facts, warnings=exif.warnings)
     except ImageError as error:
         return Outcome(job.key, source, error=str(error), stage=stage)
@@ -134,6 +139,25 @@ def process(job: Job) -> Outcome:
         )
 
 
+def _fingerprint(
+    pictures: dict[int, Image.Image], store: Store, thumbs: dict[int, str]
+) -> Fingerprint | None:
+    """The near-duplicate fingerprint from the pictures just made, else the stored thumbnails.
+
+    Stored ones are read when the thumbnails were already there (an orphan adopted
+    after a crash): two small JPEGs, never the original decoded again. A stored
+    thumbnail that cannot be read costs the fingerprint only (None: the photo is
+    archived, in no group; `archive verify` reports the thumbnail).
+    """
+    small, preview = min(thumbs), max(thumbs)
+    if small in pictures and preview in pictures:
+        return fingerprint(pictures[small], pictures[preview])
+    try:
+        return from_thumbnails(store.read(thumbs[small]), store.read(thumbs[preview]))
+    except Exception:  # a damaged derivative must not cost the photo
+        return None
+
+
 def _facts(
     sha256: str,
     size: int,
@@ -143,6 +167,7 @@ def _facts(
     thumbs: dict[int, str],
     job: Job,
     source: SourceFile,
+    prints: Fingerprint | None,
 ) -> PhotoFacts:
     taken_at, taken_source = exif.taken_at, exif.taken_at_source
     if not taken_at:
@@ -163,5 +188,8 @@ def _facts(
         thumb_path=None if job.dry_run else thumbs[min(thumbs)],
         preview_path=None if job.dry_run else thumbs[max(thumbs)],
         exif=exif.tags,
+        phash=prints.phash if prints else None,
+        dhash=prints.dhash if prints else None,
+        sharpness=prints.sharpness if prints else None,
         **said,
     )

@@ -181,6 +181,7 @@ def test_private_flag_and_settings(example) -> None:
         "required_statement_label": None,
         "credit": None,  # a photo's credit where it has none (archive.fields)
         "language": None,
+        "similar_window_minutes": None,
     }
     example.run("settings", "unset", "rights")
     assert json.loads(example.run("settings", "--json").stdout)["rights"] is None

@@ -15,6 +15,7 @@ what it reads:
 :mod:`.runs`               ingest_runs, ingest_problems
 :mod:`.fixity`             fixity_checks
 :mod:`.settings`           settings
+:mod:`.similar`            photo_groups, similar_splits, photos' fingerprints and groups
 :mod:`archive.search`      the search index (photos_fts, photos_smart_fts)
 =========================  ==============================================
 
@@ -40,6 +41,7 @@ from archive.catalog.photos import Photos
 from archive.catalog.rows import CatalogError, camera_name
 from archive.catalog.runs import Runs
 from archive.catalog.settings import Settings
+from archive.catalog.similar import Similar
 from archive.catalog.tags import Tags
 from archive.catalog.units import Units
 from archive.reader import Reader
@@ -72,6 +74,7 @@ class Catalog:
         self.runs = Runs(db)
         self.fixity = Fixity(db)
         self.setting_rows = Settings(db)
+        self.similar = Similar(db)
 
     def merge_units(self, source: str, target: str) -> int:
         """Fold source into target; its photos' ``units`` columns follow. How many moved."""
@@ -105,6 +108,10 @@ class Catalog:
     add_problem = _via("runs", Runs.add_problem)
     record_fixity = _via("fixity", Fixity.record_fixity)
     set_setting = _via("setting_rows", Settings.set_setting)
+    regroup_events = _via("similar", Similar.regroup_events)
+    set_pick = _via("similar", Similar.set_pick)
+    split_from_group = _via("similar", Similar.split)
+    set_fingerprint = _via("similar", Similar.set_fingerprint)
 
     # -- reading: what the write path looks up, then the reader's queries -------
 

@@ -17,7 +17,16 @@ class Settings(Repository):
             raise GalleryError(f"{key} must be a full web address (https://…), not {value!r}")
         if value is not None and key == "language" and value not in ("vi", "en"):
             raise GalleryError(f"language must be vi or en, not {value!r}")
+        if value is not None and key == "similar_window_minutes" and not _minutes(value):
+            raise GalleryError(f"{key} must be a number of minutes above 0, not {value!r}")
         if value is None:
             self.db.execute("DELETE FROM settings WHERE key = ?", (key,))
         else:
             self.db["settings"].upsert({"key": key, "value": value}, pk="key")
+
+
+def _minutes(value: str) -> bool:
+    try:
+        return float(value) > 0
+    except ValueError:
+        return False

@@ -28,6 +28,7 @@ from archive.cli.ingest import ingest_command
 from archive.cli.registry import events_command, units_group
 from archive.cli.serve import demo_command, serve_command
 from archive.cli.settings import photos_group, settings_group
+from archive.cli.similar import similar_group
 from archive.cli.thumbs import thumbs_command
 from archive.cli.verify import verify_command
 from archive.errors import ArchiveError
@@ -170,5 +171,6 @@ for _command in (
     thumbs_command,
     backup_command,
     restore_command,
+    similar_group,
 ):
     cli.add_command(_command)

@@ -47,6 +47,11 @@ def selection_options(command: Any) -> Any:
         click.option(
             "--to", "date_to", callback=day_option, metavar="DATE", help="Taken on or before."
         ),
+        click.option(
+            "--picks-only",
+            is_flag=True,
+            help="One photo of each group of near-duplicates (its pick; see archive similar).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -61,6 +66,7 @@ def _selection(kwargs: dict[str, Any]) -> Selection:
         search=kwargs.pop("search"),
         date_from=kwargs.pop("date_from"),
         date_to=kwargs.pop("date_to"),
+        picks_only=kwargs.pop("picks_only"),
     )
 
 
@@ -273,6 +279,11 @@ def gallery_show(obj: Context, slug: str | None, event: str | None, as_json: boo
     metavar="URL",
     help="Where the files will be published (default: base_url setting); for --format iiif.",
 )
+@click.option(
+    "--picks-only",
+    is_flag=True,
+    help="One photo of each group of near-duplicates (its pick; see archive similar).",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
 @click.pass_obj
 def export_command(
@@ -284,6 +295,7 @@ def export_command(
     bundle: Path | None,
     public: bool,
     base_url: str | None,
+    picks_only: bool,
     dry_run: bool,
 ) -> None:
     """Export GALLERY (or --event SLUG) as JSON or IIIF, to stdout, a file or a folder.
@@ -312,7 +324,8 @@ def export_command(
                 " --base-url URL, or once: archive settings set base_url URL"
             )
         )
-    export = export_gallery(catalog.reader, ref, ExportOptions(public=public, base_url=base_url))
+    options = ExportOptions(public=public, base_url=base_url, picks_only=picks_only)
+    export = export_gallery(catalog.reader, ref, options)
     kind = _("event") if ref.kind == "event" else _("gallery")
     what = _("{kind} {slug}: {n} photo(s)").format(
         kind=kind, slug=ref.slug, n=export.gallery["count"]
