@@ -1,7 +1,7 @@
 """Near-duplicate groups as a reviewer sees them, in a real headless Chromium (issue 12).
 
 Acceptance 2's page half: the generated event of 60 photos from 3 phones with 8
-known groups (tests/similar_scenes.py) shows 8 group cards plus its 28 photos
+known groups (tests/scenes.py) shows 8 group cards plus its 28 photos
 in no group, and opening a group's "+N ảnh gần giống" shows its members,
 without script; a member's page lists the group with its pick marked.
 """
@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests import similar_scenes
 from tests.browser import ArchiveServer, launch_chromium, open_page, screenshot
-from tests.similar_groups import REVIEWED, Built, build_scene_archive
+from tests.similar_groups import REVIEWED, SLUG, Built, build_scene_archive
 
 LOADED = "img => img.complete && img.naturalWidth > 0"
 
@@ -48,7 +47,7 @@ def loaded_widths(page: Any, selector: str) -> list[int]:
 @pytest.mark.parametrize("script", [True, False], ids=["with-script", "without-script"])
 def test_event_page_shows_8_group_cards_and_opens_one(chromium, site, built, script) -> None:
     with open_page(chromium, java_script_enabled=script) as (page, seen):
-        page.goto(site.url(f"/-/events/{similar_scenes.SLUG}"))
+        page.goto(site.url(f"/-/events/{SLUG}"))
         cards = page.locator(".archive-grid > li")
         assert cards.count() == 8 + 28
         groups = page.locator(".archive-grid details.archive-group")
