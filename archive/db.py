@@ -389,7 +389,10 @@ def m013_pick_indexes(db: Database) -> None:
     )
     # The photos table's "only picks", newest first, and its count (archive.web.pick_facet);
     # is_pick in it too, for Datasette's own bound "is_pick" = :p0 beside the literal one.
-    db.execute(
-        """CREATE INDEX IF NOT EXISTS idx_photos_picks_taken ON photos(taken_at, is_pick)
-             WHERE is_pick = 1"""
-    )
+    # And the table's facets of year, camera and event, counted in "only picks".
+    for column in ("taken_at", "year", "camera", "event_id"):
+        name = column.split("_")[0]
+        db.execute(
+            f"""CREATE INDEX IF NOT EXISTS idx_photos_picks_{name} ON photos({column}, is_pick)
+                 WHERE is_pick = 1"""
+        )

@@ -200,3 +200,15 @@ def test_the_event_page_explains_its_badges_and_a_lone_photo_has_no_group(ds, bu
     assert "Mỗi nhóm ảnh gần giống hiện một ảnh chọn" in html
     other = get(ds, f"/-/photos/{built.singletons[0]}").text
     assert "nhom-anh-gan-giong" not in other
+
+
+@pytest.mark.parametrize("column", ["year", "camera", "event_id"])
+def test_only_picks_facets_count_a_covering_index(built, column) -> None:
+    """Datasette's column facets over "only picks" (its bound filter beside our literal)."""
+    table = 'select * from photos where "is_pick" = :p0 and is_pick = 1'
+    sql = (
+        f"select {column} as value, count(*) as count from ({table})"
+        f" where {column} is not null group by {column} order by count desc, value limit 31"
+    )
+    found = plan(built.catalog, sql, {"p0": "1"})
+    assert "COVERING INDEX idx_photos_picks_" in found, found

@@ -17,7 +17,8 @@ rows the table shows, as Datasette's facets do, under the facet time limit.
 Datasette writes the filter ``is_pick=1`` as ``"is_pick" = :p0``; SQLite cannot
 use a partial index ``WHERE is_pick = 1`` for a bound parameter, so
 :func:`picks_filters` adds the same condition as literal SQL (same rows): the
-table's first page and its count then read ``idx_photos_picks_taken`` (m013).
+table's first page, its count and its year, camera and event facets then read the
+partial indexes ``idx_photos_picks_*`` of migration m013.
 """
 
 from __future__ import annotations
