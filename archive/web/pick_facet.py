@@ -36,11 +36,12 @@ COLUMN = "is_pick"
 TYPE = "picks"
 LABELS = {1: "Chỉ ảnh chọn", 0: "Ảnh gần giống khác"}
 
-UNFILTERED_SQL = """SELECT 1 AS value, total - others AS count FROM (SELECT
+UNFILTERED_SQL = """WITH kept AS (SELECT
       (SELECT coalesce(sum(photo_count), 0) FROM events)
         + (SELECT count(*) FROM photos WHERE event_id IS NULL) AS total,
       (SELECT coalesce(sum(size - 1), 0) FROM photo_groups) AS others)
-    UNION ALL SELECT 0, (SELECT coalesce(sum(size - 1), 0) FROM photo_groups)"""
+    SELECT 1 AS value, total - others AS count FROM kept
+    UNION ALL SELECT 0, others FROM kept"""
 
 
 class PicksFacet(Facet):
