@@ -27,7 +27,7 @@ import numpy as np
 RADIUS = 7  # pHash bits: a re-sent copy moves by 4 at most, two unrelated photos by 14+
 DHASH_RADIUS = 12  # and dHash bits, checked on every candidate
 CHUNKS = ((0, 16), (16, 16), (32, 16), (48, 16))  # (first bit, width): four chunks of 64 bits
-BATCH = 512  # queries looked up together
+BATCH = 2048  # queries looked up together
 
 
 def _masks(width: int, flips: int) -> np.ndarray:
@@ -84,10 +84,10 @@ class HashIndex:
             if not total:
                 continue
             at = np.repeat(low - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
-            q = np.repeat(np.repeat(np.arange(len(phash)), len(masks)), lengths)
-            near = (np.bitwise_count(by_phash[at] ^ phash[q]) <= self.radius) & (
-                np.bitwise_count(by_dhash[at] ^ dhash[q]) <= DHASH_RADIUS
-            )
+            q = np.repeat(np.arange(len(keys)) // len(masks), lengths)
+            near = np.bitwise_count(by_phash[at] ^ phash[q]) <= self.radius
+            at, q = at[near], q[near]  # dHash only for the few pHash lets through
+            near = np.bitwise_count(by_dhash[at] ^ dhash[q]) <= DHASH_RADIUS
             found_q.append(q[near])
             found_p.append(order[at[near]])
         if not found_q:

@@ -184,7 +184,7 @@ def _say_done(result: dict[str, Any], dry_run: bool, as_json: bool, backfill: bo
         click.echo(line.format(n=result["fingerprinted"]))
     click.echo(_("{groups} group(s) of near-duplicates").format(groups=result["groups"]))
     for failure in result["failed"]:
-        click.echo(_("ERROR: {path} (photo {id}): {reason}").format(**failure))
+        click.echo(_("{level}: {path} (photo {id}): {reason}").format(level=_("ERROR"), **failure))
 
 
 def _group_json(group: dict[str, Any]) -> dict[str, Any]:
