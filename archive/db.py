@@ -421,3 +421,28 @@ def m011_photos_taken_order(db: Database) -> None:
         " (coalesce(taken_at, '') || ' ' || printf('%012d', id)) VIRTUAL"
     )
     db.execute(f"CREATE INDEX idx_photos_taken_order ON photos({TAKEN_ORDER})")
+
+
+@migrations()
+def m013_pick_indexes(db: Database) -> None:
+    """Indexes of "one photo per group": the event page's cards by key (archive.web.groups),
+    the photos table's "only picks" (archive.web.pick_facet).
+
+    An event's picks (``is_pick = 1``, which photos in no group are too) in the event
+    order (archive.reader.EVENT_KEY): a seek per page, not a sort of the event. The
+    table's picks newest first: a partial index, used for the literal ``is_pick = 1``.
+    """
+    db.execute(
+        """CREATE INDEX IF NOT EXISTS idx_photos_event_picks ON photos(event_id, is_pick,
+             coalesce(taken_at, ''), coalesce(original_name, ''), id)"""
+    )
+    # The photos table's "only picks", newest first, and its count (archive.web.pick_facet);
+    # is_pick in it too, for Datasette's own bound "is_pick" = :p0 beside the literal one.
+    # And the table's facets of year, camera and event, counted in "only picks".
+    # (The table's order is taken_order since m011, so its picks index is on that.)
+    for column in ("taken_order", "year", "camera", "event_id"):
+        name = column.split("_")[0]
+        db.execute(
+            f"""CREATE INDEX IF NOT EXISTS idx_photos_picks_{name} ON photos({column}, is_pick)
+                 WHERE is_pick = 1"""
+        )

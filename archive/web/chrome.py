@@ -43,6 +43,11 @@ LOOKUPS = {
     "notblank": "có nội dung",
 }
 NO_ARGUMENT = {"isnull", "notnull", "isblank", "notblank"}
+# Filters a reviewer reads better as words than as "column = «value»".
+PHRASES = {
+    ("is_pick", "exact", "1"): "chỉ ảnh chọn (mỗi nhóm ảnh gần giống một ảnh)",
+    ("is_pick", "exact", "0"): "chỉ các ảnh gần giống không được chọn",
+}
 FACET_TYPES = {"array": "danh sách", "date": "ngày"}
 
 
@@ -91,6 +96,9 @@ def describe_view(
     if search:
         bits.append(f"khớp tìm kiếm «{search}»")
     for column, lookup, value in selections:
+        if (column, lookup, value) in PHRASES:
+            bits.append(PHRASES[column, lookup, value])
+            continue
         label = column_label(columns, column)
         value = value_label(column, value)
         operator = LOOKUPS.get(lookup, lookup)

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils.asgi import BadRequest, NotFound, Response
 
 from archive import fields
-from archive.web import queries
+from archive.web import groups, queries
 from archive.web.site import Links, archive_database, ensure_can_view, vn_month
 
 UNIT_PAGE_SIZE = 60
@@ -112,7 +112,8 @@ async def event_view(request: Any, datasette: Any) -> Response:
     after = cursor(request)
     if after is not None:
         after = _known(await queries.photo_key(db, after), after)
-    rows = await queries.event_photos(db, event["id"], EVENT_PAGE_SIZE + 1, after)
+    # One card per group of near-duplicates (archive.web.groups), then the photos in none.
+    cards = await groups.event_cards(db, links, event["id"], EVENT_PAGE_SIZE + 1, after)
     data = {
         "event": {
             **{k: event[k] for k in ("id", "slug", "title", "date", "location", "description")},
@@ -123,8 +124,8 @@ async def event_view(request: Any, datasette: Any) -> Response:
             "url": links.event(event["slug"]),
             "table_url": links.table("photos", event_id=event["id"]),
         },
-        "photos": [links.photo_card(row) for row in rows[:EVENT_PAGE_SIZE]],
-        "next": next_url(request, rows, EVENT_PAGE_SIZE),
+        "photos": cards[:EVENT_PAGE_SIZE],
+        "next": next_url(request, cards, EVENT_PAGE_SIZE),
         "first": with_arg(request, "after", None) if after is not None else None,
     }
     return await respond(datasette, request, "archive_event.html", data)
@@ -194,6 +195,7 @@ async def photo_view(request: Any, datasette: Any) -> Response:
             "previous_url": links.photo(photo["previous_id"]) if photo["previous_id"] else None,
             "next_url": links.photo(photo["next_id"]) if photo["next_id"] else None,
             "row_url": links.row("photos", photo["id"]),
+            "group": await groups.photo_group(db, links, photo),
         }
     }
     return await respond(datasette, request, "archive_photo.html", data)

@@ -23,9 +23,11 @@ from archive.web import (
     chrome,
     csv_downloads,
     facets,
+    group_page,
     images,
     media,
     pages,
+    pick_facet,
     search_page,
     searched_table,
     table_order,
@@ -47,6 +49,7 @@ def register_routes() -> list[tuple[str, Any]]:
         (r"^/-/events/(?P<key>[a-z0-9-]+?)(?P<format>\.json)?$", pages.event_view),
         (r"^/-/units/(?P<slug>[a-z0-9-]+?)(?P<format>\.json)?$", pages.unit_view),
         (r"^/-/photos/(?P<id>\d{1,18})(?P<format>\.json)?$", pages.photo_view),
+        (r"^/-/groups/(?P<id>\d{1,18})(?P<format>\.json)?$", group_page.group_view),
         (images.ROUTE, images.image_view),
         (r"^/-/archive-static/(?P<path>[a-z0-9_-]+\.(?:css|js|svg))$", asgi_static(STATIC)),
     ]
@@ -114,15 +117,19 @@ def asgi_wrapper(datasette: Any) -> Any:
 
 @hookimpl
 def filters_from_request(request: Any, table: str) -> Any:
-    """A too long table search is a 400 before any SQL; a unit filter gets its index."""
+    """A too long table search is a 400 before any SQL; a unit filter gets its index;
+    "only picks" gets the literal condition its partial index needs (pick_facet)."""
     table_search.refuse_long_search(request)
-    return facets.linked_filters(request, table)
+    return pick_facet.combined(
+        facets.linked_filters(request, table), pick_facet.picks_filters(request, table)
+    )
 
 
 @hookimpl
 def register_facet_classes() -> list[type]:
-    """The units and tags facets of the photos table, counted from the link tables."""
-    return [facets.LinkedFacet]
+    """The units and tags facets of the photos table, counted from the link tables;
+    its "only picks" of near-duplicate groups, from the kept counts (pick_facet)."""
+    return [facets.LinkedFacet, pick_facet.PicksFacet]
 
 
 @hookimpl
