@@ -53,6 +53,18 @@ def distance(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
+# A picture with (almost) no gradient anywhere: a flat colour, a black frame, a smooth
+# sky. Its hashes say nothing but "plain" (a red and a blue card hash alike), so such
+# photos are never grouped, nor paired across events, by fingerprint.
+PLAIN_BITS = 4
+
+
+def featureless(dhash: int) -> bool:
+    """True when the dHash has at most PLAIN_BITS bits set or unset: nothing to compare."""
+    ones = dhash.bit_count()
+    return min(ones, 64 - ones) <= PLAIN_BITS
+
+
 def trusted_time(taken_at: str | None, source: str | None) -> float | None:
     """A camera's time of day in seconds (wall clock, offset ignored), else None.
 
@@ -89,7 +101,7 @@ def groups(
     import numpy as np  # here: the command line starts without numpy
 
     left_out = set(alone)
-    kept = [p for p in photos if p.id not in left_out]
+    kept = [p for p in photos if p.id not in left_out and not featureless(p.dhash)]
     if len(kept) < 2:
         return []
     ph = np.array([p.phash for p in kept], dtype=np.uint64)

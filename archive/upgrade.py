@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from archive.db import connect, migrations, open_read_only
 from archive.errors import ArchiveError
-from archive.i18n import _
+from archive.i18n import N_, _
 
 # Migrations that read or write every photo row (the rest touch the schema only).
 LONG = frozenset(
@@ -31,9 +31,26 @@ LONG = frozenset(
         "m005_search_unit_aliases",
         "m006_photographer_credit",
         "m008_pages_kept_counts",
+        "m009_video",  # marks every row a photo
         "m011_photos_taken_order",
+        "m013_pick_indexes",  # four indexes over every photo
     }
 )
+# What each step brings, as the person running the upgrade reads it (translated).
+SUMMARIES = {
+    "m001_initial": N_("the catalog's tables"),
+    "m002_search_index": N_("the search index"),
+    "m003_search_exact_words": N_("search by exact words, with their diacritics"),
+    "m004_galleries": N_("galleries"),
+    "m005_search_unit_aliases": N_("search by the units' other names"),
+    "m006_photographer_credit": N_("photographer and credit"),
+    "m007_table_facet_indexes": N_("fast facets of the photos table"),
+    "m008_pages_kept_counts": N_("photo counts of the event, unit and timeline pages"),
+    "m009_video": N_("video clips"),
+    "m010_near_duplicates": N_("groups of near-duplicate photos"),
+    "m011_photos_taken_order": N_("the photos table's page order"),
+    "m013_pick_indexes": N_("fast pages of 'only picks'"),
+}
 # Below this many photos even a full reindex takes seconds: opening runs it as before.
 LONG_FROM_PHOTOS = 10_000
 
@@ -41,15 +58,18 @@ LONG_FROM_PHOTOS = 10_000
 @dataclass(frozen=True)
 class Step:
     name: str
-    summary: str  # the first line of the migration's docstring, or its name
+    summary: str  # what the step brings (SUMMARIES), else its docstring's first line
 
 
 def pending(db: Database) -> list[Step]:
     """The migrations this catalog has not had yet, in the order they run."""
-    return [
-        Step(m.name, ((m.fn.__doc__ or "").strip().splitlines() or [m.name])[0])
-        for m in migrations.pending(db)
-    ]
+    return [Step(m.name, _summary(m.name, m.fn.__doc__)) for m in migrations.pending(db)]
+
+
+def _summary(name: str, doc: str | None) -> str:
+    if name in SUMMARIES:
+        return _(SUMMARIES[name])
+    return ((doc or "").strip().splitlines() or [name])[0]
 
 
 def photo_count(db: Database) -> int:

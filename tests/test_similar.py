@@ -225,3 +225,20 @@ def test_across_finds_a_photo_resent_through_a_chat_app_and_merges_nothing(
     assert len({r["event_id"] for r in events}) == 2  # reported, never merged
     text = archive.run("similar", "--across").stdout
     assert "dai-hoi.jpg" in text and "zalo-resent.jpg" in text
+
+
+def test_plain_pictures_are_never_grouped_by_their_hashes() -> None:
+    """A red and a blue card (no gradient anywhere) hash alike; they are not near-duplicates."""
+    from PIL import Image
+
+    from archive.similar import Candidate, featureless, groups
+    from ingest.fingerprint import fingerprint
+
+    def card(colour: str, index: int) -> Candidate:
+        small, large = Image.new("RGB", (320, 240), colour), Image.new("RGB", (1280, 960), colour)
+        prints = fingerprint(small, large)
+        return Candidate(index, int(prints.phash, 16), int(prints.dhash, 16), None, 1, 0.0)
+
+    cards = [card(colour, i) for i, colour in enumerate(("red", "blue", "white", "black"))]
+    assert all(featureless(c.dhash) for c in cards)
+    assert groups(cards) == []

@@ -23,12 +23,18 @@ from tests.browser import ArchiveServer
 from tests.conftest import Archive
 
 STEP = "m011_photos_taken_order"
+LATER = "m013_pick_indexes"  # after m011 and built on its column: rolled back with it
 
 
 def before_m011(catalog: Path) -> None:
-    """The catalog as the version before m011 left it."""
+    """The catalog as the version before m011 left it (so before m013 too)."""
     conn = sqlite3.connect(catalog)
     with conn:
+        for index in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'idx_photos_pick%'"
+        ).fetchall():
+            conn.execute(f"DROP INDEX {index[0]}")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", (LATER,))
         conn.execute("DROP INDEX idx_photos_taken_order")
         conn.execute(f"ALTER TABLE photos DROP COLUMN {TAKEN_ORDER}")
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", (STEP,))
@@ -60,8 +66,8 @@ def test_serve_refuses_then_upgrade_applies_then_serve_runs(old_archive: Path) -
     assert STEP not in applied(catalog)  # asking did not start the work
 
     done = archive.run("upgrade")
-    assert f"[1/1] {STEP}:" in done.stderr and "done in" in done.stderr
-    assert "1 steps applied" in done.stdout
+    assert f"[1/2] {STEP}:" in done.stderr and f"[2/2] {LATER}:" in done.stderr
+    assert "done in" in done.stderr and "2 steps applied" in done.stdout
     assert STEP in applied(catalog)
     assert {m.name for m in migrations._migrations} <= applied(catalog)
     again = archive.run("upgrade")

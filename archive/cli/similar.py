@@ -20,6 +20,7 @@ from archive.cli.context import Context, ProgressBar, emit_json, writing
 from archive.db import write_transaction
 from archive.errors import ArchiveError
 from archive.i18n import _
+from archive.similar import featureless
 from ingest.fingerprint import from_thumbnails
 
 BACKFILL_BATCH = 200  # photos per transaction: an ingest or a reviewer's change gets its turn
@@ -209,6 +210,7 @@ def _across(catalog: Catalog, as_json: bool) -> None:
         "SELECT p.id, p.phash, p.dhash, p.original_name, e.slug AS event FROM photos p"
         " LEFT JOIN events e ON e.id = p.event_id WHERE p.phash IS NOT NULL ORDER BY p.id"
     )
+    rows = [r for r in rows if not featureless(int(r["dhash"], 16))]
     index = HashIndex(
         np.array([int(r["phash"], 16) for r in rows], dtype=np.uint64),
         np.array([int(r["dhash"], 16) for r in rows], dtype=np.uint64),
