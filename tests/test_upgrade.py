@@ -25,10 +25,26 @@ from tests.conftest import Archive
 STEP = "m011_photos_taken_order"
 
 
+# A later migration with an index on taken_order: the version before m011 had it not either.
+LATER = {
+    "m013_pick_indexes": [
+        "idx_photos_event_picks",
+        "idx_photos_picks_taken",
+        "idx_photos_picks_year",
+        "idx_photos_picks_camera",
+        "idx_photos_picks_event",
+    ]
+}
+
+
 def before_m011(catalog: Path) -> None:
-    """The catalog as the version before m011 left it."""
+    """The catalog as the version before m011 left it (so without m013 either)."""
     conn = sqlite3.connect(catalog)
     with conn:
+        for name, indexes in LATER.items():
+            for index in indexes:
+                conn.execute(f"DROP INDEX {index}")
+            conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", (name,))
         conn.execute("DROP INDEX idx_photos_taken_order")
         conn.execute(f"ALTER TABLE photos DROP COLUMN {TAKEN_ORDER}")
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", (STEP,))
@@ -60,8 +76,8 @@ def test_serve_refuses_then_upgrade_applies_then_serve_runs(old_archive: Path) -
     assert STEP not in applied(catalog)  # asking did not start the work
 
     done = archive.run("upgrade")
-    assert f"[1/1] {STEP}:" in done.stderr and "done in" in done.stderr
-    assert "1 steps applied" in done.stdout
+    assert f"[1/2] {STEP}:" in done.stderr and "[2/2] m013_pick_indexes:" in done.stderr
+    assert "done in" in done.stderr and "2 steps applied" in done.stdout
     assert STEP in applied(catalog)
     assert {m.name for m in migrations._migrations} <= applied(catalog)
     again = archive.run("upgrade")
