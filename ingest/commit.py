@@ -53,11 +53,25 @@ def undated_warning(photo: dict) -> str | None:
     source, when = photo.get("taken_at_source"), photo.get("taken_at")
     if not when:
         return None
+    clip = photo.get("media_type") == "video"  # a clerk is told of a clip as a clip
     if source == "event":
-        return _("no date in the photo: dated by the event, {day}").format(day=show_day(when))
+        said = (
+            _("no date in the clip: dated by the event, {day}")
+            if clip
+            else _("no date in the photo: dated by the event, {day}")
+        )
+        return said.format(day=show_day(when))
     if source == "file_mtime":
         if photo.get("event_id"):
-            said = _("no date in the photo or its event: dated by the file's time, {moment}")
+            said = (
+                _("no date in the clip or its event: dated by the file's time, {moment}")
+                if clip
+                else _("no date in the photo or its event: dated by the file's time, {moment}")
+            )
+        elif clip:
+            said = _(
+                "no date in the clip and it is in no event: dated by the file's time, {moment}"
+            )
         else:
             said = _(
                 "no date in the photo and it is in no event: dated by the file's time, {moment}"

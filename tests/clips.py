@@ -57,10 +57,19 @@ class Clip:
         return self.width, self.height
 
 
-def picture(width: int, height: int, index: int, frames: int) -> Image.Image:
-    """One RGB frame: grey gradient, red top band, a white square moving left to right."""
-    ramp = Image.linear_gradient("L").resize((width, height))
-    im = Image.merge("RGB", (ramp, ramp, ramp)).point(lambda v: 40 + v * 160 // 255)
+def picture(
+    width: int, height: int, index: int, frames: int, background: Image.Image | None = None
+) -> Image.Image:
+    """One RGB frame: grey gradient, red top band, a white square moving left to right.
+
+    ``background`` replaces the gradient: a clip of another scene, which the
+    near-duplicate grouping must not take for the same moment as the others.
+    """
+    if background is None:
+        ramp = Image.linear_gradient("L").resize((width, height))
+        im = Image.merge("RGB", (ramp, ramp, ramp)).point(lambda v: 40 + v * 160 // 255)
+    else:
+        im = background.copy()
     draw = ImageDraw.Draw(im)
     draw.rectangle((0, 0, width, max(2, height // 8)), fill=(220, 30, 30))
     side = max(4, min(width, height) // 6)
@@ -83,6 +92,7 @@ def make_clip(
     metadata: dict[str, str] | None = None,
     apple: bool = False,
     grain: float = 0.0,
+    scene: int | None = None,
 ) -> Clip:
     """Write a clip at path; the container follows the suffix (.mp4, .mov, .mkv, .webm).
 
@@ -94,7 +104,8 @@ def make_clip(
     container tags (``creation_time``, ``location``, ...); ``apple`` writes
     them as QuickTime ``mdta`` keys, the way an iPhone names them. ``grain``
     (0-1) mixes in sensor noise, for a clip as costly to decode as a phone's
-    (the benchmark's); the tests leave it out.
+    (the benchmark's); the tests leave it out. ``scene`` draws the frames over
+    tests/scenes.py's scene of that seed instead of the grey gradient.
     """
     width, height = size
     frames = max(1, round(seconds * rate))
@@ -122,12 +133,17 @@ def make_clip(
         noise = [
             Image.effect_noise((width, height), 60).convert("RGB") for _ in range(4 if grain else 0)
         ]
+        background = None
+        if scene is not None:
+            from tests.scenes import draw_scene
+
+            background = draw_scene(scene, size=(width, height))
         samples = 0
         for index in range(frames):
             if index < black:
                 rgb = Image.new("RGB", stored)
             else:
-                rgb = picture(width, height, index, frames)
+                rgb = picture(width, height, index, frames, background)
                 if grain:
                     rgb = Image.blend(rgb, noise[index % len(noise)], grain)
                 if sideways is not None:

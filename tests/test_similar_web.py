@@ -212,3 +212,26 @@ def test_only_picks_facets_count_a_covering_index(built, column) -> None:
     )
     found = plan(built.catalog, sql, {"p0": "1"})
     assert "COVERING INDEX idx_photos_picks_" in found, found
+
+
+def test_a_group_of_clips_shows_its_members_as_clips(tmp_path: Path) -> None:
+    """Two clips of one picture are one group: its page and a member's page mark them as clips."""
+    from tests.clips import make_clip
+    from tests.conftest import Archive
+
+    folder = tmp_path / "van-nghe"
+    folder.mkdir()
+    (folder / "event.yml").write_text("title: Văn nghệ\ndate: 2024-09-02\n", encoding="utf-8")
+    make_clip(folder / "VID_1.mp4", seconds=2.0, size=(320, 240))
+    make_clip(folder / "VID_2.mp4", seconds=3.0, size=(320, 240))
+    archive = Archive(tmp_path / "archive")
+    archive.ingest(str(folder), "--no-video-previews")
+    [group] = archive.rows("SELECT id, pick_id FROM photo_groups")
+    ds = build_datasette(archive.root / "catalog.db", load_metadata(METADATA))
+    for path in (f"/-/groups/{group['id']}", f"/-/photos/{group['pick_id']}"):
+        page = get(ds, path).text
+        grid = page[page.index("archive-group-members-grid") :]
+        assert grid.count('class="archive-play"') == 2, path
+        assert "0:02" in grid and "0:03" in grid, path
+    member = get(ds, f"/-/photos/{group['pick_id']}.json").json()["photo"]["group"]["members"]
+    assert {m["media_type"] for m in member} == {"video"}

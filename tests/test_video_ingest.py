@@ -195,3 +195,15 @@ def test_an_article_that_lists_only_the_photos_still_captions_them(archive, tmp_
     archive.ingest(str(folder), "--no-video-previews")
     got = {r["original_name"]: r["caption"] for r in archive.rows("SELECT * FROM photos")}
     assert got == {"01.jpg": "Ảnh một", "02.mp4": None, "03.jpg": "Ảnh ba"}
+
+
+def test_a_clip_without_a_date_is_told_of_as_a_clip(archive, tmp_path: Path) -> None:
+    """A clip with no creation_time takes its event's day; the warning says clip, not photo."""
+    folder = tmp_path / "van-nghe"
+    folder.mkdir()
+    (folder / "event.yml").write_text("title: Văn nghệ\ndate: 2024-09-02\n", encoding="utf-8")
+    make_clip(folder / "VID_van_nghe.mp4", seconds=1.0)
+    report = archive.ingest(str(folder), "--no-video-previews")
+    [warning] = [p for p in report["problems"] if p["stage"] == "date"]
+    assert warning["path"].endswith("VID_van_nghe.mp4")
+    assert warning["reason"] == "no date in the clip: dated by the event, 02/09/2024"

@@ -29,7 +29,8 @@ from PIL import Image
 
 from tests.clips import HANOI_ISO6709, make_clip
 from tests.conftest import Archive
-from tests.images import make_jpeg
+from tests.images import build_exif
+from tests.scenes import draw_scene, jpeg
 
 EVENT_SLUG = "le-chao-co-thang-9-2024"
 EVENT_YML = f"""\
@@ -80,9 +81,10 @@ def build(root: Path, work: Path) -> VideoArchive:
     (folder / "event.yml").write_text(EVENT_YML, encoding="utf-8")
     lines = ["file,caption,units"]
     for n, (name, (time, caption)) in enumerate(PHOTOS.items()):
-        make_jpeg(
-            folder / name, size=(640, 480), color=(60 * n, 120, 200), taken=f"2024:09:05 {time}"
-        )
+        # Three moments, not flat colours: near-duplicate grouping ignores colour, and
+        # would make one group of them (and of clips of one picture), one card.
+        exif = build_exif(taken=f"2024:09:05 {time}", make="Samsung", model="SM-G930F")
+        (folder / name).write_bytes(jpeg(draw_scene(300 + n, size=(640, 480)), 92, exif.tobytes()))
         lines.append(f'{name},"{caption}",')
     placed = {**when("08:30:00"), "com.apple.quicktime.location.ISO6709": HANOI_ISO6709}
     make_clip(
@@ -99,6 +101,7 @@ def build(root: Path, work: Path) -> VideoArchive:
         size=(480, 270),
         codec="libx265",
         metadata=when("08:31:00"),
+        scene=7,
         apple=True,
     )
     make_busy_clip(folder / "toan-canh.mp4", metadata=when("08:33:00"))

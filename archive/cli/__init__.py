@@ -97,7 +97,14 @@ def cli(ctx: click.Context, root: Path, debug: bool) -> None:
 @click.option("--endpoint", metavar="URL", help="The S3 server's address (Ceph, MinIO, …).")
 @click.pass_obj
 def init(obj: Context, store_url: str | None, endpoint: str | None) -> None:
-    """Create an empty archive (or check an existing one) at --root."""
+    """Create an empty archive (or check an existing one) at --root.
+
+    \b
+    Examples:
+      archive --root /srv/kho-anh init
+      archive --root /srv/kho-anh init --store s3://kho-anh-quan-3/phuong-6 \\
+          --endpoint https://s3.quan3.example
+    """
     catalog = obj.catalog()
     if store_url is not None:
         choose_store(obj, catalog, store_url, endpoint)

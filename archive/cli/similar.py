@@ -81,7 +81,8 @@ def similar_group(
         others = ", ".join(str(i) for i in group["member_ids"] if i != group["pick_id"])
         click.echo(
             _(
-                "{event}: group {group} of {size}: pick {pick} {name}{chosen}; others: {others}"
+                "{event}: group {group}, {size} photos:"
+                " pick {pick} {name}{chosen}; others: {others}"
             ).format(
                 event=group["event"],
                 group=group["id"],

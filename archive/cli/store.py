@@ -53,7 +53,14 @@ def choose_store(obj: Context, catalog: Catalog, url: str, endpoint: str | None)
 @click.group("store", invoke_without_command=True)
 @click.pass_context
 def store_group(ctx: click.Context) -> None:
-    """Show where the archive keeps its files (with no subcommand), or move them."""
+    """Show where the archive keeps its files (with no subcommand), or move them.
+
+    \b
+    Examples:
+      archive store
+      archive store migrate --to s3://kho-anh-quan-3/phuong-6 --endpoint https://s3.quan3.example
+      archive store migrate --to local
+    """
     if ctx.invoked_subcommand:
         return
     obj: Context = ctx.obj
@@ -62,7 +69,13 @@ def store_group(ctx: click.Context) -> None:
 
 
 @store_group.command("migrate")
-@click.option("--to", "to", required=True, metavar="s3://BUCKET/PREFIX|local")
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    metavar="s3://BUCKET/PREFIX|local",
+    help="The bucket to move the files into, or local: back into the archive folder.",
+)
 @click.option("--endpoint", metavar="URL", help="The S3 server's address (Ceph, MinIO, …).")
 @click.option(
     "--delete-local",
@@ -75,6 +88,14 @@ def store_migrate(
     obj: Context, to: str, endpoint: str | None, delete_local: bool, as_json: bool
 ) -> None:
     """Copy every file to the new store, verify each, then switch the archive to it.
+
+    The local files stay until --delete-local (given now, or again later).
+
+    \b
+    Examples:
+      archive store migrate --to s3://kho-anh-quan-3/phuong-6 --endpoint https://s3.quan3.example
+      archive store migrate --to s3://kho-anh-quan-3/phuong-6 --delete-local
+      archive store migrate --to local
 
     Exit status: 0 switched, 1 some files failed (named; the archive stays where it was).
     """

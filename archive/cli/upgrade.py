@@ -7,7 +7,7 @@ import click
 from archive import upgrade
 from archive.cli.context import Context
 from archive.errors import ArchiveError
-from archive.i18n import _
+from archive.i18n import _, ngettext
 
 
 @click.command("upgrade")
@@ -38,6 +38,11 @@ def upgrade_command(obj: Context) -> None:
 
     steps = upgrade.upgrade(store.catalog_path, starting, done)
     if steps:
-        click.echo(_("Archive up to date: {n} steps applied").format(n=len(steps)))
+        said = ngettext(
+            "Archive up to date: {n} step applied",
+            "Archive up to date: {n} steps applied",
+            len(steps),
+        )
+        click.echo(said.format(n=len(steps)))
     else:
         click.echo(_("Archive already up to date: nothing to do"))

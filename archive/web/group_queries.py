@@ -27,7 +27,10 @@ from archive.web import queries
 # own page lists them all, by key.
 MEMBERS_SHOWN = 12
 # The narrow columns a member's thumbnail needs (its caption for alt text and title).
-MEMBER_COLUMNS = "p.id, p.caption, p.taken_at, p.original_name, p.group_id, p.is_pick"
+MEMBER_COLUMNS = (
+    "p.id, p.caption, p.taken_at, p.original_name, p.group_id, p.is_pick,"
+    " p.media_type, p.duration"  # a clip among the members is shown as a clip
+)
 # An event's cards from just after a key (see queries._after_event_key): a seek in
 # idx_photos_event_picks, whose order is the ORDER BY, so no sort (tests hold the plan).
 EVENT_CARDS_SQL = f"""SELECT {PHOTO_COLUMNS}, p.group_id, g.size AS group_size, g.pick_by_reviewer

@@ -34,6 +34,8 @@ def member_card(links: Links, row: dict[str, Any]) -> dict[str, Any]:
         "caption": row["caption"],
         "taken_at": row["taken_at"],
         "is_pick": bool(row["is_pick"]),
+        "media_type": row.get("media_type") or "photo",
+        "duration": row.get("duration"),
     }
 
 
