@@ -60,21 +60,27 @@ def same_server(source: AnyStore, target: S3Store) -> bool:
     return source.remote and getattr(source, "endpoint", None) == target.endpoint
 
 
+def overlaps(one: AnyStore, other: S3Store) -> bool:
+    """Whether two places share objects: one bucket of one server, one prefix inside the other."""
+    if not isinstance(one, S3Store) or one.bucket != other.bucket or not same_server(one, other):
+        return False
+    mine, theirs = one.prefix.strip("/"), other.prefix.strip("/")
+    return (
+        not mine
+        or not theirs
+        or f"{mine}/".startswith(f"{theirs}/")
+        or f"{theirs}/".startswith(f"{mine}/")
+    )
+
+
 def check_bucket_destination(source: AnyStore, target: S3Store) -> bool:
     """Refuse a backup into the archive's own objects; True if target is a backup already."""
-    if source.remote and isinstance(source, S3Store) and source.bucket == target.bucket:
-        mine, theirs = source.prefix.strip("/"), target.prefix.strip("/")
-        if same_server(source, target) and (
-            not mine
-            or not theirs
-            or f"{mine}/".startswith(f"{theirs}/")
-            or f"{theirs}/".startswith(f"{mine}/")
-        ):
-            raise BackupRefused(
-                _("{dest}: overlaps the archive's own objects in {store}").format(
-                    dest=target.url, store=source.url
-                )
+    if overlaps(source, target):
+        raise BackupRefused(
+            _("{dest}: overlaps the archive's own objects in {store}").format(
+                dest=target.url, store=source.url
             )
+        )
     if target.head(CATALOG_NAME) is not None:
         return True
     if next(iter(target.keys("")), None) is not None:

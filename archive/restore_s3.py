@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from archive.backup import Wanted, wanted_files
-from archive.backup_s3 import CopyMismatch, copy_object_checked
+from archive.backup_s3 import CopyMismatch, copy_object_checked, overlaps
 from archive.bagdir import fsync_dir
 from archive.catalog import Catalog
 from archive.db import open_catalog, write_transaction
@@ -86,6 +86,12 @@ def restore_from_bucket(
         if dry_run:
             return report
         target = parse_store_url(work, store_url or "local", store_endpoint)
+        if isinstance(target, S3Store) and overlaps(backup, target):
+            raise RestoreRefused(
+                _("{store}: overlaps the backup {source}; name another prefix").format(
+                    store=target.url, source=backup.url
+                )
+            )
         if target.remote:
             _name_store(catalog, store_url, store_endpoint)
         present = [item for item in wanted if item.relpath in listed]

@@ -193,3 +193,21 @@ def test_a_backup_into_the_archive_s_own_objects_is_refused(backed_up, bucket):
     assert "overlaps the archive's own objects" in done.output
     done = archive.run("backup", bucket.url(f"{prefix}/inside"), expect=2)
     assert "overlaps the archive's own objects" in done.output
+
+
+def test_a_restore_into_the_backup_s_own_objects_is_refused(backed_up, bucket, tmp_path):
+    _archive, _prefix, dest, _first, _work = backed_up
+    before = {key: item["ETag"] for key, item in bucket.keys(dest).items()}
+    done = Archive(tmp_path / "unused").run(
+        "restore",
+        bucket.url(dest),
+        str(tmp_path / "new"),
+        "--endpoint",
+        bucket.endpoint,
+        "--store",
+        bucket.url(f"{dest}/inside"),
+        expect=2,
+    )
+    assert "overlaps the backup" in done.output
+    assert not (tmp_path / "new").exists()
+    assert {key: item["ETag"] for key, item in bucket.keys(dest).items()} == before
