@@ -302,6 +302,19 @@ class S3Store:
                 sha.update(chunk)
         self._multipart(relpath, source, sha.hexdigest())
 
+    def replace_object(self, relpath: str, data: bytes, sha: str) -> None:
+        """Upload data at relpath whatever is there (a backup's catalog snapshot), checked."""
+        self._check_content(relpath, sha)
+        self._upload(relpath, data, sha)
+
+    def replace_object_file(self, relpath: str, source: Path, sha: str) -> None:
+        """:meth:`replace_object` from a file whose SHA-256 the caller computed as it wrote it."""
+        self._check_content(relpath, sha)
+        if source.stat().st_size <= MULTIPART_AT:
+            self._upload(relpath, source.read_bytes(), sha)
+        else:
+            self._multipart(relpath, source, sha)
+
     def delete(self, relpath: str) -> None:
         """Remove one object (only migrate's clean-up of a bucket it copied back calls this)."""
         self._call(lambda c: c.delete_object(Bucket=self.bucket, Key=self.key(relpath)), relpath)

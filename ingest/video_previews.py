@@ -13,12 +13,17 @@ that size and carries no place, so players use it), ``copied`` (it plays but
 holds a place: its streams copied into a new MP4 without its tags, nothing
 re-encoded), ``too_long`` (over the
 archive's limit: poster and facts only, with a warning), ``failed`` (why).
+A preview made or copied also says what it was read from (``read_from``): on a bucket
+the clip's own source file when it is still there with the archived bytes (a local
+read instead of downloading the object just uploaded), else the stored object.
 """
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -27,7 +32,7 @@ from archive.catalog import Catalog
 from archive.db import write_transaction
 from archive.errors import FileFailed
 from archive.i18n import _
-from archive.store import Store
+from archive.store import CHUNK, Store
 from archive.verify import playback_problem
 from ingest.video_transcode import copy_without_tags, encoders, plays_as_is, transcode
 
@@ -37,7 +42,7 @@ MAX_MINUTES_SETTING = "video_preview_max_minutes"
 # The columns a decision needs, for the query of every caller.
 COLUMNS = (
     "id, sha256, original_path, source_path, original_name, mime, video_codec, audio_codec,"
-    " width, height, duration, gps_lat, playback_path"
+    " width, height, duration, gps_lat, playback_path, bytes"
 )
 
 
@@ -116,18 +121,60 @@ def make_previews(
         finally:
             if progress:
                 progress.finish()
-        path, mime, size = made
+        path, mime, size, read_from = made
         if not options.dry_run:
             with write_transaction(catalog.db):
                 catalog.set_playback(row["id"], path, mime, size)
         result = "copied" if decided is not None else "made"
-        out.append({**said, "result": result, "format": mime, "width": size[0], "height": size[1]})
+        out.append(
+            {
+                **said,
+                "result": result,
+                "format": mime,
+                "width": size[0],
+                "height": size[1],
+                "read_from": read_from,
+            }
+        )
     return out
+
+
+def unchanged_source(store: Store, row: dict[str, Any]) -> Path | None:
+    """The clip's source file, if reading it beats reading the store and it holds the
+    archived bytes (same size, same SHA-256); None otherwise.
+
+    Only a bucket gains: a folder archive's own file is already local. Re-hashing is a
+    local read, where the stored copy would be a download of the whole object.
+    """
+    if not store.remote or not row.get("source_path"):
+        return None
+    source = Path(row["source_path"])
+    try:
+        if not source.is_file() or source.stat().st_size != row.get("bytes"):
+            return None
+        digest = hashlib.sha256()
+        with source.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(CHUNK), b""):
+                digest.update(chunk)
+    except OSError:
+        return None  # gone or unreadable since the ingest: the store's copy it is
+    return source if digest.hexdigest() == row["sha256"] else None
+
+
+@contextmanager
+def _original(store: Store, row: dict[str, Any]) -> Iterator[tuple[Path, str]]:
+    """A local path holding the clip's archived bytes, and which it is (source or store)."""
+    source = unchanged_source(store, row)
+    if source is not None:
+        yield source, "source"
+        return
+    with store.local_copy(row["original_path"]) as copy:
+        yield copy, "store"
 
 
 def _transcode_into_store(
     store: Store, row: dict[str, Any], progress: Bar | None, dry: bool, *, copy: bool = False
-) -> tuple[str, str, tuple[int, int]]:
+) -> tuple[str, str, tuple[int, int], str]:
     """Transcode (or, copy=True, copy without tags) to a temporary file, then store it."""
     done = [0]
 
@@ -140,7 +187,7 @@ def _transcode_into_store(
     with tempfile.TemporaryDirectory(prefix="archive-preview-") as work:
         ext = "mp4" if copy else encoders().container
         temp = Path(work) / f"preview.{ext}"
-        with store.local_copy(row["original_path"]) as original:
+        with _original(store, row) as (original, read_from):
             if copy:
                 copy_without_tags(original, temp)
                 mime, width, height = "video/mp4", row["width"], row["height"]
@@ -152,7 +199,7 @@ def _transcode_into_store(
         rel = store.playback_relpath(row["sha256"], ext)
         if not dry and not store.put_file(rel, temp):  # a damaged one is there: replaced
             store.replace_derivative_file(rel, temp)
-    return rel, mime, (width, height)
+    return rel, mime, (width, height), read_from
 
 
 def problems(results: list[dict[str, Any]]) -> list[tuple[str, str]]:

@@ -9,21 +9,32 @@ from typing import Any
 import click
 
 from archive.backup import BackupReport, Counts, backup
+from archive.backup_s3 import backup_to_bucket
 from archive.cli.context import Context, ProgressBar, emit_json
 from archive.errors import ArchiveError
 from archive.i18n import _
 from archive.restore import RestoreReport, restore
+from archive.restore_s3 import restore_from_bucket
+from archive.storage import parse_store_url
+from archive.store_s3 import S3Store
 
 PATH = click.Path(path_type=Path)
 
 
 @click.command("backup")
-@click.argument("dest", type=PATH)
+@click.argument("dest")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="With DEST s3://…: that S3 server's address (default: the archive's own).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.option("--dry-run", is_flag=True, help="Say what would be copied; write nothing.")
 @click.pass_obj
-def backup_command(obj: Context, dest: Path, as_json: bool, dry_run: bool) -> None:
-    """Copy the archive to DEST (a USB disk, a second drive), only what DEST lacks.
+def backup_command(
+    obj: Context, dest: str, endpoint: str | None, as_json: bool, dry_run: bool
+) -> None:
+    """Copy the archive to DEST (a USB disk, a second drive, a bucket), only what DEST lacks.
 
     Safe while an ingest runs: the catalog is copied as of one moment, and
     with it every file its rows name. Each original is checked against its
@@ -37,16 +48,28 @@ def backup_command(obj: Context, dest: Path, as_json: bool, dry_run: bool) -> No
       archive backup /media/usb/kho-anh             again: only what is new
       archive backup /media/usb/kho-anh --dry-run   what would be copied
       cd /media/usb/kho-anh && sha256sum -c manifest-sha256.txt
+      archive backup s3://kho-anh-du-phong/phuong-6 --endpoint https://s3.example
+
+    DEST s3://BUCKET/PREFIX: the objects under PREFIX with the archive's keys,
+    copied on the server when both are on one endpoint, and the catalog as
+    the object PREFIX/catalog.db, uploaded last.
 
     Exit status: 0 all copied, 1 some files failed (named; the rest copied),
     2 usage error (DEST inside the archive, or a folder that is not a backup).
     """
-    dest = dest.expanduser()
+    if dest.startswith("s3://"):
+        target = bucket_of(obj, dest, endpoint)
+        work: Callable[[ProgressBar], Any] = lambda bar: backup_to_bucket(  # noqa: E731
+            obj.root, target, dry_run=dry_run, on_plan=bar.start, progress=bar.advance
+        )
+    else:
+        folder = Path(dest).expanduser()
+        work = lambda bar: backup(  # noqa: E731
+            obj.root, folder, dry_run=dry_run, on_plan=bar.start, progress=bar.advance
+        )
     _run_and_report(
         _("Backing up"),
-        lambda bar: backup(
-            obj.root, dest, dry_run=dry_run, on_plan=bar.start, progress=bar.advance
-        ),
+        work,
         lambda reason: _("{dest}: cannot write the backup: {reason}").format(
             dest=dest, reason=reason
         ),
@@ -83,7 +106,13 @@ def backup_text(report: BackupReport) -> str:
             thumbs_there=thumbs.already_there,
         )
     ]
-    if not report.dry_run:
+    if not report.dry_run and report.dest.startswith("s3://"):
+        lines.append(
+            _("The backup holds {files} objects ({mb} MB), its catalog as catalog.db.").format(
+                files=report.payload_files, mb=f"{report.payload_bytes / 1e6:.1f}"
+            )
+        )
+    elif not report.dry_run:
         lines.append(
             _(
                 "The backup holds {files} files ({mb} MB),"
@@ -101,12 +130,27 @@ def _mb(counts: Counts) -> str:
 
 
 @click.command("restore")
-@click.argument("src", type=PATH)
+@click.argument("src")
 @click.argument("root", type=PATH)
+@click.option("--endpoint", metavar="URL", help="With SRC s3://…: that S3 server's address.")
+@click.option(
+    "--store",
+    "store_url",
+    metavar="s3://BUCKET/PREFIX",
+    help="With SRC s3://…: put the files in this bucket (default: in ROOT).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.option("--dry-run", is_flag=True, help="Validate the backup and count; write nothing.")
 @click.pass_obj
-def restore_command(obj: Context, src: Path, root: Path, as_json: bool, dry_run: bool) -> None:
+def restore_command(
+    obj: Context,
+    src: str,
+    root: Path,
+    endpoint: str | None,
+    store_url: str | None,
+    as_json: bool,
+    dry_run: bool,
+) -> None:
     """Bring the backup SRC back as a working archive at ROOT (a new or empty folder).
 
     The backup is checked first (every file against manifest-sha256.txt, the
@@ -118,14 +162,37 @@ def restore_command(obj: Context, src: Path, root: Path, as_json: bool, dry_run:
     Examples:
       archive restore /media/usb/kho-anh ~/kho-anh-moi
       archive --root ~/kho-anh-moi verify
+      archive restore s3://kho-anh-du-phong/phuong-6 ~/kho-anh-moi --endpoint https://s3.example
+      archive restore s3://kho-anh-du-phong/phuong-6 ~/kho-anh-moi --endpoint https://s3.example \\
+          --store s3://kho-anh/phuong-6-moi
 
     Exit status: 0 restored, 1 the backup is damaged (nothing restored) or
     lacks files its catalog names (restored, each named), 2 usage error.
     """
-    src, root = src.expanduser(), root.expanduser()
+    root = root.expanduser()
+    if src.startswith("s3://"):
+        backup_bucket = bucket_of(obj, src, endpoint, own=False)
+        if store_url is not None:
+            parse_store_url(root, store_url, endpoint)  # a mistyped --store refused up front
+        work: Callable[[ProgressBar], Any] = lambda bar: restore_from_bucket(  # noqa: E731
+            backup_bucket,
+            root,
+            store_url=store_url,
+            store_endpoint=endpoint,
+            dry_run=dry_run,
+            on_plan=bar.start,
+            progress=bar.advance,
+        )
+    else:
+        if store_url is not None:
+            raise ArchiveError(_("--store goes with a backup in a bucket (s3://…)"))
+        folder = Path(src).expanduser()
+        work = lambda bar: restore(  # noqa: E731
+            folder, root, dry_run=dry_run, on_plan=bar.start, progress=bar.advance
+        )
     _run_and_report(
         _("Restoring"),
-        lambda bar: restore(src, root, dry_run=dry_run, on_plan=bar.start, progress=bar.advance),
+        work,
         lambda reason: _("{root}: cannot restore: {reason}").format(root=root, reason=reason),
         restore_text,
         dry_run=dry_run,
@@ -150,6 +217,15 @@ def restore_text(report: RestoreReport) -> str:
     lines = [line.format(source=report.source, size=size, root=report.root)]
     lines += [_("MISSING") + f": {warning}" for warning in report.warnings]
     return "\n".join(lines)
+
+
+def bucket_of(obj: Context, url: str, endpoint: str | None, own: bool = True) -> S3Store:
+    """DEST or SRC s3://… as a bucket; without --endpoint, on the archive's own server."""
+    if endpoint is None and own:
+        endpoint = getattr(obj.store, "endpoint", None)
+    found = parse_store_url(Path(obj.root), url, endpoint)
+    assert isinstance(found, S3Store)
+    return found
 
 
 def _run_and_report(
