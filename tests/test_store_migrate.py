@@ -91,3 +91,12 @@ def test_migrate_refuses_the_same_store_and_a_bucket_that_does_not_answer(tmp_pa
     )
     assert "cannot reach the store" in nowhere.output
     assert store_setting(archive) is None
+
+
+def test_store_of_a_folder_archive_says_the_files_are_in_the_folder(tmp_path) -> None:
+    from tests.conftest import Archive
+
+    archive = Archive(tmp_path / "kho")
+    archive.run("init")
+    said = archive.run("store").stdout
+    assert said.startswith(str(tmp_path / "kho")) and "archive folder itself" in said

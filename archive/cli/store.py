@@ -65,7 +65,14 @@ def store_group(ctx: click.Context) -> None:
         return
     obj: Context = ctx.obj
     obj.catalog(existing=True)
-    click.echo(obj.store.describe())
+    if getattr(obj.store, "remote", True):
+        click.echo(obj.store.describe())
+    else:  # say what the bare path means: the default, nothing elsewhere
+        click.echo(
+            _("{path} (the files are in the archive folder itself)").format(
+                path=obj.store.describe()
+            )
+        )
 
 
 @store_group.command("migrate")

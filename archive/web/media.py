@@ -11,7 +11,7 @@ from typing import Any
 
 from archive.dates import duration_text
 
-__all__ = ["MEDIA_LABELS", "duration_text", "is_video", "value_label"]
+__all__ = ["MEDIA_LABELS", "duration_text", "is_video", "size_text", "value_label"]
 
 # The media-type facet's values as a reviewer reads them (the stored values stay English).
 MEDIA_LABELS = {"photo": "ảnh", "video": "video"}
@@ -30,3 +30,16 @@ def value_label(column: str, value: Any) -> Any:
     if column == "media_type":
         return MEDIA_LABELS.get(value, value)
     return value
+
+
+def size_text(size: int | None) -> str:
+    """A file's size as a reviewer reads it: 26 KB, 3,4 MB, 1,2 GB (a comma for decimals).
+
+    A 26 KB clip is not "0.0 MB"; the unit follows the size, the decimal comma is Vietnam's.
+    """
+    if not size:
+        return ""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20)):
+        if size >= scale:
+            return f"{size / scale:.1f}".replace(".", ",") + f" {unit}"
+    return f"{max(1, round(size / 1024))} KB"

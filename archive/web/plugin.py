@@ -66,6 +66,7 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["vn_datetime"] = vn_datetime
     env.filters["paragraphs"] = pages.description_paragraphs
     env.filters["duration"] = media.duration_text
+    env.filters["file_size"] = media.size_text
     env.globals["archive_value_label"] = media.value_label
     env.filters["archive_cells"] = cells_in_order
     chrome.install(env, datasette)
