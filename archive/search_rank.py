@@ -21,7 +21,12 @@ Here the same answer is asked in steps, each bounded:
   its order), newest photo first within a tier, each tier read with
   ``ORDER BY rowid DESC LIMIT`` so FTS5 stops when the page is full; only the
   first :data:`RANK_LIMIT` results are paged and the total is shown as
-  "more than" that.
+  "more than" that. Before the tiers, each flag is looked up alone, stopping
+  at its first photo: a flag no photo has (an empty phrase of common words, a
+  word typed without diacritics that is never written so) drops the tiers that
+  need it and leaves every ``NOT`` of it out. Otherwise each empty tier makes
+  FTS5 walk every hit through the flags' phrases (seconds at a million), to
+  prove what the flag alone proves in a fraction of that; the pages are the same.
 
 The steps are a generator of (sql, params) that is sent each answer's rows, so
 the same plan runs on a sqlite3 connection (:func:`run`) and on Datasette's
@@ -115,9 +120,20 @@ def plan(query: SmartQuery, limit: int, offset: int) -> Plan:
     picked: list[tuple[int, tuple[int, ...]]] = []
     seen = 0
     flags = flag_expressions(query)
+    empty: set[str] = set()
+    for name in ("exact_words", "folded_phrase", "exact_phrase", "own_words"):
+        if name == "exact_phrase" and empty & {"exact_words", "folded_phrase"}:
+            empty.add(name)  # a phrase written exactly has its words, and folds to the phrase
+            continue
+        rows = yield _count(flags[name], 1)
+        if not rows[0][0]:
+            empty.add(name)
+    flags = {name: e for name, e in flags.items() if name not in empty}
     for tier in TIERS:
         if len(picked) >= limit:
             break
+        if any(tier[FLAGS.index(name)] for name in empty):
+            continue
         expression = _tier_expression(hits, flags, tier)
         needed = offset + limit - seen
         rows = yield _count(expression, needed)
@@ -152,6 +168,7 @@ def plan(query: SmartQuery, limit: int, offset: int) -> Plan:
 def _tier_expression(hits: str, flags: dict[str, str], tier: tuple[int, ...]) -> str:
     """The hits with exactly these flags: (hits AND each flag set) NOT (any flag unset)."""
     having = " AND ".join(f"({e})" for name, e in flags.items() if tier[FLAGS.index(name)])
+    # (A flag no photo has is left out of ``flags``: lacking it excludes nothing.)
     lacking = " OR ".join(f"({e})" for name, e in flags.items() if not tier[FLAGS.index(name)])
     expression = f"({hits})" + (f" AND {having}" if having else "")
     return f"({expression}) NOT ({lacking})" if lacking else expression

@@ -129,3 +129,30 @@ def test_the_synthetic_queries_find_something(catalog) -> None:
     """The comparison means something: most queries have hits, several more than a page."""
     totals = [_old(catalog, search.parse(q), 1)[0] for q in QUERIES]
     assert sum(1 for t in totals if t > 3 * PAGE) >= 15 and totals[QUERIES.index("xyzzy")] == 0
+
+
+def _tiered(conn: sqlite3.Connection, query: search.SmartQuery, limit: int) -> list[tuple]:
+    """Past the bound: every hit by its four flags (best first), then newest first; the first
+    ``limit`` of them, as the one-statement ranking's flags say."""
+    sql, params = smart_sql(query, -1, 0)
+    rows = [_key(row)[:5] for row in conn.execute(sql, params).fetchall()]
+    rows.sort(key=lambda r: (*(not flag for flag in r[1:]), -r[0]))
+    return rows[:limit]
+
+
+@pytest.mark.parametrize("typed", QUERIES)
+def test_past_the_bound_pages_are_the_tiers_of_every_hit(catalog, typed, monkeypatch) -> None:
+    """With the bound lowered under the hits, the tiered pages (flags skipped when no photo
+    has them, as at a million photos) are those of the flags computed over every hit."""
+    query = search.parse(typed)
+    total, _ = _old(catalog, query, 1)
+    bound = 60
+    if total <= bound:
+        pytest.skip(f"{total} hits: within the bound")
+    monkeypatch.setattr(search_rank, "RANK_LIMIT", bound)
+    expected = _tiered(catalog, query, bound)
+    for page in (1, 2, 3):
+        new = search_rank.run(catalog, search_rank.plan(query, PAGE, (page - 1) * PAGE))
+        assert (new.total, new.more) == (bound, True), typed
+        got = [_key(row)[:5] for row in new.rows]
+        assert got == expected[(page - 1) * PAGE : page * PAGE], (typed, page)
