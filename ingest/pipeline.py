@@ -29,10 +29,10 @@ from ingest import video_previews
 from ingest import workers as worker_pool
 from ingest.commit import Committer
 from ingest.describe import CommandLine, describe
+from ingest.jobs import Job, Outcome
 from ingest.report import Report
 from ingest.sources import discover
 from ingest.video_previews import Bar, PreviewOptions
-from ingest.work import Job, Outcome, process
 
 COMMIT_EVERY = 25  # files per transaction: small enough that a crash costs little
 FLUSH_SECONDS = 1.0  # the longest a finished photo waits for its batch to be synced and committed
@@ -239,10 +239,10 @@ def _run_jobs(jobs: list[Job], workers: int) -> Iterable[Outcome]:
     """Outcomes in the order of the jobs, so photo ids follow file-name order."""
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(jobs) <= 1:
-        yield from map(process, jobs)
+        yield from map(worker_pool.process, jobs)
         return
     with worker_pool.pool(min(workers, len(jobs))) as pool:
-        yield from pool.map(process, jobs)
+        yield from pool.map(worker_pool.process, jobs)
 
 
 def _user() -> str | None:
