@@ -33,6 +33,7 @@ from ingest.jobs import Job, Outcome
 from ingest.report import Report
 from ingest.sources import discover
 from ingest.video_previews import Bar, PreviewOptions
+from ingest.workers import process  # the work on one file, imported where it runs
 
 COMMIT_EVERY = 25  # files per transaction: small enough that a crash costs little
 FLUSH_SECONDS = 1.0  # the longest a finished photo waits for its batch to be synced and committed
@@ -239,10 +240,10 @@ def _run_jobs(jobs: list[Job], workers: int) -> Iterable[Outcome]:
     """Outcomes in the order of the jobs, so photo ids follow file-name order."""
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(jobs) <= 1:
-        yield from map(worker_pool.process, jobs)
+        yield from map(process, jobs)
         return
     with worker_pool.pool(min(workers, len(jobs))) as pool:
-        yield from pool.map(worker_pool.process, jobs)
+        yield from pool.map(process, jobs)
 
 
 def _user() -> str | None:
