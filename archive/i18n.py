@@ -230,6 +230,17 @@ def help_texts(command: Any) -> list[str]:
             texts.append(text)
         if (metavar := _english_metavar(param)) and not metavar.startswith("YYYY"):
             texts.append(metavar)
-    for sub in getattr(command, "commands", {}).values():
+    for sub in _subcommands(command):
         texts.extend(help_texts(sub))
     return texts
+
+
+def _subcommands(command: Any) -> list[Any]:
+    """Every subcommand of a group, loaded if it is loaded lazily (archive.cli.ArchiveGroup)."""
+    if not hasattr(command, "list_commands"):
+        return []
+    import click  # only a group gets here, and click is imported already then
+
+    ctx = click.Context(command)
+    found = (command.get_command(ctx, name) for name in command.list_commands(ctx))
+    return [sub for sub in found if sub is not None]

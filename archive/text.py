@@ -16,6 +16,7 @@ import unicodedata
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 
 _WHITESPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"(\d+)")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 # A word in NFD: a letter followed by letters and combining marks.
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*")
@@ -68,6 +69,8 @@ def exact_key(text: str) -> str:
 
 def strip_diacritics(text: str) -> str:
     """Remove every diacritic, including the bar of đ that Unicode does not decompose."""
+    if text.isascii():  # most file names: nothing to remove, and no need to decompose
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return bare.replace("đ", "d").replace("Đ", "D")
@@ -122,5 +125,5 @@ def did_you_mean(typed: str, known: list[tuple[str, str]]) -> str | None:
 
 def natural_key(name: str) -> tuple:
     """Sort file names as people do: IMG_2 before IMG_10, diacritics folded."""
-    parts = re.split(r"(\d+)", fold(name))
+    parts = _DIGITS.split(fold(name))
     return tuple(int(p) if p.isdigit() else p for p in parts)

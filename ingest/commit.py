@@ -20,8 +20,8 @@ from archive.fields import CURATED
 from archive.i18n import _
 from archive.records import EventSpec, PhotoMeta, SourceFile
 from ingest.describe import Description
+from ingest.jobs import Outcome, stat_source
 from ingest.report import Report
-from ingest.work import Outcome, stat_source
 
 
 def exists_as_named(key: str) -> bool:

@@ -19,6 +19,8 @@ Decisions a caller relies on:
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -330,15 +332,22 @@ class Manifests:
         return bool(self.event or self.article or self.sheets)
 
 
-def find_manifests(folder: Path) -> Manifests:
-    """Find manifests by case-insensitive name; with two spellings, the first in sort order wins."""
-    try:
-        entries = sorted(folder.iterdir())
-    except (FileNotFoundError, NotADirectoryError):
-        return Manifests(folder)
+def find_manifests(folder: Path, names: Iterable[str] | None = None) -> Manifests:
+    """Find manifests by case-insensitive name; with two spellings, the first in sort order wins.
+
+    names: the folder's entries when the caller has listed it already (a walk
+    does), so a folder of photos is not listed twice. Only the names that are
+    manifests become paths: a camera folder holds hundreds of names and no manifest.
+    """
+    if names is None:
+        try:
+            names = os.listdir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            return Manifests(folder)
+    candidates = sorted(folder / name for name in names if nfc(name).casefold() in _MANIFEST_NAMES)
     found: dict[str, Path] = {}
-    for entry in entries:
-        slot = _MANIFEST_NAMES.get(nfc(entry.name).casefold())
-        if slot is not None and slot not in found and entry.is_file():
+    for entry in candidates:
+        slot = _MANIFEST_NAMES[nfc(entry.name).casefold()]
+        if slot not in found and entry.is_file():
             found[slot] = entry
     return Manifests(folder, **found)

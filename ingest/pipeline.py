@@ -29,10 +29,11 @@ from ingest import video_previews
 from ingest import workers as worker_pool
 from ingest.commit import Committer
 from ingest.describe import CommandLine, describe
+from ingest.jobs import Job, Outcome
 from ingest.report import Report
 from ingest.sources import discover
 from ingest.video_previews import Bar, PreviewOptions
-from ingest.work import Job, Outcome, process
+from ingest.workers import process  # the work on one file, imported where it runs
 
 COMMIT_EVERY = 25  # files per transaction: small enough that a crash costs little
 FLUSH_SECONDS = 1.0  # the longest a finished photo waits for its batch to be synced and committed
@@ -144,6 +145,8 @@ def ingest(
                 if committer.known_unchanged(photo.path, photo.key):
                     _tick(batches, progress)
                 else:
+                    if len(jobs) == 1 and _pooled(options.jobs):
+                        worker_pool.warm_up()  # a pool it will be: its imports overlap the rest
                     jobs.append(
                         Job(
                             str(photo.path),
@@ -235,10 +238,15 @@ def _tick(batches: _Batches, progress: Callable[[int], None] | None) -> None:
         progress(1)
 
 
+def _pooled(workers: int) -> bool:
+    """Whether files are processed by a pool of workers (given two files or more)."""
+    return (workers or os.cpu_count() or 1) > 1
+
+
 def _run_jobs(jobs: list[Job], workers: int) -> Iterable[Outcome]:
     """Outcomes in the order of the jobs, so photo ids follow file-name order."""
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(jobs) <= 1:
+    if not _pooled(workers) or len(jobs) <= 1:
         yield from map(process, jobs)
         return
     with worker_pool.pool(min(workers, len(jobs))) as pool:

@@ -49,6 +49,8 @@ class Discovery:
     skipped: list[Path] = field(default_factory=list)  # files that are not photos
     misnamed: list[Path] = field(default_factory=list)  # caption sheets under another name
     missing: list[str] = field(default_factory=list)  # paths given that do not exist
+    # Each folder's own manifests, found once (a folder is asked about for each file in it).
+    manifests: dict[Path, Manifests] = field(default_factory=dict, repr=False)
 
 
 def is_junk(name: str) -> bool:
@@ -143,6 +145,7 @@ def discover(
                 key=natural_key,
             )
             folder_path = Path(current)
+            found.manifests.setdefault(folder_path, find_manifests(folder_path, files))
             event = _folder_for(found, folder_path, inherit_from=given)
             for name in sorted(files, key=natural_key):
                 if not name.startswith("."):
@@ -159,7 +162,7 @@ def _folder_for(found: Discovery, path: Path, inherit_from: Path | None = None) 
     while True:
         if probe in found.folders:
             return found.folders[probe]
-        manifests = find_manifests(probe)
+        manifests = _manifests_of(found, probe)
         if manifests.is_event:
             found.folders[probe] = Folder(probe, manifests)
             return found.folders[probe]
@@ -168,9 +171,15 @@ def _folder_for(found: Discovery, path: Path, inherit_from: Path | None = None) 
         probe = probe.parent
 
 
-def _is_manifest(path: Path, folder: Folder | None) -> bool:
+def _manifests_of(found: Discovery, folder: Path) -> Manifests:
+    if folder not in found.manifests:
+        found.manifests[folder] = find_manifests(folder)
+    return found.manifests[folder]
+
+
+def _is_manifest(found: Discovery, path: Path, folder: Folder | None) -> bool:
     """Manifests beside the photos are expected company, not files to report as skipped."""
-    own = _manifest_files(find_manifests(path.parent))
+    own = _manifest_files(_manifests_of(found, path.parent))
     return path in own or (folder is not None and path in _manifest_files(folder.manifests))
 
 
@@ -180,7 +189,7 @@ def _manifest_files(manifests: Manifests) -> set[Path]:
 
 def _add_file(found: Discovery, seen: set[str], path: Path, folder: Folder | None) -> None:
     if not is_photo(path):
-        if is_junk(path.name) or _is_manifest(path, folder):
+        if is_junk(path.name) or _is_manifest(found, path, folder):
             return
         if path.suffix.casefold() in SHEET_NAMES and looks_like_sheet(path):
             found.misnamed.append(path)

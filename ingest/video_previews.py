@@ -33,8 +33,6 @@ from archive.db import write_transaction
 from archive.errors import FileFailed
 from archive.i18n import _
 from archive.store import CHUNK, Store
-from archive.verify import playback_problem
-from ingest.video_transcode import copy_without_tags, encoders, plays_as_is, transcode
 
 DEFAULT_MAX_MINUTES = 30.0
 STEPS = 100  # a clip's progress bar counts per cent
@@ -73,6 +71,8 @@ def max_minutes(catalog: Catalog, given: float | None) -> float:
 
 def decide(row: dict[str, Any], options: PreviewOptions) -> dict[str, Any] | None:
     """What is to be done for a clip without transcoding it; None means "transcode"."""
+    from ingest.video_transcode import plays_as_is  # PyAV only for a run that has clips
+
     said = {"id": row["id"], "path": row["source_path"] or row["original_name"]}
     if row["duration"] and row["duration"] > options.max_seconds:
         minutes = options.max_seconds / 60
@@ -93,6 +93,8 @@ def make_previews(
     bar: Callable[[str], Bar] | None = None,
 ) -> list[dict[str, Any]]:
     """Each clip's preview made (or why not), recorded in the catalog; one dict per clip."""
+    from archive.verify import playback_problem  # imported only by a run that has clips
+
     out = []
     for row in rows:
         if row["playback_path"] and not playback_problem(store, row["playback_path"]):
@@ -176,6 +178,8 @@ def _transcode_into_store(
     store: Store, row: dict[str, Any], progress: Bar | None, dry: bool, *, copy: bool = False
 ) -> tuple[str, str, tuple[int, int], str]:
     """Transcode (or, copy=True, copy without tags) to a temporary file, then store it."""
+    from ingest.video_transcode import copy_without_tags, encoders, transcode
+
     done = [0]
 
     def told(fraction: float) -> None:

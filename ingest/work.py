@@ -12,24 +12,20 @@ file, which the next run adopts, or a temporary one, which it removes.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import threading
 import traceback
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
-from archive import i18n
 from archive.fields import FROM_METADATA
 from archive.i18n import N_, _
 from archive.records import PhotoFacts, SourceFile
 from archive.store import THUMB_SIZES, Staged, Store
 from ingest.exif import ExifRecord, read_exif
 from ingest.fingerprint import Fingerprint, fingerprint
+from ingest.jobs import Job, Outcome, stat_source
 from ingest.reading import read_photo, unchanged_since
 from ingest.thumbs import ImageError, ImageInfo, make_thumbnails, probe
 from ingest.video import clip_facts, with_file_time
@@ -42,63 +38,6 @@ CANNOT = {
     "thumbnail": N_("cannot thumbnail the file: {reason}"),
     "store": N_("cannot store the file: {reason}"),
 }
-
-
-@dataclass(frozen=True)
-class Job:
-    path: str  # as on disk
-    key: str  # the catalog's (NFC) name for it
-    store: Any  # archive.storage.AnyStore: the local folder or a bucket (picklable)
-    dry_run: bool = False
-    debug: bool = False
-
-
-@dataclass(frozen=True)
-class Outcome:
-    key: str
-    source: SourceFile | None
-    facts: PhotoFacts | None = None
-    error: str | None = None
-    stage: str | None = None
-    warnings: tuple[str, ...] = ()
-    staged: tuple[Staged, ...] = ()  # for the writer to sync before the rows commit
-
-
-def watch_parent() -> None:
-    """Pool initializer: a worker whose ingest was killed stops instead of lingering.
-
-    A killed main process cannot tell its workers; they would wait on the job
-    queue forever. Each waits on its parent's sentinel, which every start method
-    provides and which fires as soon as the parent is gone, even before anyone
-    reaps it: a pipe whose only writer was the parent (spawn and forkserver on
-    POSIX) or the parent's process handle (Windows). No signal is sent and no
-    process table is read (on Windows, ``os.kill(pid, 0)`` would kill the ingest).
-    """
-    parent = multiprocessing.parent_process()
-    if parent is None:  # run in the ingest itself (one worker): nothing to watch
-        return
-
-    def watch() -> None:
-        parent.join()
-        os._exit(1)
-
-    threading.Thread(target=watch, name="watch-ingest", daemon=True).start()
-
-
-def start_worker(language: str) -> None:
-    """Pool initializer: watch the ingest, and speak its language.
-
-    A worker inherits nothing from the ingest (see :mod:`ingest.workers`), so
-    the language the command chose comes with the initializer's arguments, and
-    the reasons a worker writes into the report are in that language too.
-    """
-    i18n.activate(language)
-    watch_parent()
-
-
-def stat_source(path: str, key: str) -> SourceFile:
-    st = os.stat(path)
-    return SourceFile(path=key, size=st.st_size, mtime_ns=st.st_mtime_ns)
 
 
 def process(job: Job) -> Outcome:

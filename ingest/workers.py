@@ -5,7 +5,11 @@ writer lock and the pool's pipes, and could outlive a killed ingest holding the
 archive locked. Where the platform has a fork server (Linux, macOS) it starts
 workers almost as fast as fork, with the imports preloaded; Windows has only
 ``spawn``, where each worker is a fresh interpreter that imports ``ingest.work``
-itself. The choice is made by what :func:`multiprocessing.get_all_start_methods`
+itself. The ingest itself never imports :mod:`ingest.work` (and the decoders
+it brings) unless it processes a file in its own process: the pool runs
+:func:`process`, which imports it where the work is done.
+
+The choice is made by what :func:`multiprocessing.get_all_start_methods`
 offers, never by the platform's name, so a platform that lacks a method is
 served by the next one.
 
@@ -22,10 +26,14 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 
 from archive import i18n
-from ingest.work import start_worker
+from ingest.jobs import Job, Outcome, start_worker
 
 START_METHODS = ("forkserver", "spawn")  # preferred first; never "fork" (see above)
 START_METHOD_ENV = "ARCHIVE_START_METHOD"
+# What a worker imports, loaded once in the fork server rather than in each worker: the
+# work itself, and what the fingerprint imports on its first photo (scipy alone takes
+# a good fraction of a second). A module that cannot be imported is skipped there.
+PRELOAD = ["ingest.work", "imagehash", "scipy.fftpack"]
 
 
 def start_method() -> str:
@@ -47,8 +55,29 @@ def context(method: str | None = None) -> BaseContext:
     method = method or start_method()
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["ingest.work"])
+        ctx.set_forkserver_preload(PRELOAD)
     return ctx
+
+
+def warm_up() -> None:
+    """Start the fork server now, so that its imports overlap the ingest's planning.
+
+    A no-op under ``spawn``; the server is the one :func:`pool` would start, with
+    the same preloaded modules, and it is a fresh interpreter (not a fork of this
+    process), so it holds neither the writer lock nor the catalog.
+    """
+    if start_method() == "forkserver":
+        context("forkserver")
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def process(job: Job) -> Outcome:
+    """The work on one file (:func:`ingest.work.process`), imported only where it runs."""
+    from ingest.work import process as work
+
+    return work(job)
 
 
 def pool(workers: int, method: str | None = None) -> ProcessPoolExecutor:

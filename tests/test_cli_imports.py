@@ -9,8 +9,13 @@ inside a function: a circle there only waits for the first call to break.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
+import click
+
+from archive.cli import LAZY_COMMANDS, cli
 from tests.conftest import PROJECT
 
 PACKAGE = "archive.cli"
@@ -48,9 +53,10 @@ def imported(source: str, name: str, *, is_package: bool, known: set[str]) -> se
 
 
 def import_graph() -> dict[str, set[str]]:
+    """Each module's imports; the group's include the modules it loads lazily by name."""
     files = sorted(FOLDER.glob("*.py"))
     known = {module_name(path) for path in files}
-    return {
+    graph = {
         module_name(path): imported(
             path.read_text("utf-8"),
             module_name(path),
@@ -59,6 +65,8 @@ def import_graph() -> dict[str, set[str]]:
         )
         for path in files
     }
+    graph[PACKAGE] |= {module for module, _ in LAZY_COMMANDS.values()} & known
+    return graph
 
 
 def circles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -117,3 +125,29 @@ def test_commands_import_only_the_context_and_the_group_imports_them() -> None:
     for command in sorted(commands):
         assert graph[command] <= {CONTEXT}, (command, graph[command])
     assert graph[PACKAGE] >= commands
+
+
+def test_every_lazy_command_is_found_under_its_name() -> None:
+    """The table names each command's real module and object: all are listed and load."""
+    ctx = click.Context(cli)
+    assert set(LAZY_COMMANDS) <= set(cli.list_commands(ctx))
+    for name in LAZY_COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert isinstance(command, click.Command) and command.name == name, name
+
+
+def test_running_one_command_imports_only_its_own_module() -> None:
+    """`archive ingest` must not import the web server's or the bundle writer's modules."""
+    probe = (
+        "import sys\n"
+        "from archive.cli import cli\n"
+        "try:\n"
+        "    cli.main(['ingest', '--help'], standalone_mode=False)\n"
+        "finally:\n"
+        "    print(sorted(m for m in sys.modules if m.startswith('archive.cli.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT, check=True
+    )
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert loaded == str(["archive.cli.context", "archive.cli.ingest"]), done.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,28 @@ def test_spawned_workers_build_the_same_archive(tmp_path: Path) -> None:
 
 def _methods() -> list[str]:
     return multiprocessing.get_all_start_methods()
+
+
+def test_the_ingest_itself_imports_no_decoder(tmp_path: Path) -> None:
+    """With a pool, the writer's process never loads Pillow, libvips, PyAV or the EXIF reader.
+
+    Those are the workers' (the fork server preloads them): the command's own start-up
+    stays short, and photos are archived all the same.
+    """
+    for name, colour in (("a.jpg", (90, 120, 30)), ("b.jpg", (30, 60, 200))):
+        Image.new("RGB", (64, 48), colour).save(tmp_path / name, "JPEG")
+    probe = (
+        "import sys\n"
+        "from archive.cli import cli\n"
+        "try:\n"
+        f"    cli.main(['--root', {str(tmp_path / 'root')!r}, 'ingest', '--jobs', '2',"
+        f" {str(tmp_path)!r}], standalone_mode=False)\n"
+        "finally:\n"
+        "    heavy = ('ingest.work', 'PIL.Image', 'pyvips', 'av', 'exifread', 'scipy')\n"
+        "    print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+    assert re.search(r"^\s*added\s+2$", done.stdout, re.MULTILINE), done.stdout

@@ -4,13 +4,16 @@ Exit status: 0 all good, 1 some files failed (the rest of the batch done),
 2 usage or configuration error. Errors are one line naming the file and the
 reason; ``--debug`` shows the traceback.
 
-This module is the group: it imports each command family (one module per
-family beside it), and they import only :mod:`archive.cli.context`, never this
-module or each other, so the package has no import circle.
+This module is the group: each command family is a module beside it, imported
+only when one of its commands is run or shown (:class:`ArchiveGroup`), so that
+``archive ingest`` does not pay for importing the web server, the bundle
+writer and the rest. The families import only :mod:`archive.cli.context`, never
+this module or each other, so the package has no import circle.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import sys
@@ -21,24 +24,38 @@ from typing import Any
 
 import click
 
-from archive.cli.backup import backup_command, restore_command
 from archive.cli.context import Context
-from archive.cli.gallery import export_command, gallery_group
-from archive.cli.ingest import ingest_command
-from archive.cli.registry import events_command, units_group
-from archive.cli.serve import demo_command, serve_command
-from archive.cli.settings import photos_group, settings_group
-from archive.cli.similar import similar_group
-from archive.cli.store import choose_store, store_group
-from archive.cli.thumbs import thumbs_command
-from archive.cli.upgrade import upgrade_command
-from archive.cli.verify import verify_command
 from archive.errors import ArchiveError
 from archive.i18n import _, activate, choose, language, localize
+
+# Each command's module and name there: imported when the command is first looked up.
+LAZY_COMMANDS = {
+    "ingest": ("archive.cli.ingest", "ingest_command"),
+    "units": ("archive.cli.registry", "units_group"),
+    "events": ("archive.cli.registry", "events_command"),
+    "serve": ("archive.cli.serve", "serve_command"),
+    "demo": ("archive.cli.serve", "demo_command"),
+    "gallery": ("archive.cli.gallery", "gallery_group"),
+    "export": ("archive.cli.gallery", "export_command"),
+    "photos": ("archive.cli.settings", "photos_group"),
+    "settings": ("archive.cli.settings", "settings_group"),
+    "verify": ("archive.cli.verify", "verify_command"),
+    "thumbs": ("archive.cli.thumbs", "thumbs_command"),
+    "backup": ("archive.cli.backup", "backup_command"),
+    "restore": ("archive.cli.backup", "restore_command"),
+    "store": ("archive.cli.store", "store_group"),
+    "upgrade": ("archive.cli.upgrade", "upgrade_command"),
+    "similar": ("archive.cli.similar", "similar_group"),
+}
 
 
 class ArchiveGroup(click.Group):
     """The `archive` group: the one place an :class:`ArchiveError` becomes an exit status.
+
+    Its commands are loaded on first look-up (:data:`LAZY_COMMANDS`): running
+    one imports its own module only, while ``--help`` (which looks up every
+    command for its short help) and anything that walks the tree through
+    :meth:`list_commands` and :meth:`get_command` see all of them.
 
     Every command runs inside :meth:`invoke`, whether from :func:`main` or from
     a test's ``CliRunner``, so every refusal is shown alike: ``Error: …`` on
@@ -52,6 +69,17 @@ class ArchiveGroup(click.Group):
         activate(choose(lambda: stored_language(root_named(words))))
         localize(self)
         return super().main(words, *rest, **extra)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module, name = LAZY_COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), name)
+            self.add_command(command, cmd_name)
+            localize(command)  # in the language main() chose, as the loaded ones were
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -107,6 +135,8 @@ def init(obj: Context, store_url: str | None, endpoint: str | None) -> None:
     """
     catalog = obj.catalog()
     if store_url is not None:
+        from archive.cli.store import choose_store  # the bucket's client only when asked
+
         choose_store(obj, catalog, store_url, endpoint)
     if language() == "vi" and catalog.setting("language") is None:
         # Made by a Vietnamese clerk: it stays Vietnamese whatever machine opens it later.
@@ -173,24 +203,3 @@ def main() -> None:
         click.echo(_("Error: {message}").format(message=detail), err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-for _command in (
-    ingest_command,
-    units_group,
-    events_command,
-    serve_command,
-    demo_command,
-    gallery_group,
-    export_command,
-    photos_group,
-    settings_group,
-    verify_command,
-    thumbs_command,
-    backup_command,
-    restore_command,
-    store_group,
-    upgrade_command,
-    similar_group,
-):
-    cli.add_command(_command)

@@ -11,6 +11,7 @@ from archive import i18n
 from archive.cli.context import Context, command_event, day_option, no_wait_option, run_ingest
 from archive.errors import ArchiveError
 from archive.i18n import _
+from ingest import workers
 from ingest.describe import CommandLine
 from ingest.sources import override_slot
 from ingest.video_previews import PreviewOptions
@@ -162,6 +163,10 @@ def ingest_command(
         names = ", ".join(str(path) for path in paths)
         reason = next(filter(None, map(elsewhere, paths)), None)
         raise ArchiveError(reason or _("no such file or folder: {names}").format(names=names))
+    if jobs != 1 and not obj.store.catalog_path.exists():
+        # A new archive: every file found is new, so a pool of workers is all but certain.
+        # Its fork server starts now and imports while the catalog is made and planned.
+        workers.warm_up()
     catalog = obj.catalog(dry_run=dry_run)
     cli_line = CommandLine(
         event=command_event(catalog, event_slug, event_title, date),
