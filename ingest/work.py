@@ -28,8 +28,7 @@ from ingest.fingerprint import Fingerprint, fingerprint
 from ingest.jobs import Job, Outcome, stat_source
 from ingest.reading import read_photo, unchanged_since
 from ingest.thumbs import ImageError, ImageInfo, make_thumbnails, probe
-from ingest.video import clip_facts, with_file_time
-from ingest.video_probe import VideoError, is_clip
+from ingest.video_kinds import is_clip
 
 # Whole sentences per stage, so a translation can order its words freely.
 CANNOT = {
@@ -103,7 +102,14 @@ def job_store(job: Job) -> Any:
 
 
 def _process_clip(job: Job, source: SourceFile) -> Outcome:
-    """:func:`process` for a clip: the same outcome, its errors worded the same way."""
+    """:func:`process` for a clip: the same outcome, its errors worded the same way.
+
+    PyAV is imported here, on a worker's first clip: a run of photos never loads it
+    (about 16 MB of FFmpeg per worker).
+    """
+    from ingest.video import clip_facts, with_file_time
+    from ingest.video_probe import VideoError
+
     where = {"stage": "read"}
     try:
         facts, warnings = clip_facts(Path(job.path), job_store(job), where, dry_run=job.dry_run)
