@@ -34,6 +34,8 @@ from typing import Any
 from datasette.utils import escape_sqlite
 
 from archive.search import FTS_TABLE
+from archive.web import searched_unit
+from archive.web.bounded_facets import bounded
 
 TABLE, FTS_PK = "photos", "id"
 
@@ -96,12 +98,19 @@ def install(database: Any) -> None:
 
     async def execute(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
         run = type(database).execute
-        sql = counted_in_index(sql)
+        sql = bounded(searched_unit.counted_in_links(counted_in_index(sql)))
         ordered = in_index_order(sql)
         if ordered is not None:
             hits = (await run(database, ordered[0], params)).first()[0]
             if hits >= DENSE:
                 sql = ordered[1]
+        with_unit = searched_unit.in_index_order(sql)
+        if with_unit is not None:
+            counts = [
+                (await run(database, counting, params)).first()[0]
+                for counting in (with_unit.words, with_unit.unit, with_unit.photos)
+            ]
+            sql = with_unit.choose(*counts)
         return await run(database, sql, params, *args, **kwargs)
 
     database.execute = execute
