@@ -15,14 +15,17 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+from datasette.plugins import pm
 
 from archive.catalog import Catalog
 from archive.db import open_catalog, write_transaction
-from archive.web import bounded_facets
+from archive.web import bounded_facets, searched_unit
 from archive.web.config import build_datasette, load_metadata
 from bench import synthetic
+from tests.test_table_paging import StatementLog
 from tests.web_archive import METADATA, get
 
 PHOTOS, SAMPLE = 1_200, 500
@@ -153,3 +156,47 @@ def test_the_whole_table_keeps_exact_facets(catalog_path: Path, small_sample: No
     assert data["filtered_table_rows_count"] == PHOTOS
     assert sum(shown_facets(data)["media_type"].values()) == PHOTOS
     assert 'class="facet-sample"' not in get(ds, "/catalog/photos").text
+
+
+def expected_with_unit(path: Path, words: str, unit: str) -> list[int]:
+    """The photos the search finds that the unit's JSON names, newest first (taken_order)."""
+    db = sqlite3.connect(path)
+    try:
+        sql = (
+            "SELECT id FROM photos WHERE id IN (SELECT rowid FROM photos_fts WHERE photos_fts"
+            " MATCH ?) AND EXISTS (SELECT 1 FROM json_each(units) WHERE value = ?)"
+            " ORDER BY taken_order DESC"
+        )
+        return [r[0] for r in db.execute(sql, (f'"{words}"', unit))]
+    finally:
+        db.close()
+
+
+WALK_ALWAYS = 10**12
+
+
+@pytest.mark.parametrize("walk", [WALK_ALWAYS, 0])
+def test_a_search_with_one_unit_chosen_is_the_same_either_plan(
+    catalog_path: Path, monkeypatch: pytest.MonkeyPatch, walk: int
+) -> None:
+    """The time-index walk and the sort of the few matches give Datasette's rows and total."""
+    monkeypatch.setattr(searched_unit, "DENSE", 1)
+    monkeypatch.setattr(searched_unit, "WALK", walk)
+    log = StatementLog()
+    pm.register(log, name="statement-log")
+    try:
+        ds = build_datasette(catalog_path, load_metadata(METADATA))
+        unit = "Đảng ủy phường 1"
+        data = get(
+            ds,
+            f"/catalog/photos.json?_search={COMMON}&units__arraycontains={quote(unit)}&_size=50",
+        ).json()
+    finally:
+        pm.unregister(name="statement-log")
+    expected = expected_with_unit(catalog_path, "phường", unit)
+    assert len(expected) > 50
+    assert [row[0] for row in data["rows"]] == expected[:50]
+    assert data["filtered_table_rows_count"] == len(expected)
+    walked = [s for s in log.statements if "indexed by idx_photos_taken_order" in s]
+    assert bool(walked) == (walk == WALK_ALWAYS)
+    assert any("count(DISTINCT l.photo_id)" in s for s in log.statements)

@@ -18,9 +18,10 @@ and sorts those. Both keep Datasette's conditions, so the same rows in the
 same order either way.
 
 **The total.** Counted in the link table: the unit's links (its index), each
-looked up in the list of the words' matches, without the JSON: the two hold the same links, since the catalog's one writer writes
-the JSON column from the links in the same transaction (archive/web/facets.py
-relies on that for the facet; tests/test_table_facets.py holds it).
+looked up in the list of the words' matches, without the JSON: the two hold
+the same links, since the catalog's one writer writes the JSON column from
+the links in the same transaction (archive/web/facets.py relies on that for
+the facet; tests/test_table_facets.py holds it).
 ``count(DISTINCT ...)``: two units may share a name.
 """
 
