@@ -22,7 +22,7 @@ from datasette.plugins import pm
 
 from archive.catalog import Catalog
 from archive.db import open_catalog, write_transaction
-from archive.web import bounded_facets, searched_unit
+from archive.web import bounded_facets, searched_picks, searched_unit
 from archive.web.config import build_datasette, load_metadata
 from bench import synthetic
 from tests.test_table_paging import StatementLog
@@ -48,6 +48,8 @@ def catalog_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
             events.append((event_id, spec.slug, spec.date))
         run_id = catalog.start_run("test", None)
     catalog.add_photos_bulk(list(synthetic.photos(PHOTOS, 9, registry, events)), run_id)
+    with write_transaction(catalog.db):  # as if every 7th photo were a group's other member
+        catalog.db.execute("UPDATE photos SET is_pick = 0 WHERE id % 7 = 0")
     catalog.db.close()
     return path
 
@@ -200,3 +202,36 @@ def test_a_search_with_one_unit_chosen_is_the_same_either_plan(
     walked = [s for s in log.statements if "indexed by idx_photos_taken_order" in s]
     assert bool(walked) == (walk == WALK_ALWAYS)
     assert any("count(DISTINCT l.photo_id)" in s for s in log.statements)
+
+
+@pytest.mark.parametrize("value", ["1", "0"])
+def test_a_search_under_only_picks_reads_the_picks_in_order(
+    catalog_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """The picks' index walked newest first: Datasette's rows and total, exactly."""
+    monkeypatch.setattr(searched_picks, "DENSE", 1)
+    log = StatementLog()
+    pm.register(log, name="statement-log")
+    try:
+        ds = build_datasette(catalog_path, load_metadata(METADATA))
+        data = get(ds, f"/catalog/photos.json?_search={COMMON}&is_pick={value}&_size=50").json()
+    finally:
+        pm.unregister(name="statement-log")
+    db = sqlite3.connect(catalog_path)
+    expected = [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM photos WHERE id IN (SELECT rowid FROM photos_fts WHERE photos_fts"
+            " MATCH ?) AND is_pick = ? ORDER BY taken_order DESC",
+            ('"phường"', int(value)),
+        )
+    ]
+    db.close()
+    assert len(expected) > 50
+    assert [row[0] for row in data["rows"]] == expected[:50]
+    assert data["filtered_table_rows_count"] == len(expected)
+    index = searched_picks.INDEX[value]
+    assert any(f"indexed by {index} where" in s and "limit 51" in s for s in log.statements)
+    assert any(
+        s.startswith(f"select count(*) from photos indexed by {index}") for s in log.statements
+    )

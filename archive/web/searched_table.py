@@ -34,7 +34,7 @@ from typing import Any
 from datasette.utils import escape_sqlite
 
 from archive.search import FTS_TABLE
-from archive.web import searched_unit
+from archive.web import searched_picks, searched_unit
 from archive.web.bounded_facets import bounded
 
 TABLE, FTS_PK = "photos", "id"
@@ -98,11 +98,14 @@ def install(database: Any) -> None:
 
     async def execute(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
         run = type(database).execute
-        sql = bounded(searched_unit.counted_in_links(counted_in_index(sql)))
-        ordered = in_index_order(sql)
+        sql = searched_unit.counted_in_links(counted_in_index(sql))
+        sql = bounded(searched_picks.counted_in_index(sql))
+        ordered, dense = in_index_order(sql), DENSE
+        if ordered is None:
+            ordered, dense = searched_picks.in_index_order(sql), searched_picks.DENSE
         if ordered is not None:
             hits = (await run(database, ordered[0], params)).first()[0]
-            if hits >= DENSE:
+            if hits >= dense:
                 sql = ordered[1]
         with_unit = searched_unit.in_index_order(sql)
         if with_unit is not None:
