@@ -351,6 +351,7 @@ def pages() -> list[Page]:
             f"table search «{synthetic.COMMON_WORD}» (common)", _search=synthetic.COMMON_WORD
         ),
         table_page("table search «đường» + unit facet", _search="đường", _facet_array="units"),
+        table_page("table search «đường», only picks", _search="đường", is_pick="1"),
         table_page(
             "table search «đường», one unit chosen",
             _search="đường",
