@@ -39,6 +39,9 @@ def schema() -> list[str]:
     out.append(
         "CREATE INDEX idx_photos_picks_media ON photos(media_type, is_pick) WHERE is_pick = 1"
     )
+    # The other members of groups, few: a search's total under "only picks" is its matches
+    # less those (archive/web/searched_picks.py), without a look at every pick.
+    out.append("CREATE INDEX idx_photos_others ON photos(is_pick) WHERE is_pick = 0")
     out.append(
         """CREATE TRIGGER photo_pick_links AFTER UPDATE OF is_pick ON photos
            WHEN OLD.is_pick IS NOT NEW.is_pick

@@ -9,9 +9,10 @@ As archive/web/searched_table.py does for a search alone, a dense search
 (``DENSE`` matches, counted in the index) reads the table's picks newest first
 from m013's partial index ``idx_photos_picks_taken`` (for ``is_pick = 0``, the
 whole ``idx_photos_taken_order``) and keeps the first rows that match: the same
-statement with a plan, so the same rows in the same order. The total is
-counted from that index's entries, each looked up in the list of matches, not
-from the photo rows: ``is_pick`` is in the index.
+statement with a plan, so the same rows in the same order. The total is the
+matches counted in the index less the other members of groups among them
+(``is_pick = 0``, m014's partial index ``idx_photos_others``, a few rows); with
+``is_pick=0``, those alone. No photo row is read.
 """
 
 from __future__ import annotations
@@ -40,7 +41,14 @@ def counted_in_index(sql: str) -> str:
     found = COUNT.fullmatch(sql)
     if found is None:
         return sql
-    return f"select count(*) from {TABLE} indexed by {INDEX[found['value']]} where {found['where']}"
+    fts, match = FTS_TABLE, found["match"]
+    others = (
+        f"select count(*) from {TABLE} indexed by idx_photos_others where is_pick = 0"
+        f" and id in (select rowid from {fts} where {fts} match {match})"
+    )
+    if found["value"] == "0":
+        return others
+    return f"select (select count(*) from {fts} where {fts} match {match}) - ({others})"
 
 
 def in_index_order(sql: str) -> tuple[str, str] | None:
