@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-from archive import fields, kept_counts, search
+from archive import fields, kept_counts, link_picks, search
 
 migrations = Migrations("archive")
 
@@ -446,3 +446,13 @@ def m013_pick_indexes(db: Database) -> None:
             f"""CREATE INDEX IF NOT EXISTS idx_photos_picks_{name} ON photos({column}, is_pick)
                  WHERE is_pick = 1"""
         )
+
+
+@migrations()
+def m014_link_picks(db: Database) -> None:
+    """``is_pick`` on photo_units and photo_tags, kept by triggers (archive.link_picks):
+    the photos table's units and tags facets under "only picks" read a partial index.
+    """
+    for statement in link_picks.schema():
+        db.execute(statement)
+    link_picks.recount(db)

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from datasette.utils import escape_fts
 
 from archive import search, search_rank
-from archive.web import queries
+from archive.web import bounded_facets, queries
 from bench import synthetic
 
 FACET_SIZE, TABLE_PAGE, SMART_PAGE, UNIT_PAGE = 30, 100, 60, 60
@@ -75,9 +75,11 @@ def _table_raw(where: str, params: tuple) -> Callable[[Any], Answer]:
         )
         count = conn.execute(count_sql, params).fetchone()[0]
         facets = {}
+        # A search's facets count its newest matches (archive/web/bounded_facets.py).
+        sampled = where.replace(_fts(""), _sampled_fts())
         for column in ("event_id", "year", "camera"):
             facets[column] = conn.execute(
-                f"SELECT {column}, count(*) FROM photos WHERE ({where}) AND {column} IS NOT NULL"
+                f"SELECT {column}, count(*) FROM photos WHERE ({sampled}) AND {column} IS NOT NULL"
                 f" GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT {FACET_SIZE + 1}",
                 params,
             ).fetchall()[:FACET_SIZE]
@@ -89,7 +91,9 @@ def _table_raw(where: str, params: tuple) -> Callable[[Any], Answer]:
             ("tags", "photo_tags", "tag_id", "tags"),
         ):
             inside = (
-                "" if where == "1" else f"WHERE l.photo_id IN (SELECT id FROM photos WHERE {where})"
+                ""
+                if where == "1"
+                else f"WHERE l.photo_id IN (SELECT id FROM photos WHERE {sampled})"
             )
             facets[column] = conn.execute(
                 f"SELECT n.name, count(*) FROM {link} l JOIN {names} n ON n.id = l.{key} {inside}"
@@ -120,11 +124,22 @@ def _fts(word: str) -> str:
     return f"id IN (SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH ?)"
 
 
+def _sampled_fts() -> str:
+    """The search's ``SAMPLE`` matches most recently archived: what its facets count."""
+    fts = search.FTS_TABLE
+    return (
+        f"id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?"
+        f" ORDER BY rowid DESC LIMIT {bounded_facets.SAMPLE})"
+    )
+
+
 def table_page(name: str, **params: str) -> Page:
     clauses, args = ["1"], []
     if "_search" in params:
         clauses.append(_fts(params["_search"]))
         args.append(escape_fts(params["_search"]))
+    if params.get("is_pick") == "1":
+        clauses.append("is_pick = 1")
     if "units__arraycontains" in params:
         clauses.append(
             "id IN (SELECT pu.photo_id FROM photo_units pu JOIN units u ON u.id = pu.unit_id"
@@ -330,11 +345,13 @@ def gallery_page(slug: str) -> Page:
 def pages() -> list[Page]:
     return [
         table_page("photos table (5 facets)"),
+        table_page("photos table, only picks", is_pick="1"),
         table_page(f"table search «{synthetic.RARE_WORD}» (rare)", _search=synthetic.RARE_WORD),
         table_page(
             f"table search «{synthetic.COMMON_WORD}» (common)", _search=synthetic.COMMON_WORD
         ),
         table_page("table search «đường» + unit facet", _search="đường", _facet_array="units"),
+        table_page("table search «đường», only picks", _search="đường", is_pick="1"),
         table_page(
             "table search «đường», one unit chosen",
             _search="đường",

@@ -35,12 +35,18 @@ class Built:
         return self.root / "catalog.db"
 
 
+UNIT, TAG = "Chi đoàn phường", "Lễ trao giải"
+
+
 def build_scene_archive(work: Path) -> Built:
     """The 60-photo event ingested (and so grouped), one group's pick chosen by a reviewer."""
     scene = build_event(work / "sources" / "le-trao-giai")
     archive = Archive(work / "archive")
     report = archive.ingest(
-        str(work / "sources" / "le-trao-giai"), "--event-title", TITLE, "--event", SLUG
+        str(work / "sources" / "le-trao-giai"),
+        *("--event-title", TITLE, "--event", SLUG),
+        # A unit and a tag on every photo: the "only picks" facets count their links.
+        *("--unit", UNIT, "--tag", TAG),
     )
     assert report["failed"] == 0 and report["added"] == 60, report
     ids = {

@@ -19,8 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("archive", "ingest")
 
 # Modules allowed to write rows: the repositories, the search index, the schema.
-# archive.kept_counts: the triggers (schema) of migration m008 and their backfill.
-WRITERS = ("archive.catalog", "archive.search", "archive.db", "archive.kept_counts")
+# archive.kept_counts: the triggers (schema) of migration m008 and their backfill;
+# archive.link_picks: those of m014.
+WRITERS = (
+    "archive.catalog",
+    "archive.search",
+    "archive.db",
+    "archive.kept_counts",
+    "archive.link_picks",
+)
 # SQL that changes rows, as the project writes it (keywords in capitals).
 WRITE_SQL = re.compile(
     r"\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b"

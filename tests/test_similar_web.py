@@ -16,10 +16,12 @@ from urllib.parse import urlencode
 
 import pytest
 from datasette.app import Datasette
+from datasette.plugins import pm
 
 from archive.web import group_queries, pages, queries
 from archive.web.config import build_datasette, load_metadata
-from tests.similar_groups import REVIEWED, SLUG, Built, build_scene_archive
+from tests.similar_groups import REVIEWED, SLUG, TAG, UNIT, Built, build_scene_archive
+from tests.test_table_paging import StatementLog
 from tests.web_archive import METADATA, get
 
 
@@ -212,6 +214,57 @@ def test_only_picks_facets_count_a_covering_index(built, column) -> None:
     )
     found = plan(built.catalog, sql, {"p0": "1"})
     assert "COVERING INDEX idx_photos_picks_" in found, found
+
+
+def test_only_picks_units_and_tags_facets_count_the_picks_links(ds, built) -> None:
+    """Each link keeps its photo's flag (migration m014) through grouping and the reviewer's
+    pick; the units and tags facets under "only picks" count the picks' links."""
+    conn = sqlite3.connect(built.catalog)
+    try:
+        for link, key, names in (
+            ("photo_units", "unit_id", "units"),
+            ("photo_tags", "tag_id", "tags"),
+        ):
+            stale = conn.execute(
+                f"SELECT count(*) FROM {link} l JOIN photos p ON p.id = l.photo_id"
+                " WHERE l.is_pick IS NOT p.is_pick"
+            ).fetchone()[0]
+            assert stale == 0
+            expected = dict(
+                conn.execute(
+                    f"SELECT n.name, count(*) FROM {link} l JOIN {names} n ON n.id = l.{key}"
+                    f" JOIN photos p ON p.id = l.photo_id WHERE p.is_pick = 1 GROUP BY l.{key}"
+                ).fetchall()
+            )
+            everything = dict(
+                conn.execute(
+                    f"SELECT n.name, count(*) FROM {link} l JOIN {names} n ON n.id = l.{key}"
+                    f" GROUP BY l.{key}"
+                ).fetchall()
+            )
+            column = names
+            log = StatementLog()
+            pm.register(log, name="statement-log")
+            try:
+                shown = table_json(
+                    build_datasette(built.catalog, load_metadata(METADATA)), "is_pick=1"
+                )
+            finally:
+                pm.unregister(name="statement-log")
+            assert any(f"INDEXED BY idx_{link}_picks" in s for s in log.statements)
+            assert not shown.get("facets_timed_out")
+            counts = {r["value"]: r["count"] for r in shown["facet_results"][column]["results"]}
+            assert counts == expected
+            assert expected == {(UNIT if column == "units" else TAG): 36}
+            assert everything == {(UNIT if column == "units" else TAG): 60}
+        sql = (
+            "SELECT n.name AS value, count(*) AS count FROM photo_units l"
+            " INDEXED BY idx_photo_units_picks JOIN units n ON n.id = l.unit_id"
+            " WHERE l.is_pick = 1 GROUP BY l.unit_id"
+        )
+    finally:
+        conn.close()
+    assert "idx_photo_units_picks" in plan(built.catalog, sql, {})
 
 
 def test_a_group_of_clips_shows_its_members_as_clips(tmp_path: Path) -> None:

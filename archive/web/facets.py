@@ -26,6 +26,8 @@ from datasette.facets import Facet
 from datasette.filters import FilterArguments
 from datasette.utils import path_with_added_args, path_with_removed_args
 
+from archive.web.pick_facet import only_picks_filter
+
 TABLE = "photos"
 # Column of photos -> (link table, its key column, table of names).
 LINKS: dict[str, tuple[str, str, str]] = {
@@ -80,12 +82,16 @@ class LinkedFacet(Facet):
         return results, timed_out
 
     def count_sql(self, column: str, limit: int) -> str:
-        """The counts of one facet; the whole link table when nothing narrows the table."""
+        """The counts of one facet; the whole link table when nothing narrows the table,
+        the picks' links (their partial index, migration m014) under "only picks" alone."""
         link, key, names = LINKS[column]
         unfiltered = self.sql.strip() == f"select * from [{TABLE}]" or " where " not in self.sql
         inside = "" if unfiltered else f"WHERE l.photo_id IN (SELECT id FROM ({self.sql}))"
+        source = f"{link} l"
+        if only_picks_filter(self.request) and self.request.args.get("is_pick") == "1":
+            source, inside = f"{link} l INDEXED BY idx_{link}_picks", "WHERE l.is_pick = 1"
         return (
-            f"SELECT n.name AS value, count(*) AS count FROM {link} l"
+            f"SELECT n.name AS value, count(*) AS count FROM {source}"
             f" JOIN {names} n ON n.id = l.{key} {inside}"
             f" GROUP BY l.{key} ORDER BY count(*) DESC, n.name LIMIT {limit}"
         )

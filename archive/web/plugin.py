@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from archive import search
 from archive.web import (
+    bounded_facets,
     chrome,
     csv_downloads,
     facets,
@@ -93,9 +94,21 @@ def extra_js_urls(datasette: Any) -> list[str]:
 
 
 @hookimpl
-def extra_template_vars() -> dict[str, Any]:
-    """The search limit, for the ``maxlength`` of every search box the plugin draws."""
-    return {"archive_max_query_chars": search.MAX_QUERY_CHARS}
+def extra_template_vars(
+    datasette: Any, request: Any, database: str | None, table: str | None, view_name: str
+) -> Any:
+    """The search limit, for the ``maxlength`` of every search box the plugin draws;
+    on the searched photos table, the line saying its facets counted a sample."""
+
+    async def template_vars() -> dict[str, Any]:
+        found: dict[str, Any] = {"archive_max_query_chars": search.MAX_QUERY_CHARS}
+        if view_name == "table" and table == "photos":
+            catalog = archive_database(datasette)
+            if catalog.name == database:
+                found["archive_facet_sample"] = await bounded_facets.sample_note(catalog, request)
+        return found
+
+    return template_vars
 
 
 @hookimpl

@@ -34,6 +34,8 @@ from typing import Any
 from datasette.utils import escape_sqlite
 
 from archive.search import FTS_TABLE
+from archive.web import searched_picks, searched_unit
+from archive.web.bounded_facets import bounded
 
 TABLE, FTS_PK = "photos", "id"
 
@@ -54,6 +56,8 @@ def _rewrites() -> dict[str, str]:
 REWRITES = _rewrites()
 # Matches at which reading the index in order beats sorting them all.
 DENSE = 2_000
+# Time-index entries the first page may walk asking FTS5 photo by photo (see probed).
+WALK = 10_000
 FIRST_PAGE = re.compile(
     rf"select (?P<columns>.+) from {TABLE} where {FTS_PK} in"
     rf" \(select rowid from {FTS_TABLE} where {FTS_TABLE} match"
@@ -80,6 +84,38 @@ def in_index_order(sql: str) -> tuple[str, str] | None:
     return count, ordered
 
 
+def probed(sql: str) -> str | None:
+    """That first page walking the time index and asking FTS5 about each photo by rowid.
+
+    For a word in most photos the walk stops within a few hundred entries, and
+    no list of every match is built (at a million matches that list alone came
+    near the one-second limit on a loaded machine). Used when the expected walk,
+    ``limit * photos / matches``, is at most ``WALK``.
+    """
+    found = FIRST_PAGE.fullmatch(sql)
+    if found is None:
+        return None
+    match, limit = found["match"], found["limit"]
+    inner = (
+        f"select p.{FTS_PK} from {TABLE} p indexed by idx_photos_taken_order where exists"
+        f" (select 1 from {FTS_TABLE} where {FTS_TABLE} match {match} and rowid = p.{FTS_PK})"
+        f" order by p.taken_order desc limit {limit}"
+    )
+    return (
+        f"select {found['columns']} from {TABLE} where {FTS_PK} in ({inner})"
+        f" order by taken_order desc limit {limit}"
+    )
+
+
+PHOTOS = f"select coalesce(max({FTS_PK}), 0) from {TABLE}"
+
+
+def found_limit(sql: str) -> str:
+    """The page size of a first page :data:`FIRST_PAGE` matched."""
+    found = FIRST_PAGE.fullmatch(sql)
+    return found["limit"] if found else "0"
+
+
 def counted_in_index(sql: str) -> str:
     """The statement to run instead of ``sql`` (itself when it is not a search-only count)."""
     return REWRITES.get(sql, sql)
@@ -96,12 +132,26 @@ def install(database: Any) -> None:
 
     async def execute(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
         run = type(database).execute
-        sql = counted_in_index(sql)
-        ordered = in_index_order(sql)
+        sql = searched_unit.counted_in_links(counted_in_index(sql))
+        sql = bounded(searched_picks.counted_in_index(sql))
+        ordered, dense = in_index_order(sql), DENSE
+        if ordered is None:
+            ordered, dense = searched_picks.in_index_order(sql), searched_picks.DENSE
         if ordered is not None:
             hits = (await run(database, ordered[0], params)).first()[0]
-            if hits >= DENSE:
+            walk = probed(sql)
+            if walk is not None and hits >= dense:
+                photos = (await run(database, PHOTOS, params)).first()[0]
+                sql = walk if int(found_limit(sql)) * photos <= WALK * hits else ordered[1]
+            elif hits >= dense:
                 sql = ordered[1]
+        with_unit = searched_unit.in_index_order(sql)
+        if with_unit is not None:
+            counts = [
+                (await run(database, counting, params)).first()[0]
+                for counting in (with_unit.words, with_unit.unit, with_unit.photos)
+            ]
+            sql = with_unit.choose(*counts)
         return await run(database, sql, params, *args, **kwargs)
 
     database.execute = execute
