@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-from archive import fields, kept_counts, link_picks, search
+from archive import fields, kept_counts, link_picks, search, similar_schema
 
 migrations = Migrations("archive")
 
@@ -377,29 +377,8 @@ def m010_near_duplicates(db: Database) -> None:
     every row, old ones included. A reviewer's split is remembered in
     ``similar_splits``: the grouping leaves that photo on its own on every re-run.
     """
-    db.execute("ALTER TABLE photos ADD COLUMN phash TEXT")
-    db.execute("ALTER TABLE photos ADD COLUMN dhash TEXT")
-    db.execute("ALTER TABLE photos ADD COLUMN sharpness REAL")
-    db.execute("ALTER TABLE photos ADD COLUMN group_id INTEGER")
-    db.execute("ALTER TABLE photos ADD COLUMN is_pick INTEGER NOT NULL DEFAULT 1")
-    db.execute(
-        """CREATE TABLE photo_groups (
-            id INTEGER PRIMARY KEY,
-            event_id INTEGER REFERENCES events(id),
-            pick_id INTEGER REFERENCES photos(id),
-            pick_by_reviewer INTEGER NOT NULL DEFAULT 0,
-            size INTEGER NOT NULL
-        )"""
-    )
-    db.execute(
-        """CREATE TABLE similar_splits (
-            photo_id INTEGER PRIMARY KEY REFERENCES photos(id),
-            split_at TEXT
-        )"""
-    )
-    db.execute("CREATE INDEX idx_photos_event_pick ON photos(event_id, is_pick)")
-    db.execute("CREATE INDEX idx_photos_group ON photos(group_id)")
-    db.execute("CREATE INDEX idx_photo_groups_event ON photo_groups(event_id)")
+    for statement in similar_schema.GROUPS:
+        db.execute(statement)
 
 
 # The photos table's order: newest first, then by id. Unique, so Datasette's keyset
@@ -432,20 +411,8 @@ def m013_pick_indexes(db: Database) -> None:
     order (archive.reader.EVENT_KEY): a seek per page, not a sort of the event. The
     table's picks newest first: a partial index, used for the literal ``is_pick = 1``.
     """
-    db.execute(
-        """CREATE INDEX IF NOT EXISTS idx_photos_event_picks ON photos(event_id, is_pick,
-             coalesce(taken_at, ''), coalesce(original_name, ''), id)"""
-    )
-    # The photos table's "only picks", newest first, and its count (archive.web.pick_facet);
-    # is_pick in it too, for Datasette's own bound "is_pick" = :p0 beside the literal one.
-    # And the table's facets of year, camera and event, counted in "only picks".
-    # (The table's order is taken_order since m011, so its picks index is on that.)
-    for column in ("taken_order", "year", "camera", "event_id"):
-        name = column.split("_")[0]
-        db.execute(
-            f"""CREATE INDEX IF NOT EXISTS idx_photos_picks_{name} ON photos({column}, is_pick)
-                 WHERE is_pick = 1"""
-        )
+    for statement in similar_schema.PICK_INDEXES:
+        db.execute(statement)
 
 
 @migrations()

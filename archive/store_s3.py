@@ -22,11 +22,8 @@ never from the catalog.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import os
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -35,6 +32,7 @@ from typing import Any, BinaryIO, TypeVar
 
 from archive import writer_lock
 from archive.i18n import _
+from archive.s3_client import _client, _md5, _mime, guarded
 from archive.store import CATALOG_NAME, CHUNK, NotStored, Store, StoreError
 from archive.writer_lock import LockWait
 
@@ -42,49 +40,6 @@ MULTIPART_AT = 16 * 1024 * 1024  # files above this go in parts (a clip, a big T
 PART_SIZE = 8 * 1024 * 1024  # each part; S3 wants at least 5 MiB for all but the last
 SHA_KEY = "sha256"
 T = TypeVar("T")
-
-_clients: dict[tuple[int, str | None], Any] = {}
-_clients_lock = threading.Lock()
-
-
-def _client(endpoint: str | None) -> Any:
-    """One boto3 client per process and endpoint (clients are thread-safe, sessions not)."""
-    key = (os.getpid(), endpoint)
-    with _clients_lock:
-        if key not in _clients:
-            try:
-                import boto3
-                from botocore.config import Config
-            except ImportError as error:
-                raise StoreError(
-                    _("an archive on a bucket needs boto3: pip install 'ward-photo-archive[s3]'")
-                ) from error
-            attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or 4)
-            config = Config(
-                retries={"mode": "standard", "max_attempts": attempts},
-                connect_timeout=5,
-                read_timeout=60,
-                s3={"addressing_style": "path"},
-            )
-            session = boto3.session.Session()
-            region = session.region_name or "us-east-1"
-            _clients[key] = session.client(
-                "s3", endpoint_url=endpoint, config=config, region_name=region
-            )
-        return _clients[key]
-
-
-def _md5(data: bytes) -> tuple[str, bytes]:
-    digest = hashlib.md5(data).digest()
-    return base64.b64encode(digest).decode(), digest
-
-
-def _mime(relpath: str) -> str:
-    if relpath.startswith("thumbs/"):
-        return "image/jpeg"
-    import mimetypes
-
-    return mimetypes.guess_type(relpath)[0] or "application/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -418,27 +373,4 @@ class S3Store:
         return self._guard(lambda: call(_client(self.endpoint)), relpath)
 
     def _guard(self, call: Callable[[], T], relpath: str) -> T:
-        """botocore's failures as a StoreError: the bucket, the object and the reason."""
-        from botocore.exceptions import BotoCoreError, ClientError
-        from urllib3.exceptions import HTTPError
-
-        try:
-            return call()
-        except ClientError as error:
-            info = error.response.get("Error", {})
-            reason = info.get("Message") or info.get("Code") or str(error)
-            if info.get("Code") in ("404", "NoSuchKey", "NotFound"):
-                raise NotStored(
-                    _("{location}: no such object").format(location=self.location(relpath))
-                ) from error
-            raise StoreError(
-                _("{location}: the bucket refused: {reason}").format(
-                    location=self.location(relpath), reason=f"{info.get('Code')}: {reason}"
-                )
-            ) from error
-        except (BotoCoreError, HTTPError) as error:
-            raise StoreError(
-                _("{location}: the object store did not answer: {reason}").format(
-                    location=self.location(relpath), reason=error
-                )
-            ) from error
+        return guarded(call, self.location(relpath))
