@@ -119,19 +119,17 @@ class Store:
 
     def stage(self, relpath: str, data: bytes) -> Staged | None:
         """Write data under a temporary name beside relpath; None if relpath already exists."""
-        target = self.root / relpath
-        if target.is_file():
-            return None
-        temp = _stage_bytes(target, data)
-        return Staged(relpath, str(temp.relative_to(self.root)))
+        return self._staged(relpath, lambda target: _stage_bytes(target, data))
 
     def stage_file(self, relpath: str, source: Path) -> Staged | None:
         """:meth:`stage` for a file on disk, copied in chunks."""
+        return self._staged(relpath, lambda target: _stage_copy(target, source))
+
+    def _staged(self, relpath: str, write: Callable[[Path], Path]) -> Staged | None:
         target = self.root / relpath
         if target.is_file():
             return None
-        temp = _stage_copy(target, source)
-        return Staged(relpath, str(temp.relative_to(self.root)))
+        return Staged(relpath, str(write(target).relative_to(self.root)))
 
     def sync_staged(self, staged: Iterable[Staged]) -> None:
         """Make staged files durable and put them in place: fsync each, rename, fsync folders.

@@ -83,17 +83,16 @@ def process(job: Job) -> Outcome:
         return Outcome(job.key, source, facts, warnings=exif.warnings, staged=kept)
     except ImageError as error:
         return Outcome(job.key, source, error=str(error), stage=stage)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        return Outcome(job.key, source, error=_(CANNOT[stage]).format(reason=reason), stage=stage)
     except Exception as error:  # a bug or a library failure must not stop the batch
-        detail = traceback.format_exc() if job.debug else f"{type(error).__name__}: {error}"
-        return Outcome(
-            job.key,
-            source,
-            error=_("unexpected error: {detail}").format(detail=detail),
-            stage=stage,
-        )
+        return Outcome(job.key, source, error=failure_text(job, stage, error), stage=stage)
+
+
+def failure_text(job: Job, stage: str, error: Exception) -> str:
+    """What the report says of a file that failed at stage: the system's reason, or the bug."""
+    if isinstance(error, OSError):
+        return _(CANNOT[stage]).format(reason=error.strerror or str(error))
+    detail = traceback.format_exc() if job.debug else f"{type(error).__name__}: {error}"
+    return _("unexpected error: {detail}").format(detail=detail)
 
 
 def job_store(job: Job) -> Any:
@@ -116,18 +115,9 @@ def _process_clip(job: Job, source: SourceFile) -> Outcome:
         return Outcome(job.key, source, with_file_time(facts, source), warnings=tuple(warnings))
     except VideoError as error:
         return Outcome(job.key, source, error=str(error), stage=where["stage"])
-    except OSError as error:
-        reason = error.strerror or str(error)
-        stage = where["stage"]
-        return Outcome(job.key, source, error=_(CANNOT[stage]).format(reason=reason), stage=stage)
     except Exception as error:  # a bug or a library failure must not stop the batch
-        detail = traceback.format_exc() if job.debug else f"{type(error).__name__}: {error}"
-        return Outcome(
-            job.key,
-            source,
-            error=_("unexpected error: {detail}").format(detail=detail),
-            stage=where["stage"],
-        )
+        stage = where["stage"]
+        return Outcome(job.key, source, error=failure_text(job, stage, error), stage=stage)
 
 
 def _stage(
