@@ -152,6 +152,22 @@ def bind_click() -> None:
             module.ngettext = ngettext  # type: ignore[attr-defined]
 
 
+# The placeholders click makes from a value's type when an option names none
+# (``--title TEXT``), and a group's ``COMMAND [ARGS]...``: words of the usage line too.
+TYPE_PLACEHOLDERS = {
+    "TEXT": N_("TEXT"),
+    "INTEGER": N_("INTEGER"),
+    "FLOAT": N_("FLOAT"),
+    "INTEGER RANGE": N_("INTEGER RANGE"),
+    "FLOAT RANGE": N_("FLOAT RANGE"),
+    "PATH": N_("PATH"),
+    "FILE": N_("FILE"),
+    "DIRECTORY": N_("DIRECTORY"),
+    "FILENAME": N_("FILENAME"),
+}
+SUBCOMMAND_PLACEHOLDER = N_("COMMAND [ARGS]...")
+
+
 def localize(command: Any) -> None:
     """Translate the help of command, its parameters and its subcommands, from the English."""
     originals = command.__dict__.setdefault("_english", {})
@@ -162,6 +178,10 @@ def localize(command: Any) -> None:
         setattr(command, attr, _(inspect.cleandoc(text)) if text else text)
     options = originals.setdefault("options_metavar", command.options_metavar)
     command.options_metavar = _(options) if options else options
+    if getattr(command, "subcommand_metavar", None):
+        originals.setdefault("subcommand_metavar", command.subcommand_metavar)
+        if originals["subcommand_metavar"] == SUBCOMMAND_PLACEHOLDER:
+            command.subcommand_metavar = _(SUBCOMMAND_PLACEHOLDER)
     for param in command.params:
         english = param.__dict__.setdefault("_english_help", getattr(param, "help", None))
         if english:
@@ -202,6 +222,7 @@ def _type_metavar(param: Any) -> str | None:
 def _localize_metavar(param: Any) -> None:
     english = _english_metavar(param)
     if english is None:
+        _localize_type_metavar(param)
         return
     word = _(english)
     if param.param_type_name == "argument" and not param.__dict__["_explicit_metavar"]:
@@ -211,6 +232,17 @@ def _localize_metavar(param: Any) -> None:
         if param.nargs != 1:
             word += "..."
     param.metavar = word
+
+
+def _localize_type_metavar(param: Any) -> None:
+    """``--title TEXT`` in the reader's language: the word click would take from the type."""
+    if param.param_type_name != "option" or param.is_flag or param.count:
+        return
+    if _type_metavar(param):  # a choice's {a|b}, a date's formats: not words
+        return
+    english = param.type.name.upper()
+    if english in TYPE_PLACEHOLDERS:
+        param.metavar = _(english) + ("..." if param.nargs != 1 else "")
 
 
 def help_texts(command: Any) -> list[str]:

@@ -71,14 +71,23 @@ ENGLISH = [
 
 
 def command_paths(command: click.Command, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    """Every command and subcommand of the tree, so a new one is checked without a list."""
+    """Every command and subcommand of the tree, so a new one is checked without a list.
+
+    Through click's own look-ups (list_commands, get_command): the archive's group loads
+    its commands on first use, so its ``commands`` holds only those loaded so far.
+    """
     found = [path]
-    for name, sub in getattr(command, "commands", {}).items():
-        found += command_paths(sub, (*path, name))
+    if isinstance(command, click.Group):
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                found += command_paths(sub, (*path, name))
     return found
 
 
 COMMANDS = [" ".join(path) for path in command_paths(cli) if path]
+assert len(COMMANDS) > 20, COMMANDS  # the lazy tree was walked, not only what is loaded
 
 
 def run(args: list[str], lang: str | None, **env: str | None):
