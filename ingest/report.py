@@ -84,14 +84,14 @@ class Report:
         seconds = f"{self.seconds:.1f}"
         if dry:
             head = ngettext(
-                "Dry run: checked {files} photo file in {seconds} s; nothing was written",
-                "Dry run: checked {files} photo files in {seconds} s; nothing was written",
+                "Dry run: checked {files} file (photos and clips) in {seconds} s; nothing was written",
+                "Dry run: checked {files} files (photos and clips) in {seconds} s; nothing was written",
                 self.files,
             )
         else:
             head = ngettext(
-                "Ingest checked {files} photo file in {seconds} s (run {run})",
-                "Ingest checked {files} photo files in {seconds} s (run {run})",
+                "Ingest checked {files} file (photos and clips) in {seconds} s (run {run})",
+                "Ingest checked {files} files (photos and clips) in {seconds} s (run {run})",
                 self.files,
             )
         lines = [head.format(files=self.files, seconds=seconds, run=self.run_id)]
