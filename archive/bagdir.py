@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 
 import bagit
 
-from archive import store
+from archive import durable
 from archive.errors import FileFailed
 
 PAYLOAD = "data"
@@ -207,7 +207,7 @@ def copy_chunks_verified(
 
 def write_atomically(target: Path, data: bytes) -> None:
     """A small file (a manifest, a tag file) written whole or not at all."""
-    store.write_atomically(target, data, mode=0o600)
+    durable.write_atomically(target, data, mode=0o600)
 
 
 def fsync_dir(folder: Path) -> None:

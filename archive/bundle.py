@@ -29,10 +29,11 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 
 from archive.bundle_html import index_html
+from archive.durable import copy_atomically, write_atomically
 from archive.errors import ArchiveError
 from archive.export import FORMAT, GalleryExport
 from archive.iiif import JSON_NAME, MANIFEST_NAME, manifest_json, painted
-from archive.store import Store, copy_atomically, write_atomically
+from archive.store import Store
 
 INDEX_NAME = "index.html"
 FILES_NAME = ".bundle-files"  # the bundle's own files, one relative path per line
@@ -112,7 +113,7 @@ class ZipSink:
 def write_file(path: Path, data: bytes, sync: bool = False) -> None:
     """Replace path with data whole: a crash leaves the old file or the new, never half of one.
 
-    Through the archive's one atomic writer, :func:`archive.store.write_atomically`:
+    Through the archive's one atomic writer, :func:`archive.durable.write_atomically`:
     it keeps the mode of the file it replaces; sync makes it durable before
     the rename, for files whose loss would cost more than a rewrite.
     """

@@ -16,9 +16,10 @@ from typing import TypeVar
 
 from archive.catalog import Catalog
 from archive.db import write_transaction
+from archive.durable import TEMP_PREFIX
 from archive.i18n import _
 from archive.storage import AnyStore, store_setting
-from archive.store import KEY_PREFIXES, TEMP_PREFIX
+from archive.store import KEY_PREFIXES
 
 PARALLEL = 8  # copies at once
 T = TypeVar("T")

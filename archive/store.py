@@ -9,19 +9,26 @@ Nothing here ever rewrites or deletes an original.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
-import secrets
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from archive import writer_lock
+from archive.durable import (
+    TEMP_PREFIX,
+    copy_atomically,
+    fsync_all,
+    fsync_dir,
+    fsync_path,
+    stage_bytes,
+    stage_copy,
+    write_atomically,
+)
 from archive.writer_lock import ArchiveBusy as ArchiveBusy  # raised by lock(); callers catch it
 from archive.writer_lock import LockWait
 
@@ -119,11 +126,11 @@ class Store:
 
     def stage(self, relpath: str, data: bytes) -> Staged | None:
         """Write data under a temporary name beside relpath; None if relpath already exists."""
-        return self._staged(relpath, lambda target: _stage_bytes(target, data))
+        return self._staged(relpath, lambda target: stage_bytes(target, data))
 
     def stage_file(self, relpath: str, source: Path) -> Staged | None:
         """:meth:`stage` for a file on disk, copied in chunks."""
-        return self._staged(relpath, lambda target: _stage_copy(target, source))
+        return self._staged(relpath, lambda target: stage_copy(target, source))
 
     def _staged(self, relpath: str, write: Callable[[Path], Path]) -> Staged | None:
         target = self.root / relpath
@@ -140,7 +147,7 @@ class Store:
         many), some twenty times faster than one after another.
         """
         staged = list(staged)
-        _fsync_all([self.root / item.temp for item in staged], _fsync_path)
+        fsync_all([self.root / item.temp for item in staged], fsync_path)
         folders: set[Path] = set()
         for item in staged:
             temp, target = self.root / item.temp, self.root / item.relpath
@@ -150,7 +157,7 @@ class Store:
             os.chmod(temp, _mode(item.relpath))
             os.replace(temp, target)
             folders.add(target.parent)
-        _fsync_all(sorted(folders), _fsync_dir)
+        fsync_all(sorted(folders), fsync_dir)
 
     @contextmanager
     def local_copy(self, relpath: str) -> Iterator[Path]:
@@ -276,139 +283,6 @@ class Store:
         return len(leftovers)
 
 
-TEMP_PREFIX = ".incoming-"
-
-
-def write_atomically(
-    target: Path, data: bytes, *, mode: int | None = None, sync: bool = True
-) -> None:
-    """Replace target with data whole: a crash leaves the old file or the new, never half.
-
-    The archive's one atomic file writer (originals, thumbnails, bag manifests,
-    export bundles). The temporary file sits in the same folder (a rename
-    never crosses disks) under :data:`TEMP_PREFIX`, which verify and backup
-    know as a crash's leftover. ``mode`` None keeps the mode of the file it
-    replaces (a new file gets 0o666 less the umask). ``sync`` makes the bytes
-    and the rename durable, for files whose loss would cost more than a rewrite.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if mode is None and target.is_file():
-        mode = stat.S_IMODE(target.stat().st_mode)
-    temp = target.with_name(f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
-    if sync:
-        _fsync_dir(target.parent)
-
-
-COPY_CHUNK = 1 << 20  # 1 MiB: a clip of gigabytes is copied in flat memory
-SYNC_THREADS = 16
-
-
 def _mode(relpath: str) -> int:
     """Originals are read-only on disk: nothing in the archive rewrites one."""
     return 0o444 if relpath.startswith("originals/") else 0o644
-
-
-def _temp_for(target: Path) -> tuple[Path, int]:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}")
-    return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-
-
-def _stage_bytes(target: Path, data: bytes) -> Path:
-    temp, fd = _temp_for(target)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
-    return temp
-
-
-def _stage_copy(target: Path, source: Path) -> Path:
-    """Copy source beside target in the kernel where it can (copy_file_range), else by chunks."""
-    temp, fd = _temp_for(target)
-    try:
-        with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
-            _copy(src.fileno(), dst)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
-    return temp
-
-
-def copy_atomically(target: Path, source: Path, *, mode: int) -> None:
-    """:func:`write_atomically` from a file, copied a chunk at a time (a clip, a bag)."""
-    temp = _stage_copy(target, source)
-    try:
-        _fsync_path(temp)
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
-    _fsync_dir(target.parent)
-
-
-def _copy(src: int, dst: BinaryIO) -> None:
-    copy_range = getattr(os, "copy_file_range", None)
-    if copy_range is not None:
-        try:
-            while copy_range(src, dst.fileno(), COPY_CHUNK * 8):
-                pass
-            return
-        except OSError as error:  # not across these file systems: copy by chunks instead
-            if error.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-                raise
-            os.lseek(src, 0, os.SEEK_SET)
-            os.lseek(dst.fileno(), 0, os.SEEK_SET)
-            os.ftruncate(dst.fileno(), 0)
-    while chunk := os.read(src, COPY_CHUNK):
-        dst.write(chunk)
-
-
-def _fsync_all(paths: list[Path], fsync: Callable[[Path], None]) -> None:
-    if len(paths) <= 1:
-        for path in paths:
-            fsync(path)
-        return
-    with ThreadPoolExecutor(min(SYNC_THREADS, len(paths))) as pool:
-        list(pool.map(fsync, paths))  # list(): the first error is raised here
-
-
-def _fsync_path(path: Path) -> None:
-    """fsync a staged file by name (still writable: Windows flushes only a writable handle)."""
-    fd = os.open(path, os.O_WRONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable, so a power cut cannot undo it."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from archive import i18n
@@ -75,3 +76,39 @@ def start_worker(language: str) -> None:
 def stat_source(path: str, key: str) -> SourceFile:
     st = os.stat(path)
     return SourceFile(path=key, size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def stored_fields(
+    sha256: str, size: int, info: Any, original: str, thumbs: dict[int, str], dry_run: bool
+) -> dict[str, Any]:
+    """The facts every archived item has, photo or clip: its bytes, kind, size and store keys.
+
+    ``info`` is the decoder's account (:class:`ingest.thumbs.ImageInfo` or a clip's
+    :class:`ingest.video_probe.ClipInfo`); a dry run names no thumbnail it did not store.
+    """
+    return {
+        "sha256": sha256,
+        "ext": info.ext,
+        "format": info.format,
+        "mime": info.mime,
+        "bytes": size,
+        "width": info.width,
+        "height": info.height,
+        "original_path": original,
+        "thumb_path": None if dry_run else thumbs[min(thumbs)],
+        "preview_path": None if dry_run else thumbs[max(thumbs)],
+    }
+
+
+def fingerprint_fields(prints: Any) -> dict[str, Any]:
+    """An :class:`ingest.fingerprint.Fingerprint` as fields (None: none was taken)."""
+    return {
+        "phash": prints.phash if prints else None,
+        "dhash": prints.dhash if prints else None,
+        "sharpness": prints.sharpness if prints else None,
+    }
+
+
+def file_time(source: SourceFile) -> str:
+    """The file's own time, for an item that gives none: a guess, marked ``file_mtime``."""
+    return datetime.fromtimestamp(source.mtime_ns / 1e9).isoformat(timespec="seconds")

@@ -84,8 +84,10 @@ class Report:
         seconds = f"{self.seconds:.1f}"
         if dry:
             head = ngettext(
-                "Dry run: checked {files} file (photos and clips) in {seconds} s; nothing was written",
-                "Dry run: checked {files} files (photos and clips) in {seconds} s; nothing was written",
+                "Dry run: checked {files} file (photos and clips) in {seconds} s;"
+                " nothing was written",
+                "Dry run: checked {files} files (photos and clips) in {seconds} s;"
+                " nothing was written",
                 self.files,
             )
         else:

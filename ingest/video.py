@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 from PIL import Image
 
+from archive.durable import COPY_CHUNK
 from archive.records import PhotoFacts, SourceFile
 from archive.storage import AnyStore
-from archive.store import COPY_CHUNK, THUMB_SIZES
-from ingest.fingerprint import fingerprint
+from archive.store import THUMB_SIZES
+from ingest.fingerprint import Fingerprint, fingerprint
+from ingest.jobs import file_time, fingerprint_fields, stored_fields
 from ingest.thumbs import thumbnails_of_image
 from ingest.video_probe import ClipInfo, probe_clip
 
@@ -65,12 +66,7 @@ def clip_facts(
         store.put_file(original, path)
         for edge, jpeg in rendered.items():
             store.put(thumbs[edge], jpeg)
-    facts = replace(
-        _facts(sha256, size, info, original, thumbs, dry_run),
-        phash=prints.phash,
-        dhash=prints.dhash,
-        sharpness=prints.sharpness,
-    )
+    facts = _facts(sha256, size, info, original, thumbs, dry_run, prints)
     return facts, info.warnings
 
 
@@ -81,19 +77,12 @@ def _facts(
     original: str,
     thumbs: dict[int, str],
     dry_run: bool,
+    prints: Fingerprint,
 ) -> PhotoFacts:
     meta = info.meta
     return PhotoFacts(
-        sha256=sha256,
-        ext=info.ext,
-        format=info.format,
-        mime=info.mime,
-        bytes=size,
-        width=info.width,
-        height=info.height,
-        original_path=original,
-        thumb_path=None if dry_run else thumbs[min(thumbs)],
-        preview_path=None if dry_run else thumbs[max(thumbs)],
+        **stored_fields(sha256, size, info, original, thumbs, dry_run),
+        **fingerprint_fields(prints),
         exif={TAG_PREFIX + key: value for key, value in info.tags.items()},
         media_type="video",
         duration=info.duration,
@@ -116,5 +105,4 @@ def with_file_time(facts: PhotoFacts, source: SourceFile) -> PhotoFacts:
     """A clip with no date of its own is dated by its file's time, marked as a guess."""
     if facts.taken_at:
         return facts
-    when = datetime.fromtimestamp(source.mtime_ns / 1e9).isoformat(timespec="seconds")
-    return replace(facts, taken_at=when, taken_at_source="file_mtime")
+    return replace(facts, taken_at=file_time(source), taken_at_source="file_mtime")

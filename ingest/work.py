@@ -13,7 +13,6 @@ file, which the next run adopts, or a temporary one, which it removes.
 from __future__ import annotations
 
 import traceback
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,14 @@ from archive.records import PhotoFacts, SourceFile
 from archive.store import THUMB_SIZES, Staged, Store
 from ingest.exif import ExifRecord, read_exif
 from ingest.fingerprint import Fingerprint, fingerprint
-from ingest.jobs import Job, Outcome, stat_source
+from ingest.jobs import (
+    Job,
+    Outcome,
+    file_time,
+    fingerprint_fields,
+    stat_source,
+    stored_fields,
+)
 from ingest.reading import read_photo, unchanged_since
 from ingest.thumbs import ImageError, ImageInfo, make_thumbnails, probe
 from ingest.video_kinds import is_clip
@@ -154,24 +160,12 @@ def _facts(
     taken_at, taken_source = exif.taken_at, exif.taken_at_source
     if not taken_at:
         # The file's own time is a guess, and is marked as one.
-        taken_at = datetime.fromtimestamp(source.mtime_ns / 1e9).isoformat(timespec="seconds")
-        taken_source = "file_mtime"
+        taken_at, taken_source = file_time(source), "file_mtime"
     said = {name: getattr(exif, name) for name in FROM_METADATA}
     said.update(taken_at=taken_at, taken_at_source=taken_source)
     return PhotoFacts(
-        sha256=sha256,
-        ext=info.ext,
-        format=info.format,
-        mime=info.mime,
-        bytes=size,
-        width=info.width,
-        height=info.height,
-        original_path=original,
-        thumb_path=None if job.dry_run else thumbs[min(thumbs)],
-        preview_path=None if job.dry_run else thumbs[max(thumbs)],
+        **stored_fields(sha256, size, info, original, thumbs, job.dry_run),
         exif=exif.tags,
-        phash=prints.phash if prints else None,
-        dhash=prints.dhash if prints else None,
-        sharpness=prints.sharpness if prints else None,
+        **fingerprint_fields(prints),
         **said,
     )

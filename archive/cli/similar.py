@@ -10,6 +10,7 @@ window setting changed), fills the fingerprints of an archive made before they e
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -95,15 +96,21 @@ def similar_group(
         )
 
 
+def _reviewers_change(
+    obj: Context, photo: str, dry_run: bool, change: Callable[[Catalog, int], dict[str, Any]]
+) -> dict[str, Any]:
+    """A reviewer's change to PHOTO's group (pick, split), in one write; what it did."""
+    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
+        return change(catalog, catalog.resolve_photos([photo])[0])
+
+
 @similar_group.command("pick")
 @click.argument("photo")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @click.pass_obj
 def similar_pick(obj: Context, photo: str, dry_run: bool) -> None:
     """Make PHOTO (an id or a SHA-256 prefix) the pick of its group, kept by every regrouping."""
-    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
-        photo_id = catalog.resolve_photos([photo])[0]
-        done = catalog.set_pick(photo_id)
+    done = _reviewers_change(obj, photo, dry_run, Catalog.set_pick)
     line = _("Would make photo {photo} the pick of group {group}") if dry_run else None
     line = line or _("Photo {photo} is now the pick of group {group}")
     click.echo(line.format(**done))
@@ -115,9 +122,7 @@ def similar_pick(obj: Context, photo: str, dry_run: bool) -> None:
 @click.pass_obj
 def similar_split(obj: Context, photo: str, dry_run: bool) -> None:
     """Take PHOTO (an id or a SHA-256 prefix) out of its group, for good (re-ingests too)."""
-    with writing(obj.catalog(dry_run=dry_run), dry_run) as catalog:
-        photo_id = catalog.resolve_photos([photo])[0]
-        done = catalog.split_from_group(photo_id)
+    done = _reviewers_change(obj, photo, dry_run, Catalog.split_from_group)
     line = _("Would take photo {photo} out of group {group}") if dry_run else None
     line = line or _("Photo {photo} is out of group {group}, and stays out")
     click.echo(line.format(**done))

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from archive.store import TEMP_PREFIX, write_atomically
+from archive.durable import TEMP_PREFIX, write_atomically
 
 
 class ThumbCache:

@@ -1,0 +1,152 @@
+"""Files written whole and durably: the archive's one way to put bytes on disk.
+
+A file goes to a temporary name in its own folder (:data:`TEMP_PREFIX`, which verify
+and backup know as a crash's leftover), is flushed, renamed into place, and its folder
+synced, so a crash leaves the old file or the new, never half. The store
+(:mod:`archive.store`) stages originals and thumbnails this way and syncs a batch at
+once; bag manifests, export bundles and the thumbnail cache write through here too.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import stat
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from pathlib import Path
+from typing import BinaryIO
+
+TEMP_PREFIX = ".incoming-"
+
+
+def write_atomically(
+    target: Path, data: bytes, *, mode: int | None = None, sync: bool = True
+) -> None:
+    """Replace target with data whole: a crash leaves the old file or the new, never half.
+
+    The archive's one atomic file writer (originals, thumbnails, bag manifests,
+    export bundles). The temporary file sits in the same folder (a rename
+    never crosses disks) under :data:`TEMP_PREFIX`, which verify and backup
+    know as a crash's leftover. ``mode`` None keeps the mode of the file it
+    replaces (a new file gets 0o666 less the umask). ``sync`` makes the bytes
+    and the rename durable, for files whose loss would cost more than a rewrite.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None and target.is_file():
+        mode = stat.S_IMODE(target.stat().st_mode)
+    temp = target.with_name(f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    if sync:
+        fsync_dir(target.parent)
+
+
+COPY_CHUNK = 1 << 20  # 1 MiB: a clip of gigabytes is copied in flat memory
+SYNC_THREADS = 16
+
+
+def _temp_for(target: Path) -> tuple[Path, int]:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}")
+    return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+
+
+def stage_bytes(target: Path, data: bytes) -> Path:
+    temp, fd = _temp_for(target)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    return temp
+
+
+def stage_copy(target: Path, source: Path) -> Path:
+    """Copy source beside target in the kernel where it can (copy_file_range), else by chunks."""
+    temp, fd = _temp_for(target)
+    try:
+        with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
+            _copy(src.fileno(), dst)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    return temp
+
+
+def copy_atomically(target: Path, source: Path, *, mode: int) -> None:
+    """:func:`write_atomically` from a file, copied a chunk at a time (a clip, a bag)."""
+    temp = stage_copy(target, source)
+    try:
+        fsync_path(temp)
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    fsync_dir(target.parent)
+
+
+def _copy(src: int, dst: BinaryIO) -> None:
+    copy_range = getattr(os, "copy_file_range", None)
+    if copy_range is not None:
+        try:
+            while copy_range(src, dst.fileno(), COPY_CHUNK * 8):
+                pass
+            return
+        except OSError as error:  # not across these file systems: copy by chunks instead
+            if error.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
+            os.lseek(src, 0, os.SEEK_SET)
+            os.lseek(dst.fileno(), 0, os.SEEK_SET)
+            os.ftruncate(dst.fileno(), 0)
+    while chunk := os.read(src, COPY_CHUNK):
+        dst.write(chunk)
+
+
+def fsync_all(paths: list[Path], fsync: Callable[[Path], None]) -> None:
+    if len(paths) <= 1:
+        for path in paths:
+            fsync(path)
+        return
+    with ThreadPoolExecutor(min(SYNC_THREADS, len(paths))) as pool:
+        list(pool.map(fsync, paths))  # list(): the first error is raised here
+
+
+def fsync_path(path: Path) -> None:
+    """fsync a staged file by name (still writable: Windows flushes only a writable handle)."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable, so a power cut cannot undo it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
