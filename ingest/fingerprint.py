@@ -60,10 +60,21 @@ def fingerprint(small: Image.Image, preview: Image.Image) -> Fingerprint:
 
     grey = small.convert("L").reduce(4) if min(small.size) >= 128 else small.convert("L")
     return Fingerprint(
-        phash=str(phash(grey)),
-        dhash=str(imagehash.dhash(grey)),
+        phash=hex_of(phash(grey)),
+        dhash=hex_of(imagehash.dhash(grey)),
         sharpness=round(laplacian_variance(preview), 3),
     )
+
+
+def hex_of(found: Any) -> str:
+    """An ImageHash's 64 bits as ``str(found)`` spells them, in a microsecond.
+
+    ImageHash's own ``str`` joins the bits one by one in Python (35 µs a hash, a tenth
+    of the whole fingerprint); packing them big-endian gives the same 16 hex digits.
+    """
+    import numpy as np
+
+    return np.packbits(found.hash.ravel()).tobytes().hex()
 
 
 PHASH_SIDE, PHASH_BITS = 32, 8  # ImageHash's phash: a 32x32 picture, its 8x8 lowest frequencies
@@ -122,7 +133,10 @@ def laplacian_variance(im: Image.Image) -> float:
         for top in (middle - 1, middle, middle + 1)
     )
     lap = (up[:, 1:-1] + down[:, 1:-1]) + (centre[:, :-2] + centre[:, 2:]) - 4 * centre[:, 1:-1]
-    return float(lap.var())
+    # The variance from two exact integer sums: numpy's var() converts to float first.
+    values = lap.ravel().astype(np.int64)
+    count, total = values.size, int(values.sum())
+    return (int(values @ values) - total * total / count) / count
 
 
 def from_thumbnails(small_jpeg: bytes, preview_jpeg: bytes) -> Fingerprint:
