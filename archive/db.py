@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlite_utils import Database, Migrations
-
 from archive import fields, initial_schema, kept_counts, link_picks, search, similar_schema
+from archive.sqlitedb import Database, Migrations
 
 migrations = Migrations("archive")
 
