@@ -9,7 +9,7 @@ the migration's backfill, and what tests/test_kept_counts.py holds the triggers 
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from archive.sqlitedb import Database
 
 SCHEMA = [
     "ALTER TABLE events ADD COLUMN photo_count INTEGER NOT NULL DEFAULT 0",

@@ -15,7 +15,7 @@ statement, on every write path, rolled back with it.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from archive.sqlitedb import Database
 
 # (link table, its key column)
 LINKS = (("photo_units", "unit_id"), ("photo_tags", "tag_id"))

@@ -34,9 +34,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
 from archive import fields
+from archive.sqlitedb import Database
 from archive.text import exact_key, fold, nfc, strip_diacritics
 
 FTS_TABLE = "photos_fts"

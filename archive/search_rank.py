@@ -40,9 +40,8 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from archive.search import PHOTO_COLUMNS, SMART_TABLE, SmartQuery, parse
+from archive.sqlitedb import Database
 
 # Hits ranked exactly as the one-statement ranking does (bm25 over all of them):
 # scoring 10,000 hits takes tens of milliseconds; a million takes seconds.

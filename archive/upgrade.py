@@ -17,11 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from archive.db import connect, migrations, open_read_only
 from archive.errors import ArchiveError
 from archive.i18n import N_, _
+from archive.sqlitedb import Database
 
 # Migrations that read or write every photo row (the rest touch the schema only).
 LONG = frozenset(

@@ -24,11 +24,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
-from sqlite_utils import Database
 
 from archive.catalog import Catalog
 from archive.clock import now
 from archive.db import write_transaction
+from archive.sqlitedb import Database
 from archive.store import Store
 from archive.writer_lock import LockWait
 

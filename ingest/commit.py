@@ -19,7 +19,7 @@ from archive.dates import CAMERA_SOURCES, show_day, show_moment
 from archive.fields import CURATED
 from archive.i18n import _
 from archive.records import EventSpec, PhotoMeta, SourceFile
-from ingest.describe import Description
+from ingest.describe import NOTHING_SAID, Description
 from ingest.jobs import Outcome, stat_source
 from ingest.report import Report
 
@@ -97,9 +97,6 @@ def redated_warning(before: dict, after: dict) -> str | None:
     ).format(sheet=show_day(sheet), camera=show_day(camera))
 
 
-_NOTHING_SAID = PhotoMeta()
-
-
 class Committer:
     def __init__(self, catalog: Catalog, description: Description, report: Report, run_id: int):
         self.catalog, self.description, self.report, self.run_id = (
@@ -172,7 +169,7 @@ class Committer:
             "manifest",
         )
 
-    def quietly_unchanged(self, path: Path, key: str) -> bool:
+    def quietly_unchanged(self, path: str, key: str) -> bool:
         """An unchanged file that cannot change its photo: counted and noted, nothing written.
 
         That is a file seen before with the same size and mtime, at its photo's own
@@ -182,22 +179,23 @@ class Committer:
         unchanged re-run costs a stat and a look-up per file.
         """
         try:
-            source = stat_source(str(path), key)
+            st = os.stat(path)
         except OSError:
             return False  # known_unchanged reports it
         known = self._known(key)
-        if known is None or known[:2] != (source.size, source.mtime_ns) or not known[3]:
+        if known is None or not known[3] or (known[0], known[1]) != (st.st_size, st.st_mtime_ns):
             return False
-        if self.description.meta.get(key, _NOTHING_SAID) != _NOTHING_SAID:
+        said = self.description.meta.get(key, NOTHING_SAID)
+        if said is not NOTHING_SAID and said != NOTHING_SAID:
             return False
         self.seen.append(key)
         self.files.append((known[2], "unchanged", True))
         return True
 
-    def known_unchanged(self, path: Path, key: str) -> bool:
+    def known_unchanged(self, path: str, key: str) -> bool:
         """A file seen before with the same size and mtime: describe it, never re-read it."""
         try:
-            source = stat_source(str(path), key)
+            source = stat_source(path, key)
         except OSError as error:
             reason = _("cannot read the file: {reason}").format(reason=error.strerror)
             self.problem(key, reason, "error", "read")

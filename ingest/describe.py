@@ -31,6 +31,8 @@ from ingest.sheet_match import match_rows
 from ingest.sources import Discovery, Folder, FoundPhoto
 from ingest.video_kinds import is_clip
 
+NOTHING_SAID = PhotoMeta()  # what a photo nothing in the run speaks of is told (one object)
+
 
 @dataclass(frozen=True)
 class CommandLine:
@@ -84,9 +86,19 @@ def describe(found: Discovery, cli: CommandLine) -> Description:
     for facts in per_folder.values():
         if facts.event and not cli.event:
             result.events.append(facts.event)
+    nothing = _FolderFacts()
+    alike: dict[int, PhotoMeta] = {}  # by id of the folder's facts: what all its photos are told
     for photo in found.photos:
-        facts = per_folder.get(photo.folder) if photo.folder else None
-        result.meta[photo.key] = _photo_meta(photo, facts or _FolderFacts(), cli)
+        facts = (per_folder.get(photo.folder) if photo.folder else None) or nothing
+        if photo.key in facts.rows or photo.key in facts.article_captions:
+            result.meta[photo.key] = _photo_meta(photo, facts, cli)
+            continue
+        # Nothing said of this photo alone: it is told what its folder and the command say,
+        # the same for every such photo of the folder, worked out once.
+        if id(facts) not in alike:
+            meta = _photo_meta(photo, facts, cli)
+            alike[id(facts)] = NOTHING_SAID if meta == NOTHING_SAID else meta
+        result.meta[photo.key] = alike[id(facts)]
     return result
 
 

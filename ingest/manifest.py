@@ -26,8 +26,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from archive.dates import why_not
 from archive.i18n import _
 from archive.text import clean, nfc, slugify
@@ -134,6 +132,8 @@ def _nesting_within_bounds(text: str, path: Path) -> None:
     unclosed '[' took seconds to end in a RecursionError. Counting the parser's events costs
     a second pass over a file of a few lines.
     """
+    import yaml
+
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
@@ -150,7 +150,13 @@ def _nesting_within_bounds(text: str, path: Path) -> None:
 
 
 def _load_yaml(path: Path) -> dict[Any, Any]:
-    """Parse YAML into a mapping, reporting the line YAML blames."""
+    """Parse YAML into a mapping, reporting the line YAML blames.
+
+    PyYAML is imported here, by the first event.yml read: a run over folders that
+    have none (a camera's dump, a re-run of one) never loads it.
+    """
+    import yaml
+
     text = read_text(path)
     try:
         _nesting_within_bounds(text, path)

@@ -137,19 +137,19 @@ def ingest(
             jobs = []
             batches.commit()  # recognising unchanged files reads only: others may write meanwhile
             for photo in found.photos:
-                if committer.quietly_unchanged(photo.path, photo.key):
+                if committer.quietly_unchanged(photo.on_disk, photo.key):
                     if progress:
                         progress(1)
                     continue
                 batches.writing()
-                if committer.known_unchanged(photo.path, photo.key):
+                if committer.known_unchanged(photo.on_disk, photo.key):
                     _tick(batches, progress)
                 else:
                     if len(jobs) == 1 and _pooled(options.jobs):
                         worker_pool.warm_up()  # a pool it will be: its imports overlap the rest
                     jobs.append(
                         Job(
-                            str(photo.path),
+                            photo.on_disk,
                             photo.key,
                             store,
                             options.dry_run,

@@ -36,10 +36,16 @@ class Folder:
 
 @dataclass(frozen=True)
 class FoundPhoto:
-    path: Path  # as on disk, to open it
+    on_disk: str  # its path as on disk, to open it
     key: str  # NFC absolute path: the catalog's name for this source
     folder: Path | None  # the event folder it belongs to
     relative: str  # path relative to its event folder (or its name), NFC, "/" separated
+    order: tuple = field(default=(), compare=False, repr=False)  # natural_key(relative)
+
+    @property
+    def path(self) -> Path:
+        """Its path as on disk, made when asked for: a re-run opens none of its files."""
+        return Path(self.on_disk)
 
 
 @dataclass
@@ -63,12 +69,23 @@ def is_junk(name: str) -> bool:
 
 def is_photo(path: Path) -> bool:
     """A photo or a video clip (issue 11: a clip is archived as a photo is)."""
-    if is_junk(path.name):
+    return _is_photo_named(path.name, path.suffix, path)
+
+
+def _suffix(name: str) -> str:
+    """A file name's suffix as :attr:`pathlib.PurePath.suffix` has it: ``.jpg``, or ``""``."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _is_photo_named(name: str, suffix: str, path: Path | str) -> bool:
+    """:func:`is_photo` from a name and its suffix, as a walk has them (no Path made)."""
+    if is_junk(name):
         return False
-    suffix = path.suffix.casefold()
+    suffix = suffix.casefold()
     if suffix in IMAGE_SUFFIXES or suffix in VIDEO_SUFFIXES:
         return True
-    return suffix not in SHEET_NAMES and suffix not in _OVERRIDE_SLOTS and is_clip(path)
+    return suffix not in SHEET_NAMES and suffix not in _OVERRIDE_SLOTS and is_clip(Path(path))
 
 
 _OVERRIDE_SLOTS = {
@@ -131,7 +148,8 @@ def discover(
             manifests = _overridden(find_manifests(top), slots)
             found.folders[top] = Folder(top, manifests)
         if given.is_file():
-            _add_file(found, seen, given, _folder_for(found, given.parent))
+            folder = _folder_for(found, given.parent)
+            _add_file(found, seen, str(given.parent), given.name, natural_key(given.name), folder)
             continue
         for current, dirs, files in os.walk(given):
             dirs[:] = sorted(
@@ -147,11 +165,12 @@ def discover(
             folder_path = Path(current)
             found.manifests.setdefault(folder_path, find_manifests(folder_path, files))
             event = _folder_for(found, folder_path, inherit_from=given)
-            for name in sorted(files, key=natural_key):
-                if not name.startswith("."):
-                    _add_file(found, seen, folder_path / name, event)
+            # Each name's sort key is made once: it orders the folder, and its event's photos.
+            keys = {name: natural_key(name) for name in files if not name.startswith(".")}
+            for name in sorted(keys, key=keys.__getitem__):
+                _add_file(found, seen, current, name, keys[name], event)
     for folder in found.folders.values():
-        folder.photos.sort(key=lambda photo: natural_key(photo.relative))
+        folder.photos.sort(key=lambda photo: photo.order)
     return found
 
 
@@ -187,22 +206,39 @@ def _manifest_files(manifests: Manifests) -> set[Path]:
     return {manifests.event, manifests.article, *manifests.sheets}
 
 
-def _add_file(found: Discovery, seen: set[str], path: Path, folder: Folder | None) -> None:
-    if not is_photo(path):
-        if is_junk(path.name) or _is_manifest(found, path, folder):
+def _add_file(
+    found: Discovery, seen: set[str], current: str, name: str, order: tuple, folder: Folder | None
+) -> None:
+    """One file named name in folder current (order: its name's natural_key), if a photo.
+
+    Worked on as strings: a walk of ten thousand photos would otherwise make a
+    Path for each, and a re-run that finds them all unchanged opens none.
+    """
+    on_disk = os.path.join(current, name)
+    if not _is_photo_named(name, _suffix(name), on_disk):
+        path = Path(on_disk)
+        if is_junk(name) or _is_manifest(found, path, folder):
             return
         if path.suffix.casefold() in SHEET_NAMES and looks_like_sheet(path):
             found.misnamed.append(path)
         else:
             found.skipped.append(path)
         return
-    key = nfc(str(path))
+    key = nfc(on_disk)
     if key in seen:
         return
     seen.add(key)
-    relative = path.relative_to(folder.path).as_posix() if folder else path.name
+    if folder is None or current == str(folder.path):
+        relative = nfc(name)  # its name's key orders it (natural_key folds NFC and NFD alike)
+    else:
+        relative = nfc(Path(on_disk).relative_to(folder.path).as_posix())
+        order = natural_key(relative)
     photo = FoundPhoto(
-        path=path, key=key, folder=folder.path if folder else None, relative=nfc(relative)
+        on_disk=on_disk,
+        key=key,
+        folder=folder.path if folder else None,
+        relative=relative,
+        order=order,
     )
     found.photos.append(photo)
     if folder:

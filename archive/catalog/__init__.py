@@ -31,8 +31,6 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from sqlite_utils import Database
-
 from archive.catalog.bulk import Bulk
 from archive.catalog.events import Events
 from archive.catalog.fixity import Fixity
@@ -45,6 +43,7 @@ from archive.catalog.similar import Similar
 from archive.catalog.tags import Tags
 from archive.catalog.units import Units
 from archive.reader import Reader
+from archive.sqlitedb import Database
 
 __all__ = ["Catalog", "CatalogError", "camera_name"]
 

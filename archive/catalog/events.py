@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlite_utils import Database
-
 from archive import search
 from archive.catalog.rows import Repository
 from archive.clock import now
 from archive.records import EventSpec
+from archive.sqlitedb import Database
 from archive.text import clean
 
 

@@ -14,11 +14,10 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from sqlite_utils import Database
-
 from archive.errors import ArchiveError
 from archive.reader import Reader
 from archive.records import PhotoFacts, SourceFile
+from archive.sqlitedb import Database
 from archive.text import clean
 
 
