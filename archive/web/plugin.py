@@ -31,6 +31,7 @@ from archive.web import (
     pick_facet,
     search_page,
     searched_table,
+    shown_cells,
     table_order,
     table_search,
 )
@@ -75,7 +76,9 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
 
 @hookimpl
 def startup(datasette: Any) -> None:
-    """The photos table searched: counted in its index, read in its order (searched_table)."""
+    """The photos table searched: counted in its index, read in its order (searched_table);
+    its page renders only the cells it shows (shown_cells)."""
+    shown_cells.install()
     try:
         searched_table.install(archive_database(datasette))
     except NotFound:
@@ -119,12 +122,12 @@ def asgi_wrapper(datasette: Any) -> Any:
     (table_search); every CSV response leaves spreadsheet-safe (csv_downloads);
     an array facet of the photos' units or tags is counted from the link
     tables (facets); the photos table sorted by time pages by a key without ties
-    (table_order).
+    (table_order); its page builds only the cells it shows (shown_cells).
     """
 
     def wrap(app: Any) -> Any:
         inner = table_search.search_wrapper(csv_downloads.csv_wrapper(app))
-        return table_order.order_wrapper(facets.facet_wrapper(inner))
+        return table_order.order_wrapper(facets.facet_wrapper(shown_cells.shown_wrapper(inner)))
 
     return wrap
 
