@@ -29,6 +29,7 @@ from archive.web import (
     media,
     pages,
     pick_facet,
+    read_cache,
     search_page,
     searched_table,
     shown_cells,
@@ -83,6 +84,12 @@ def startup(datasette: Any) -> None:
         searched_table.install(archive_database(datasette))
     except NotFound:
         return
+
+
+@hookimpl
+def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
+    """The catalog's connections keep a page's rows in cache between its statements."""
+    read_cache.prepare(conn, database, datasette)
 
 
 @hookimpl

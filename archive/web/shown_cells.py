@@ -22,6 +22,7 @@ it, and the row page has its own binding of the function.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 from collections.abc import Iterator
 from typing import Any
@@ -103,18 +104,20 @@ def install() -> None:
             return await original(
                 datasette, database_name, table_name, description, rows, *args, **kwargs
             )
-        columns, _ = await original(
-            datasette, database_name, table_name, description, [], *args, **kwargs
-        )
         at = [i for i, column in enumerate(description) if column[0] in SHOWN]
-        _, cells = await original(
-            datasette,
-            database_name,
-            table_name,
-            [description[i] for i in at],
-            [ShownRow(row, at) for row in rows],
-            *args,
-            **kwargs,
+        # Every column's header, and the shown cells: at once, since each call
+        # asks the database for the table's columns and keys.
+        (columns, _), (_, cells) = await asyncio.gather(
+            original(datasette, database_name, table_name, description, [], *args, **kwargs),
+            original(
+                datasette,
+                database_name,
+                table_name,
+                [description[i] for i in at],
+                [ShownRow(row, at) for row in rows],
+                *args,
+                **kwargs,
+            ),
         )
         return columns, cells
 
