@@ -71,7 +71,7 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["duration"] = media.duration_text
     env.filters["file_size"] = media.size_text
     env.globals["archive_value_label"] = media.value_label
-    env.filters["archive_cells"] = cells_in_order
+    env.filters["archive_row_cells"] = shown_cells.row_cells
     chrome.install(env, datasette)
 
 
@@ -179,12 +179,6 @@ def forbidden(datasette: Any, request: Any, message: str) -> Any:
         return Response.redirect(datasette.urls.path("/-/login"))
 
     return to_login
-
-
-def cells_in_order(row: Any, shown: Any) -> list[Any]:
-    """The cells of a table row for the columns ``shown`` names ((name, …) tuples), in its order."""
-    by_column = {cell["column"]: cell for cell in row}
-    return [by_column[item[0]] for item in shown if item[0] in by_column]
 
 
 def has_login(datasette: Any) -> bool:

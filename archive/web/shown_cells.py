@@ -28,7 +28,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
+from datasette.utils import to_css_class
 from datasette.utils.asgi import NotFound
+from markupsafe import Markup, escape
 
 from archive.web.site import archive_database
 from archive.web.table_order import is_photos_table
@@ -78,6 +80,26 @@ class ShownRow:
 
     def keys(self) -> Any:
         return self._row.keys()
+
+
+def row_cells(row: Any, shown: Any) -> Markup:
+    """The ``<td>`` of a row's cells for the columns ``shown`` names, in its order.
+
+    What the template's loop over the cells wrote, as one string: at 700 cells
+    a page, Jinja's lookups and escapes per cell were a third of the render.
+    Each text is escaped as the template's autoescape did (a cell's Markup stays).
+    """
+    by_column = {cell["column"]: cell for cell in row}
+    out = []
+    for item in shown:
+        cell = by_column.get(item[0])
+        if cell is not None:
+            css = escape(to_css_class(cell["column"]))
+            out.append(
+                f'<td class="col-{css} type-{escape(cell["value_type"])}">'
+                f"{escape(cell['value'])}</td>"
+            )
+    return Markup("".join(out))
 
 
 def install() -> None:
