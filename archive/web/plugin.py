@@ -30,6 +30,7 @@ from archive.web import (
     pages,
     pick_facet,
     read_cache,
+    request_memo,
     search_page,
     searched_table,
     shown_cells,
@@ -78,10 +79,13 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
 @hookimpl
 def startup(datasette: Any) -> None:
     """The photos table searched: counted in its index, read in its order (searched_table);
-    its page renders only the cells it shows (shown_cells)."""
+    its page renders only the cells it shows (shown_cells); the catalog's schema is
+    asked once per request (request_memo)."""
     shown_cells.install()
     try:
-        searched_table.install(archive_database(datasette))
+        catalog = archive_database(datasette)
+        searched_table.install(catalog)
+        request_memo.install(catalog)
     except NotFound:
         return
 
@@ -129,12 +133,14 @@ def asgi_wrapper(datasette: Any) -> Any:
     (table_search); every CSV response leaves spreadsheet-safe (csv_downloads);
     an array facet of the photos' units or tags is counted from the link
     tables (facets); the photos table sorted by time pages by a key without ties
-    (table_order); its page builds only the cells it shows (shown_cells).
+    (table_order); its page builds only the cells it shows (shown_cells); each request
+    asks the catalog's schema once (request_memo).
     """
 
     def wrap(app: Any) -> Any:
         inner = table_search.search_wrapper(csv_downloads.csv_wrapper(app))
-        return table_order.order_wrapper(facets.facet_wrapper(shown_cells.shown_wrapper(inner)))
+        inner = facets.facet_wrapper(shown_cells.shown_wrapper(inner))
+        return request_memo.memo_wrapper(table_order.order_wrapper(inner))
 
     return wrap
 
