@@ -73,6 +73,7 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["file_size"] = media.size_text
     env.globals["archive_value_label"] = media.value_label
     env.filters["archive_row_cells"] = shown_cells.row_cells
+    env.filters["archive_by_name"] = shown_cells.by_name
     chrome.install(env, datasette)
 
 

@@ -102,6 +102,11 @@ def row_cells(row: Any, shown: Any) -> Markup:
     return Markup("".join(out))
 
 
+def by_name(columns: Any) -> dict[str, Any]:
+    """Datasette's display columns by name, for the headers of the shown ones."""
+    return {column["name"]: column for column in columns}
+
+
 def install() -> None:
     """Put the shown columns in front of Datasette's table cells (once per process).
 
