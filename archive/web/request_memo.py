@@ -64,6 +64,10 @@ def _memoized(database: Any, name: str) -> Any:
         if memo is None:  # outside a request (startup, a test calling it directly)
             return await method(database, *args, **kwargs)
         key = (id(database), name, args, tuple(sorted(kwargs.items())))
+        try:
+            hash(key)
+        except TypeError:  # an argument that cannot be a key: asked as it is
+            return await method(database, *args, **kwargs)
         if key not in memo:
             memo[key] = asyncio.ensure_future(method(database, *args, **kwargs))
         answer = await memo[key]
