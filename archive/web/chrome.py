@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from markupsafe import Markup, escape, soft_str
+
 from archive.web.media import value_label
 
 # Datasette's filter keys (datasette/filters.py) → how the filter form and the count line say them.
@@ -77,6 +79,27 @@ def count_rows(count: int | None) -> str:
 
 def number(count: int | None) -> str:
     return "" if count is None else f"{count:,}".replace(",", ".")
+
+
+def facet_items(facet: Mapping[str, Any]) -> Markup:
+    """A facet's values as ``<li>`` items: a link to choose each, the chosen ones with a cross.
+
+    Written in Python: at seven facets of up to 30 values, two helper calls and
+    three escapes per value in the template were a third of the table's render.
+    Each text is what the template wrote, escaped as its autoescape did.
+    """
+    name, out = facet["name"], []
+    for item in facet["results"]:
+        label, url = value_label(name, item["label"]), escape(item["toggle_url"])
+        count = escape(number(item["count"]))
+        if not item["selected"]:
+            out.append(f'<li><a href="{url}">{escape(soft_str(label) or "-")}</a> {count}</li>')
+        else:
+            out.append(
+                f'<li class="archive-selected">{escape(label or "-")} &middot; {count}'
+                f' <a href="{url}" class="cross" title="Bỏ chọn">&#x2716;</a></li>'
+            )
+    return Markup("\n".join(out))
 
 
 def describe_view(
@@ -180,6 +203,7 @@ def install(env: Any, datasette: Any) -> None:
         archive_facet_type=facet_type_label,
         archive_rows=count_rows,
         archive_number=number,
+        archive_facet_items=facet_items,
         archive_describe=describe_view,
         archive_table_title=table_title,
         archive_database_title=database_title,

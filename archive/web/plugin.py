@@ -29,8 +29,11 @@ from archive.web import (
     media,
     pages,
     pick_facet,
+    read_cache,
+    request_memo,
     search_page,
     searched_table,
+    shown_cells,
     table_order,
     table_search,
 )
@@ -69,17 +72,29 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["duration"] = media.duration_text
     env.filters["file_size"] = media.size_text
     env.globals["archive_value_label"] = media.value_label
-    env.filters["archive_cells"] = cells_in_order
+    env.filters["archive_row_cells"] = shown_cells.row_cells
+    env.filters["archive_by_name"] = shown_cells.by_name
     chrome.install(env, datasette)
 
 
 @hookimpl
 def startup(datasette: Any) -> None:
-    """The photos table searched: counted in its index, read in its order (searched_table)."""
+    """The photos table searched: counted in its index, read in its order (searched_table);
+    its page renders only the cells it shows (shown_cells); the catalog's schema is
+    asked once per request (request_memo)."""
+    shown_cells.install()
     try:
-        searched_table.install(archive_database(datasette))
+        catalog = archive_database(datasette)
+        searched_table.install(catalog)
+        request_memo.install(catalog)
     except NotFound:
         return
+
+
+@hookimpl
+def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
+    """The catalog's connections keep a page's rows in cache between its statements."""
+    read_cache.prepare(conn, database, datasette)
 
 
 @hookimpl
@@ -119,12 +134,14 @@ def asgi_wrapper(datasette: Any) -> Any:
     (table_search); every CSV response leaves spreadsheet-safe (csv_downloads);
     an array facet of the photos' units or tags is counted from the link
     tables (facets); the photos table sorted by time pages by a key without ties
-    (table_order).
+    (table_order); its page builds only the cells it shows (shown_cells); each request
+    asks the catalog's schema once (request_memo).
     """
 
     def wrap(app: Any) -> Any:
         inner = table_search.search_wrapper(csv_downloads.csv_wrapper(app))
-        return table_order.order_wrapper(facets.facet_wrapper(inner))
+        inner = facets.facet_wrapper(shown_cells.shown_wrapper(inner))
+        return request_memo.memo_wrapper(table_order.order_wrapper(inner))
 
     return wrap
 
@@ -169,12 +186,6 @@ def forbidden(datasette: Any, request: Any, message: str) -> Any:
         return Response.redirect(datasette.urls.path("/-/login"))
 
     return to_login
-
-
-def cells_in_order(row: Any, shown: Any) -> list[Any]:
-    """The cells of a table row for the columns ``shown`` names ((name, …) tuples), in its order."""
-    by_column = {cell["column"]: cell for cell in row}
-    return [by_column[item[0]] for item in shown if item[0] in by_column]
 
 
 def has_login(datasette: Any) -> bool:

@@ -1,0 +1,159 @@
+"""The photos table's page renders the cells it shows, not every column of every row.
+
+Datasette builds a cell for each column of each row (``render_cell`` through
+pluggy, then its own formatting) before the template runs: 58 columns x 101
+rows, near 6,000 cells, of which the reviewers' layout
+(``_table-catalog-photos.html``) shows seven columns. For a search with few
+matches that was most of the page: at a million photos, a rare word's page
+took 70 ms of Python beside 25 ms of SQL (bench/bench_search.py).
+
+So for that layout only, :func:`install` gives Datasette's
+``display_columns_and_rows`` the shown columns (:data:`SHOWN`), each row seen
+through them (:class:`ShownRow`: its cells are those columns, while
+``render_cell`` can still read any column of it, as the thumbnail reads the
+caption and the clip's length). The header list (every column: the sort menu
+and the filters name them all) is built as before. The layout is the one the
+template picks: the photos table of the archive's catalog, without ``_col``
+or ``_nocol`` (those get Datasette's table of every cell); the request's
+choice is kept in a context variable by :func:`shown_wrapper`, since
+Datasette does not pass the request there. The JSON and CSV never go through
+it, and the row page has its own binding of the function.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs
+
+from datasette.utils import to_css_class
+from datasette.utils.asgi import NotFound
+from markupsafe import Markup, escape
+
+from archive.web.site import archive_database
+from archive.web.table_order import is_photos_table
+
+TABLE = "photos"
+# The columns of _table-catalog-photos.html, in its order (tests hold the two equal).
+SHOWN = ("thumb_path", "caption", "event_id", "units", "taken_at", "duration", "camera")
+_COMPACT = contextvars.ContextVar("archive_shown_cells", default=False)
+
+
+def all_columns_asked(query_string: bytes) -> bool:
+    """``_col`` or ``_nocol`` in the request, read as Datasette's ``request.args`` reads it."""
+    args = parse_qs(query_string.decode("latin-1"), keep_blank_values=True)
+    return "_col" in args or "_nocol" in args
+
+
+def shown_wrapper(app: Any) -> Any:
+    """ASGI middleware: a photos table request without ``_col``/``_nocol`` shows SHOWN."""
+
+    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") != "http" or not is_photos_table(scope.get("path") or ""):
+            await app(scope, receive, send)
+            return
+        token = _COMPACT.set(not all_columns_asked(scope.get("query_string") or b""))
+        try:
+            await app(scope, receive, send)
+        finally:
+            _COMPACT.reset(token)
+
+    return wrapped
+
+
+class ShownRow:
+    """A row whose cells are the shown columns; any column can still be read by name."""
+
+    __slots__ = ("_row", "_at")
+
+    def __init__(self, row: Any, at: list[int]) -> None:
+        self._row, self._at = row, at
+
+    def __iter__(self) -> Iterator[Any]:
+        row = self._row
+        return (row[i] for i in self._at)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._row[key]
+
+    def keys(self) -> Any:
+        return self._row.keys()
+
+
+def row_cells(row: Any, shown: Any) -> Markup:
+    """The ``<td>`` of a row's cells for the columns ``shown`` names, in its order.
+
+    What the template's loop over the cells wrote, as one string: at 700 cells
+    a page, Jinja's lookups and escapes per cell were a third of the render.
+    Each text is escaped as the template's autoescape did (a cell's Markup stays).
+    """
+    by_column = {cell["column"]: cell for cell in row}
+    out = []
+    for item in shown:
+        cell = by_column.get(item[0])
+        if cell is not None:
+            css = escape(to_css_class(cell["column"]))
+            out.append(
+                f'<td class="col-{css} type-{escape(cell["value_type"])}">'
+                f"{escape(cell['value'])}</td>"
+            )
+    return Markup("".join(out))
+
+
+def by_name(columns: Any) -> dict[str, Any]:
+    """Datasette's display columns by name, for the headers of the shown ones."""
+    return {column["name"]: column for column in columns}
+
+
+def install() -> None:
+    """Put the shown columns in front of Datasette's table cells (once per process).
+
+    Imported here: the plugin is loaded while Datasette's views are still importing.
+    """
+    from datasette.views import table as table_view
+
+    original = table_view.display_columns_and_rows
+    if getattr(original, "_archive_shown", False):
+        return
+
+    async def display(
+        datasette: Any,
+        database_name: str,
+        table_name: str,
+        description: Any,
+        rows: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if not _COMPACT.get() or table_name != TABLE or not _is_catalog(datasette, database_name):
+            return await original(
+                datasette, database_name, table_name, description, rows, *args, **kwargs
+            )
+        at = [i for i, column in enumerate(description) if column[0] in SHOWN]
+        # Every column's header, and the shown cells: at once, since each call
+        # asks the database for the table's columns and keys.
+        (columns, _), (_, cells) = await asyncio.gather(
+            original(datasette, database_name, table_name, description, [], *args, **kwargs),
+            original(
+                datasette,
+                database_name,
+                table_name,
+                [description[i] for i in at],
+                [ShownRow(row, at) for row in rows],
+                *args,
+                **kwargs,
+            ),
+        )
+        return columns, cells
+
+    display._archive_shown = True  # type: ignore[attr-defined]
+    table_view.display_columns_and_rows = display
+
+
+def _is_catalog(datasette: Any, name: str) -> bool:
+    try:
+        return archive_database(datasette).name == name
+    except NotFound:
+        return False

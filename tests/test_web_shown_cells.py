@@ -1,0 +1,52 @@
+"""The photos table's page renders only its shown columns, and each cell as before.
+
+archive/web/shown_cells.py hands Datasette the seven columns of
+``_table-catalog-photos.html`` instead of every column: the page must show
+the same cells, in the same order, as Datasette's table of every column.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from archive.web import shown_cells
+from tests.web_archive import get
+
+TEMPLATE = Path(shown_cells.__file__).parent / "templates" / "_table-catalog-photos.html"
+ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+CELL = re.compile(r'<td class="col-([\w-]+) type-\w+">(.*?)</td>', re.DOTALL)
+
+
+def body_rows(html: str) -> list[dict[str, str]]:
+    """Each row of the table's body as {column: the cell's HTML}, in the page's order."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [dict(CELL.findall(row)) for row in ROW.findall(body)]
+
+
+def test_the_template_shows_the_columns_shown_cells_renders() -> None:
+    shown = re.search(r"{% set shown = \[(.*?)\] %}", TEMPLATE.read_text(), re.DOTALL)
+    assert shown is not None
+    assert tuple(re.findall(r'\("(\w+)",', shown[1])) == shown_cells.SHOWN
+
+
+def test_the_shown_cells_are_those_of_the_table_of_every_column(built, ds) -> None:
+    for query in ("", "?_search=%C4%91%E1%BA%A3ng+%E1%BB%A7y", "?_sort=caption"):
+        compact = get(ds, f"/catalog/photos{query}")
+        separator = "&" if query else "?"
+        every = get(ds, f"/catalog/photos{query}{separator}_nocol=exif")
+        assert compact.status_code == every.status_code == 200
+        shown, full = body_rows(compact.text), body_rows(every.text)
+        assert shown and len(shown) == len(full)
+        for compact_row, full_row in zip(shown, full, strict=True):
+            assert tuple(compact_row) == shown_cells.SHOWN
+            assert compact_row == {name: full_row[name] for name in shown_cells.SHOWN}
+            assert "sha256" in full_row  # Datasette's own table still has every cell
+
+
+def test_the_sort_menu_and_the_json_keep_every_column(built, ds) -> None:
+    html = get(ds, "/catalog/photos").text
+    menu = html.split('id="sort_by"', 1)[1].split("</select>", 1)[0]
+    assert 'value="sha256"' in menu and 'value="lens"' in menu  # columns the table hides
+    row = get(ds, "/catalog/photos.json?_shape=array&_size=1").json()[0]
+    assert {"sha256", "lens", "thumb_path", "caption"} <= set(row)
