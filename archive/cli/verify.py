@@ -147,7 +147,9 @@ FINDINGS = {
 def as_text(result: VerifyResult, store: Store) -> str:
     """A summary line, then one line per finding naming the file (full path, to copy)."""
     scope = (
-        _("{photos} of {total} files (photos and clips)").format(photos=result.photos, total=result.photos_in_catalog)
+        _("{photos} of {total} files (photos and clips)").format(
+            photos=result.photos, total=result.photos_in_catalog
+        )
         if result.photos != result.photos_in_catalog
         else _("{photos} files (photos and clips)").format(photos=result.photos)
     )
