@@ -113,7 +113,9 @@ def within_event(photos: list[dict]) -> None:
                 similar.Candidate(
                     i,
                     p["prints"][0],
-                    p["prints"][second] if second else 0,
+                    # pHash alone: the real dHash, never refusing at 64 bits (a zero would
+                    # read as a plain picture, which is never grouped)
+                    p["prints"][second or 1],
                     p["minute"] * 60 if timed else None,
                     1,
                     0.0,
