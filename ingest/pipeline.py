@@ -57,18 +57,23 @@ class _Batches:
     catalog while an ingest runs: a batch begins only when there is
     something to write, a photo's rows are committed before the run waits
     for the next worker, and every quarter second the run steps aside for a
-    moment, since SQLite's busy handler only retries now and then.
+    moment, since SQLite's busy handler only retries now and then. Stepping
+    aside means leaving the catalog free for that moment: a run that has just
+    waited for its workers that long already did, and goes on at once.
     """
 
     def __init__(self, catalog: Catalog, dry_run: bool) -> None:
         self.db, self.dry_run, self.open = catalog.db, dry_run, False
         self.pending, self.since, self.stepped_aside = 0, time.monotonic(), time.monotonic()
+        self.released = time.monotonic()  # when the catalog was last left free
 
-    def writing(self) -> None:
+    def writing(self, step_aside: bool = True) -> None:
+        """Begin a transaction unless one is open; step_aside=False: at once (see flush)."""
         if self.open:
             return
-        if not self.dry_run and time.monotonic() - self.stepped_aside > TURN_SECONDS:
-            time.sleep(STEP_ASIDE_SECONDS)
+        now = time.monotonic()
+        if step_aside and not self.dry_run and now - self.stepped_aside > TURN_SECONDS:
+            time.sleep(max(0.0, STEP_ASIDE_SECONDS - (now - self.released)))
             self.stepped_aside = time.monotonic()
         self.db.execute("BEGIN IMMEDIATE")
         self.open, self.pending, self.since = True, 0, time.monotonic()
@@ -76,7 +81,7 @@ class _Batches:
     def commit(self) -> None:
         if self.open and not self.dry_run:
             self.db.commit()
-            self.open = False
+            self.open, self.released = False, time.monotonic()
 
     def tick(self) -> None:
         self.pending += 1
@@ -160,7 +165,7 @@ def ingest(
             batch = _Outcomes(store, committer, batches, progress)
             for outcome in _run_jobs(jobs, options.jobs):
                 batch.add(outcome)
-            batch.flush()
+            batch.flush(last=True)
             # Video previews: after the rows are in, each clip in its own transaction.
             clips = batch.clips
             if clips and not options.dry_run:
@@ -216,17 +221,26 @@ class _Outcomes:
         if len(self.pending) >= COMMIT_EVERY or time.monotonic() - self.since > FLUSH_SECONDS:
             self.flush()
 
-    def flush(self) -> None:
+    def flush(self, last: bool = False) -> None:
+        """Sync and commit the pending outcomes; last: the workers are done.
+
+        After the last outcome nothing waits on a worker any more: its rows and the
+        run's closing writes (event dates, near-duplicate groups, the run's row) go in
+        one transaction, begun at once instead of after a step aside.
+        """
         if not self.pending:
+            if last:
+                self.batches.writing(step_aside=False)
             return
         # Durable first, in place, and only then named by a row.
         self.store.sync_staged(item for o in self.pending for item in o.staged)
-        self.batches.writing()
+        self.batches.writing(step_aside=not last)
         for outcome in self.pending:
             self.committer.commit(outcome)
             if outcome.facts is not None and outcome.facts.media_type == "video":
                 self.clips.append(outcome.facts.sha256)
-        self.batches.commit()  # never hold the catalog while a worker is still busy
+        if not last:
+            self.batches.commit()  # never hold the catalog while a worker is still busy
         if self.progress:
             self.progress(len(self.pending))
         self.pending = []
