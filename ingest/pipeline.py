@@ -6,10 +6,10 @@ and commits their outcomes in batches: the files the workers staged are synced
 by a thread of this process as each outcome arrives (:mod:`ingest.syncer`,
 :meth:`archive.store.Store.sync_staged`: one fsync per file, one per folder,
 none in the workers), and a batch's rows commit in one short transaction once
-all its files are durable. A killed run loses at most the last uncommitted batch; the next
-run finds those files in the store and adopts them (or removes the temporary
-ones), so an interrupted ingest followed by a new one ends exactly where an
-uninterrupted one would.
+all its files are durable. A killed run loses at most the last uncommitted
+batch; the next run finds those files in the store and adopts them (or removes
+the temporary ones), so an interrupted ingest followed by a new one ends
+exactly where an uninterrupted one would.
 """
 
 from __future__ import annotations
