@@ -2,13 +2,14 @@
 
 The main process plans (walks folders, reads manifests, recognises files it
 has seen before by path, size and mtime), hands the rest to worker processes,
-and commits their outcomes in batches: the files a batch's workers staged are
-synced together (:meth:`archive.store.Store.sync_staged`: one fsync per file,
-one per folder, none in the workers), then the batch's rows commit in one short
-transaction. A killed run loses at most the last uncommitted batch; the next
-run finds those files in the store and adopts them (or removes the temporary
-ones), so an interrupted ingest followed by a new one ends exactly where an
-uninterrupted one would.
+and commits their outcomes in batches: the files the workers staged are synced
+by a thread of this process as each outcome arrives (:mod:`ingest.syncer`,
+:meth:`archive.store.Store.sync_staged`: one fsync per file, one per folder,
+none in the workers), and a batch's rows commit in one short transaction once
+all its files are durable. A killed run loses at most the last uncommitted
+batch; the next run finds those files in the store and adopts them (or removes
+the temporary ones), so an interrupted ingest followed by a new one ends
+exactly where an uninterrupted one would.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ingest.describe import CommandLine, describe
 from ingest.jobs import Job, Outcome
 from ingest.report import Report
 from ingest.sources import discover
+from ingest.syncer import Syncer
 from ingest.video_previews import Bar, PreviewOptions
 from ingest.workers import process  # the work on one file, imported where it runs
 
@@ -39,6 +41,7 @@ COMMIT_EVERY = 25  # files per transaction: small enough that a crash costs litt
 FLUSH_SECONDS = 1.0  # the longest a finished photo waits for its batch to be synced and committed
 TURN_SECONDS = 0.25  # the longest the run holds the catalog before others get a turn
 STEP_ASIDE_SECONDS = 0.05
+TAIL_JOBS_PER_WORKER = 4  # the run's last jobs, this many per worker, go largest first
 
 
 @dataclass(frozen=True)
@@ -57,18 +60,23 @@ class _Batches:
     catalog while an ingest runs: a batch begins only when there is
     something to write, a photo's rows are committed before the run waits
     for the next worker, and every quarter second the run steps aside for a
-    moment, since SQLite's busy handler only retries now and then.
+    moment, since SQLite's busy handler only retries now and then. Stepping
+    aside means leaving the catalog free for that moment: a run that has just
+    waited for its workers that long already did, and goes on at once.
     """
 
     def __init__(self, catalog: Catalog, dry_run: bool) -> None:
         self.db, self.dry_run, self.open = catalog.db, dry_run, False
         self.pending, self.since, self.stepped_aside = 0, time.monotonic(), time.monotonic()
+        self.released = time.monotonic()  # when the catalog was last left free
 
-    def writing(self) -> None:
+    def writing(self, step_aside: bool = True) -> None:
+        """Begin a transaction unless one is open; step_aside=False: at once (see flush)."""
         if self.open:
             return
-        if not self.dry_run and time.monotonic() - self.stepped_aside > TURN_SECONDS:
-            time.sleep(STEP_ASIDE_SECONDS)
+        now = time.monotonic()
+        if step_aside and not self.dry_run and now - self.stepped_aside > TURN_SECONDS:
+            time.sleep(max(0.0, STEP_ASIDE_SECONDS - (now - self.released)))
             self.stepped_aside = time.monotonic()
         self.db.execute("BEGIN IMMEDIATE")
         self.open, self.pending, self.since = True, 0, time.monotonic()
@@ -76,7 +84,7 @@ class _Batches:
     def commit(self) -> None:
         if self.open and not self.dry_run:
             self.db.commit()
-            self.open = False
+            self.open, self.released = False, time.monotonic()
 
     def tick(self) -> None:
         self.pending += 1
@@ -158,9 +166,12 @@ def ingest(
                     )
             batches.commit()  # never hold the catalog while the workers start
             batch = _Outcomes(store, committer, batches, progress)
-            for outcome in _run_jobs(jobs, options.jobs):
-                batch.add(outcome)
-            batch.flush()
+            try:
+                for outcome in _run_jobs(jobs, options.jobs):
+                    batch.add(outcome)
+                batch.flush(last=True)
+            finally:
+                batch.syncer.close()
             # Video previews: after the rows are in, each clip in its own transaction.
             clips = batch.clips
             if clips and not options.dry_run:
@@ -186,7 +197,7 @@ def ingest(
 
 
 class _Outcomes:
-    """Workers' outcomes gathered into batches: files synced together, then rows in one commit.
+    """Workers' outcomes gathered into batches: files synced as they come, rows in one commit.
 
     The catalog is held only while a batch's rows are written, never while
     waiting for a worker, so other commands get their turn between batches.
@@ -208,25 +219,36 @@ class _Outcomes:
         self.pending: list[Outcome] = []
         self.clips: list[str] = []  # sha256 of each clip archived: previews come after
         self.since = time.monotonic()
+        self.syncer = Syncer(store)  # each outcome's files synced as it arrives
 
     def add(self, outcome: Outcome) -> None:
         if not self.pending:
             self.since = time.monotonic()
         self.pending.append(outcome)
+        self.syncer.add(outcome.staged)
         if len(self.pending) >= COMMIT_EVERY or time.monotonic() - self.since > FLUSH_SECONDS:
             self.flush()
 
-    def flush(self) -> None:
+    def flush(self, last: bool = False) -> None:
+        """Sync and commit the pending outcomes; last: the workers are done.
+
+        After the last outcome nothing waits on a worker any more: its rows and the
+        run's closing writes (event dates, near-duplicate groups, the run's row) go in
+        one transaction, begun at once instead of after a step aside.
+        """
         if not self.pending:
+            if last:
+                self.batches.writing(step_aside=False)
             return
         # Durable first, in place, and only then named by a row.
-        self.store.sync_staged(item for o in self.pending for item in o.staged)
-        self.batches.writing()
+        self.syncer.wait()
+        self.batches.writing(step_aside=not last)
         for outcome in self.pending:
             self.committer.commit(outcome)
             if outcome.facts is not None and outcome.facts.media_type == "video":
                 self.clips.append(outcome.facts.sha256)
-        self.batches.commit()  # never hold the catalog while a worker is still busy
+        if not last:
+            self.batches.commit()  # never hold the catalog while a worker is still busy
         if self.progress:
             self.progress(len(self.pending))
         self.pending = []
@@ -244,13 +266,43 @@ def _pooled(workers: int) -> bool:
 
 
 def _run_jobs(jobs: list[Job], workers: int) -> Iterable[Outcome]:
-    """Outcomes in the order of the jobs, so photo ids follow file-name order."""
+    """Outcomes in the order of the jobs, so photo ids follow file-name order.
+
+    The workers take the jobs in that order too, except the last few (:func:`_in_turn`).
+    """
     workers = workers or os.cpu_count() or 1
     if not _pooled(workers) or len(jobs) <= 1:
         yield from map(process, jobs)
         return
-    with worker_pool.pool(min(workers, len(jobs))) as pool:
-        yield from pool.map(process, jobs)
+    pool = worker_pool.pool(min(workers, len(jobs)))
+    try:
+        futures = {index: pool.submit(process, jobs[index]) for index in _in_turn(jobs, workers)}
+        for index in range(len(jobs)):
+            yield futures.pop(index).result()
+    except BaseException:  # stopped early (a failed sync, Ctrl+C): no job begins any more,
+        pool.shutdown(wait=True, cancel_futures=True)  # and none is still writing when we go
+        raise
+    pool.shutdown(wait=False)  # every job done: the idle workers exit while the last batch commits
+
+
+def _in_turn(jobs: list[Job], workers: int) -> list[int]:
+    """The order the workers take the jobs in: as listed, but the last few largest first.
+
+    A large photo among the last jobs would otherwise be decoded alone at the end, the
+    other workers idle (a 24 MP photo takes half again as long as a 12 MP one). Only
+    the end of the run is reordered, so outcomes still arrive nearly in the listed order
+    and are committed batch by batch as before.
+    """
+    start = max(0, len(jobs) - TAIL_JOBS_PER_WORKER * workers)
+    last = sorted(range(start, len(jobs)), key=lambda index: -_size(jobs[index].path))
+    return [*range(start), *last]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:  # gone: its worker says so
+        return 0
 
 
 def _user() -> str | None:

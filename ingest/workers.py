@@ -31,9 +31,10 @@ from ingest.jobs import Job, Outcome, start_worker
 START_METHODS = ("forkserver", "spawn")  # preferred first; never "fork" (see above)
 START_METHOD_ENV = "ARCHIVE_START_METHOD"
 # What a worker imports, loaded once in the fork server rather than in each worker: the
-# work itself, and what the fingerprint imports on its first photo (ImageHash, numpy).
-# A module that cannot be imported is skipped there.
-PRELOAD = ["ingest.work", "imagehash"]  # not PyAV: a worker loads it on its first clip
+# main module (the `archive` script, which every worker would otherwise import again
+# after the fork, as spawn does), the work itself, and what the fingerprint imports on
+# its first photo (ImageHash, numpy). A module that cannot be imported is skipped there.
+PRELOAD = ["__main__", "ingest.work", "imagehash"]  # not PyAV: loaded on a first clip
 
 
 def start_method() -> str:

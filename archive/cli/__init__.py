@@ -8,7 +8,10 @@ This module is the group: each command family is a module beside it, imported
 only when one of its commands is run or shown (:class:`ArchiveGroup`), so that
 ``archive ingest`` does not pay for importing the web server, the bundle
 writer and the rest. The families import only :mod:`archive.cli.context`, never
-this module or each other, so the package has no import circle.
+this module or each other, so the package has no import circle. This module
+itself imports little more than click: an ingest's worker processes import the
+main module again (the ``archive`` script, and so this package), and what it
+loads each of them pays for before its first photo.
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from archive.cli.context import Context
 from archive.errors import ArchiveError
 from archive.i18n import _, activate, choose, language, localize
+
+if TYPE_CHECKING:
+    from archive.cli.context import Context
 
 # Each command's module and name there: imported when the command is first looked up.
 LAZY_COMMANDS = {
@@ -85,7 +90,7 @@ class ArchiveGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ArchiveError as error:
-            if isinstance(ctx.obj, Context) and ctx.obj.debug:
+            if getattr(ctx.obj, "debug", False):
                 traceback.print_exc(file=sys.stderr)
             click.echo(_("Error: {message}").format(message=error.message), err=True)
             ctx.exit(error.exit_code)
@@ -112,6 +117,8 @@ def cli(ctx: click.Context, root: Path, debug: bool) -> None:
       archive events                                   see what is there
       archive serve                                    browse it in Datasette
     """
+    from archive.cli.context import Context  # here: a command's module loads it anyway
+
     ctx.obj = Context(root=root.expanduser(), debug=debug)
 
 

@@ -16,23 +16,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from archive import messages
-from archive.catalog import Catalog
 from archive.dates import DateError, parse_day
-from archive.db import catalog_copy_in_memory, open_catalog
 from archive.errors import ArchiveError
 from archive.i18n import _
 from archive.records import EventSpec
 from archive.storage import AnyStore, open_store
 from archive.text import clean, nfc, slugify
 from archive.writer_lock import Holder, LockWait
-from ingest.describe import CommandLine
-from ingest.pipeline import Options, ingest
-from ingest.video_previews import PreviewOptions
+
+if TYPE_CHECKING:  # imported where used: `archive ingest` starts its workers before these load
+    from archive.catalog import Catalog
+    from ingest.describe import CommandLine
+    from ingest.video_previews import PreviewOptions
 
 
 @dataclass
@@ -53,6 +53,9 @@ class Context:
         A dry run against such a folder works on an empty catalog in memory,
         so that trying a command first leaves no trace.
         """
+        from archive.catalog import Catalog
+        from archive.db import catalog_copy_in_memory, open_catalog
+
         store = self.store
         if existing and not store.catalog_path.exists():
             raise ArchiveError(
@@ -231,6 +234,9 @@ def run_ingest(
 
     wait: while another ingest holds the archive, wait for it (saying so) rather than refuse.
     """
+    from ingest.pipeline import Options, ingest
+    from ingest.video_previews import PreviewOptions
+
     options = Options(
         jobs=jobs,
         dry_run=dry_run,

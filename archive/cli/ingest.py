@@ -12,9 +12,9 @@ from archive.cli.context import Context, command_event, day_option, no_wait_opti
 from archive.errors import ArchiveError
 from archive.i18n import _
 from ingest import workers
-from ingest.describe import CommandLine
-from ingest.sources import override_slot
-from ingest.video_previews import PreviewOptions
+
+# This module and the context import little, so that a new archive's workers start (see
+# ingest_command) before the catalog, the pipeline and their libraries are loaded here.
 
 
 def elsewhere(path: Path | str) -> str | None:
@@ -45,6 +45,8 @@ def _existing_manifests(
     """--manifest files must exist and be files; a Windows path gets a reason of its own."""
     for value in values:
         if value.is_file():
+            from ingest.sources import override_slot  # only when a manifest is given
+
             try:
                 override_slot(value)
             except ValueError as error:
@@ -165,8 +167,12 @@ def ingest_command(
         raise ArchiveError(reason or _("no such file or folder: {names}").format(names=names))
     if jobs != 1 and not obj.store.catalog_path.exists():
         # A new archive: every file found is new, so a pool of workers is all but certain.
-        # Its fork server starts now and imports while the catalog is made and planned.
+        # Its fork server starts now and imports while this process imports the catalog
+        # and the pipeline, makes the catalog and plans.
         workers.warm_up()
+    from ingest.describe import CommandLine
+    from ingest.video_previews import PreviewOptions
+
     catalog = obj.catalog(dry_run=dry_run)
     cli_line = CommandLine(
         event=command_event(catalog, event_slug, event_title, date),
