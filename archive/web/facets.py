@@ -35,6 +35,13 @@ LINKS: dict[str, tuple[str, str, str]] = {
     "tags": ("photo_tags", "tag_id", "tags"),
 }
 TYPE = "linked"
+# The whole table's counts, kept by the catalog's triggers (archive/kept_counts.py:
+# units.photo_count is the unit's rows in photo_units), read instead of counted:
+# the same numbers in the same order, without reading every link (10 ms at 100,000).
+KEPT: dict[str, str] = {
+    "units": "SELECT name AS value, photo_count AS count FROM units WHERE photo_count > 0"
+    " ORDER BY photo_count DESC, name LIMIT {limit}",
+}
 
 
 class LinkedFacet(Facet):
@@ -82,13 +89,16 @@ class LinkedFacet(Facet):
         return results, timed_out
 
     def count_sql(self, column: str, limit: int) -> str:
-        """The counts of one facet; the whole link table when nothing narrows the table,
-        the picks' links (their partial index, migration m014) under "only picks" alone."""
+        """The counts of one facet: the kept counts when nothing narrows the table (else the
+        whole link table), the picks' links (their partial index, m014) under "only picks"."""
         link, key, names = LINKS[column]
         unfiltered = self.sql.strip() == f"select * from [{TABLE}]" or " where " not in self.sql
+        only_picks = only_picks_filter(self.request) and self.request.args.get("is_pick") == "1"
+        if unfiltered and not only_picks and column in KEPT:
+            return KEPT[column].format(limit=limit)
         inside = "" if unfiltered else f"WHERE l.photo_id IN (SELECT id FROM ({self.sql}))"
         source = f"{link} l"
-        if only_picks_filter(self.request) and self.request.args.get("is_pick") == "1":
+        if only_picks:
             source, inside = f"{link} l INDEXED BY idx_{link}_picks", "WHERE l.is_pick = 1"
         return (
             f"SELECT n.name AS value, count(*) AS count FROM {source}"
