@@ -79,6 +79,22 @@ class Archive:
 
 
 @pytest.fixture
+def processed(monkeypatch) -> list[str]:
+    """The files whose bytes the pipeline read (with --jobs 1 the work runs in-process)."""
+    import ingest.pipeline
+
+    seen: list[str] = []
+    real = ingest.pipeline.process
+
+    def spy(job):
+        seen.append(Path(job.path).name)
+        return real(job)
+
+    monkeypatch.setattr(ingest.pipeline, "process", spy)
+    return seen
+
+
+@pytest.fixture
 def archive(root: Path) -> Archive:
     return Archive(root)
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import ingest.pipeline
 from tests.conftest import EXAMPLE_EVENT
 from tests.images import make_jpeg
 
@@ -18,20 +17,6 @@ def event(tmp_path: Path) -> Path:
     folder = tmp_path / "event"
     shutil.copytree(EXAMPLE_EVENT, folder)
     return folder
-
-
-@pytest.fixture
-def processed(monkeypatch) -> list[str]:
-    """The files whose bytes the pipeline read (with --jobs 1 the work runs in-process)."""
-    seen: list[str] = []
-    real = ingest.pipeline.process
-
-    def spy(job):
-        seen.append(Path(job.path).name)
-        return real(job)
-
-    monkeypatch.setattr(ingest.pipeline, "process", spy)
-    return seen
 
 
 def test_second_run_reads_nothing_and_says_so(archive, event: Path, processed) -> None:

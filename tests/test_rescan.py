@@ -17,9 +17,6 @@ import sys
 import unicodedata
 from pathlib import Path
 
-import pytest
-
-import ingest.pipeline
 from archive.text import natural_key
 from ingest.sources import discover
 from tests.conftest import PROJECT, Archive
@@ -27,20 +24,6 @@ from tests.images import make_jpeg
 
 # Loaded only to read a file's bytes: decoders, the EXIF reader, the fingerprints' numpy.
 FOR_BYTES = ("PIL", "pyvips", "exifread", "av", "imagehash", "numpy", "pandas")
-
-
-@pytest.fixture
-def processed(monkeypatch) -> list[str]:
-    """The files whose bytes the pipeline read (with --jobs 1 the work runs in-process)."""
-    seen: list[str] = []
-    real = ingest.pipeline.process
-
-    def spy(job):
-        seen.append(Path(job.path).name)
-        return real(job)
-
-    monkeypatch.setattr(ingest.pipeline, "process", spy)
-    return seen
 
 
 def _photos(folder: Path, count: int) -> list[Path]:
