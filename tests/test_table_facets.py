@@ -14,9 +14,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from datasette.plugins import pm
 
 from tests import web_archive
 from tests.conftest import Archive
+from tests.test_table_paging import StatementLog
 from tests.web_archive import datasette, get
 
 
@@ -82,3 +84,29 @@ def test_facets_after_a_unit_merge(fresh) -> None:
     assert before[target] < after[target] <= before[target] + before[source]
     merged = shown(fresh, f"units__arraycontains={quote(target)}")
     assert merged["filtered_table_rows_count"] == after[target]
+
+
+def test_the_whole_tables_event_facet_reads_the_kept_counts(fresh) -> None:
+    """Unfiltered, the event facet is answered from events.photo_count: the same counts and
+    order as counting the photos (count descending, then id), with the events' titles.
+    The triggers that keep the counts are held to a recount in tests/test_kept_counts.py."""
+    log = StatementLog()
+    pm.register(log, name="statement-log")
+    try:
+        data = shown(fresh, "")
+        searched = shown(fresh, "_search=chi+bo")
+    finally:
+        pm.unregister(name="statement-log")
+    kept = [s for s in log.statements if s.startswith("select id as value, photo_count")]
+    assert len(kept) == 1  # the whole table's facet only; the search counted its matches
+    rows = Archive(fresh.root).rows(
+        "SELECT event_id AS value, count(*) AS count FROM photos WHERE event_id IS NOT NULL"
+        " GROUP BY event_id ORDER BY count DESC, value"
+    )
+    results = data["facet_results"]["event_id"]["results"]
+    assert [(r["value"], r["count"]) for r in results] == [(r["value"], r["count"]) for r in rows]
+    assert len(rows) >= 2 and all(r["label"] != str(r["value"]) for r in results)  # titled
+    assert (
+        sum(r["count"] for r in searched["facet_results"]["event_id"]["results"])
+        == (searched["filtered_table_rows_count"])
+    )

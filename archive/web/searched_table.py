@@ -23,7 +23,8 @@ sorted as before (a handful of rows). The same rows in the same order either
 way: the order is the unique ``taken_order``.
 
 :func:`install` puts both in front of the catalog database's ``execute`` when
-the server starts; every other statement passes unchanged.
+the server starts, with the whole table's event facet read off the kept counts
+(:mod:`archive.web.kept_facets`); every other statement passes unchanged.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from datasette.utils import escape_sqlite
 from archive.search import FTS_TABLE
 from archive.web import searched_picks, searched_unit
 from archive.web.bounded_facets import bounded
+from archive.web.kept_facets import read_kept
 
 TABLE, FTS_PK = "photos", "id"
 
@@ -132,7 +134,7 @@ def install(database: Any) -> None:
 
     async def execute(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
         run = type(database).execute
-        sql = searched_unit.counted_in_links(counted_in_index(sql))
+        sql = searched_unit.counted_in_links(counted_in_index(read_kept(sql)))
         sql = bounded(searched_picks.counted_in_index(sql))
         ordered, dense = in_index_order(sql), DENSE
         if ordered is None:
