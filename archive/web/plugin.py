@@ -34,6 +34,7 @@ from archive.web import (
     search_page,
     searched_table,
     shown_cells,
+    sync_macros,
     table_order,
     table_search,
 )
@@ -75,6 +76,7 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["archive_row_cells"] = shown_cells.row_cells
     env.filters["archive_by_name"] = shown_cells.by_name
     chrome.install(env, datasette)
+    sync_macros.install(env)  # after the loader and filters: the twin shares them
 
 
 @hookimpl

@@ -1,0 +1,41 @@
+"""The photo grid rendered synchronously is the async macro's output, byte for byte.
+
+archive/web/sync_macros.py renders the grid of the event and unit pages with a
+synchronous twin of Datasette's Jinja environment; these tests render the same
+cards (an event's real cards, a clip, a group, and a caption that tries markup)
+through Datasette's own async environment and compare.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests import web_archive
+from tests.web_archive import datasette, get
+
+ASYNC_GRID = (
+    '{% from "_archive_macros.html" import photo_grid %}{{ photo_grid(cards, lightbox=lightbox) }}'
+)
+
+
+def _cards(ds) -> list[dict]:
+    page = get(ds, f"/-/events/{web_archive.MEETING['slug']}.json")
+    assert page.status_code == 200, page.text[:300]
+    cards = page.json()["photos"]
+    assert len(cards) >= 3
+    odd = {**cards[0], "id": 990001, "caption": '<script>alert(1)</script> "Đảng ủy" & <b>'}
+    clip = {**cards[1], "id": 990002, "media_type": "video", "duration": 75.4}
+    return [*cards, odd, clip]
+
+
+def test_the_synchronous_grid_is_the_async_macros_output(built) -> None:
+    ds = datasette(built)
+    cards = _cards(ds)
+    env = ds.jinja_env
+    template = env.from_string(ASYNC_GRID)
+    for lightbox in (False, True):
+        expected = asyncio.run(template.render_async(cards=cards, lightbox=lightbox))
+        rendered = env.globals["archive_photo_grid"](cards, lightbox=lightbox)
+        assert str(rendered) == expected
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered and "<script>" not in rendered
+    assert 'class="archive-duration"' in rendered and "1:15" in rendered
