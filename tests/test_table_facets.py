@@ -110,3 +110,13 @@ def test_the_whole_tables_event_facet_reads_the_kept_counts(fresh) -> None:
         sum(r["count"] for r in searched["facet_results"]["event_id"]["results"])
         == (searched["filtered_table_rows_count"])
     )
+
+
+def test_a_facet_asked_for_again_in_the_address_is_shown_once(fresh) -> None:
+    plain = shown(fresh, "")
+    asked = shown(fresh, "_facet=media_type&_facet=year&_facet=caption_source")
+    names = list(asked["facet_results"])
+    assert sorted(names) == sorted([*plain["facet_results"], "caption_source"])
+    assert facet(asked, "year") == facet(plain, "year") and facet(asked, "media_type")
+    page = get(datasette(fresh), "/catalog/photos?_facet=media_type")
+    assert page.status_code == 200 and page.text.count('data-column="media_type"') == 1

@@ -142,9 +142,10 @@ def linked_filters(request: Any, table: str) -> FilterArguments | None:
     return FilterArguments(wheres, params) if wheres else None
 
 
-def retype(query_string: bytes) -> bytes | None:
-    """``_facet_array=units|tags`` as ``_facet_linked=``; None when there is none."""
-    if b"_facet_array" not in query_string:
+def retype(query_string: bytes, configured: frozenset[str] = frozenset()) -> bytes | None:
+    """``_facet_array=units|tags`` as ``_facet_linked=``, and no ``_facet=`` of a column the
+    metadata already facets (Datasette would show it twice); None when nothing changes."""
+    if b"_facet" not in query_string:
         return None
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     changed = False
@@ -152,20 +153,36 @@ def retype(query_string: bytes) -> bytes | None:
     for key, value in pairs:
         if key == "_facet_array" and value in LINKS:
             key, changed = f"_facet_{TYPE}", True
+        elif key == "_facet" and value in configured:
+            changed = True
+            continue
         kept.append((key, value))
     return urlencode(kept).encode("latin-1") if changed else None
 
 
-def facet_wrapper(app: Any) -> Any:
-    """ASGI middleware: array facets of units and tags on the photos table become linked ones."""
+def configured_columns(datasette: Any, database: str) -> frozenset[str]:
+    """The photos table's column facets its metadata lists (plain names, as ``- year``)."""
+    table = datasette.table_metadata(database, TABLE) or {}
+    return frozenset(f for f in table.get("facets", []) if isinstance(f, str))
+
+
+def facet_wrapper(app: Any, datasette: Any) -> Any:
+    """ASGI middleware: array facets of units and tags on the photos table become linked
+    ones; a column facet asked for again in the address is asked for once."""
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        path = scope.get("path") or ""
-        if scope.get("type") == "http" and path.rstrip("/").split("/")[-1] in (
-            TABLE,
-            f"{TABLE}.json",
+        parts = (scope.get("path") or "").rstrip("/").split("/")
+        if (
+            scope.get("type") == "http"
+            and len(parts) >= 3
+            and parts[-1]
+            in (
+                TABLE,
+                f"{TABLE}.json",
+            )
         ):
-            query_string = retype(scope.get("query_string") or b"")
+            configured = configured_columns(datasette, parts[-2])
+            query_string = retype(scope.get("query_string") or b"", configured)
             if query_string is not None:
                 scope = {**scope, "query_string": query_string}
         await app(scope, receive, send)

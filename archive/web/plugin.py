@@ -142,7 +142,7 @@ def asgi_wrapper(datasette: Any) -> Any:
 
     def wrap(app: Any) -> Any:
         inner = table_search.search_wrapper(csv_downloads.csv_wrapper(app))
-        inner = facets.facet_wrapper(shown_cells.shown_wrapper(inner))
+        inner = facets.facet_wrapper(shown_cells.shown_wrapper(inner), datasette)
         return request_memo.memo_wrapper(table_order.order_wrapper(inner))
 
     return wrap
