@@ -23,6 +23,8 @@ from archive.text import slugify
 CATALOG_FILE = "catalog.db"
 IMAGE_SIZES = ("thumb", "preview", "original", "playback")
 CARD_NAMES = fields.names(fields.CARD)
+# A card's own fields; its event is shown by slug and title instead (Links.photo_card).
+_CARD_FIELDS = tuple(name for name in CARD_NAMES if name != "event_id")
 
 
 def archive_database(datasette: Any) -> Database:
@@ -65,6 +67,8 @@ class Links:
         self.datasette = datasette
         self.db_name = db_name
         self.base_url = datasette.setting("base_url")
+        self._unit_urls: dict[str, str] = {}
+        self._event_urls: dict[str, str] = {}
 
     def path(self, path: str, **query: Any) -> str:
         """The address under Datasette's ``base_url``, as ``datasette.urls.path`` gives it.
@@ -94,6 +98,20 @@ class Links:
     def unit_slug(self, slug: str) -> str:
         return self.path(f"/-/units/{quote(slug)}")
 
+    def _event_url(self, slug: str) -> str:
+        """:meth:`event` once per slug: a page's cards are mostly of one event."""
+        found = self._event_urls.get(slug)
+        if found is None:
+            found = self._event_urls[slug] = self.event(slug)
+        return found
+
+    def _unit_url(self, name: str) -> str:
+        """:meth:`unit` once per name: a page of cards names the same few units many times."""
+        found = self._unit_urls.get(name)
+        if found is None:
+            found = self._unit_urls[name] = self.unit(name)
+        return found
+
     def search(self, q: str | None = None, page: int | None = None) -> str:
         return self.path("/-/search", q=q, page=page if page and page > 1 else None)
 
@@ -108,15 +126,14 @@ class Links:
 
     def photo_card(self, row: dict[str, Any]) -> dict[str, Any]:
         """A photo as pages and JSON show it: its text, its links, its images."""
-        card: dict[str, Any] = {}
-        for name in CARD_NAMES:
-            if name == "units":
-                units = json.loads(row.get("units") or "[]")
-                card["units"] = [{"name": unit, "url": self.unit(unit)} for unit in units]
-            elif name == "tags":
-                card["tags"] = json.loads(row.get("tags") or "[]")
-            elif name != "event_id":  # the event is shown by its slug and title, below
-                card[name] = row.get(name)
+        # The fields in their declared order (the JSON's), the lists then put in their places.
+        card: dict[str, Any] = {name: row.get(name) for name in _CARD_FIELDS}
+        if "units" in card:
+            card["units"] = [
+                {"name": unit, "url": self._unit_url(unit)} for unit in _json_list(card["units"])
+            ]
+        if "tags" in card:
+            card["tags"] = _json_list(card["tags"])
         photo_id = int(row["id"])
         card["url"] = f"{self.base_url}-/photos/{photo_id}"
         card["thumb_url"] = f"{self.base_url}-/images/thumb/{photo_id}"
@@ -125,9 +142,14 @@ class Links:
             card["event"] = {
                 "slug": row["event_slug"],
                 "title": row.get("event_title"),
-                "url": self.event(row["event_slug"]),
+                "url": self._event_url(row["event_slug"]),
             }
         return card
+
+
+def _json_list(text: str | None) -> list[Any]:
+    """A JSON list column's value (``[]`` when empty, the usual case for tags)."""
+    return json.loads(text) if text and text != "[]" else []
 
 
 # -- how dates read in Vietnamese ---------------------------------------------
