@@ -211,17 +211,8 @@ def write_atomically(target: Path, data: bytes) -> None:
 
 
 def fsync_dir(folder: Path) -> None:
-    """Make renames in folder durable; a no-op where folders cannot be opened (Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    """Make renames in a bag's folder durable, as far as its file system allows."""
+    durable.fsync_dir(folder, best_effort=True)
 
 
 def sha256_of(path: Path) -> str:

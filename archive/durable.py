@@ -34,24 +34,10 @@ def write_atomically(
     replaces (a new file gets 0o666 less the umask). ``sync`` makes the bytes
     and the rename durable, for files whose loss would cost more than a rewrite.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
     if mode is None and target.is_file():
         mode = stat.S_IMODE(target.stat().st_mode)
-    temp = target.with_name(f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
+    temp = stage_bytes(target, data, create_mode=0o666 if mode is None else 0o600, sync=sync)
+    _install(temp, target, mode)
     if sync:
         fsync_dir(target.parent)
 
@@ -60,17 +46,21 @@ COPY_CHUNK = 1 << 20  # 1 MiB: a clip of gigabytes is copied in flat memory
 SYNC_THREADS = 16
 
 
-def _temp_for(target: Path) -> tuple[Path, int]:
+def _temp_for(target: Path, create_mode: int = 0o600) -> tuple[Path, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}")
-    return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, create_mode)
 
 
-def stage_bytes(target: Path, data: bytes) -> Path:
-    temp, fd = _temp_for(target)
+def stage_bytes(target: Path, data: bytes, *, create_mode: int = 0o600, sync: bool = False) -> Path:
+    """data in a temporary file beside target (flushed to disk with ``sync``), its path."""
+    temp, fd = _temp_for(target, create_mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
     except BaseException:
         with suppress(OSError):
             os.unlink(temp)
@@ -96,13 +86,24 @@ def copy_atomically(target: Path, source: Path, *, mode: int) -> None:
     temp = stage_copy(target, source)
     try:
         fsync_path(temp)
-        os.chmod(temp, mode)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    _install(temp, target, mode)
+    fsync_dir(target.parent)
+
+
+def _install(temp: Path, target: Path, mode: int | None) -> None:
+    """A staged file renamed into place, its mode set first; never left behind on failure."""
+    try:
+        if mode is not None:
+            os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException:
         with suppress(OSError):
             os.unlink(temp)
         raise
-    fsync_dir(target.parent)
 
 
 def _copy(src: int, dst: BinaryIO) -> None:
@@ -140,13 +141,20 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable, so a power cut cannot undo it."""
+def fsync_dir(folder: Path, *, best_effort: bool = False) -> None:
+    """Make the rename itself durable, so a power cut cannot undo it.
+
+    A no-op where folders cannot be opened (Windows); ``best_effort`` also lets a
+    file system that refuses to sync a folder pass (a bag written to a USB disk).
+    """
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
         return
     try:
         os.fsync(fd)
+    except OSError:
+        if not best_effort:
+            raise
     finally:
         os.close(fd)

@@ -26,7 +26,7 @@ from archive.db import open_catalog, write_transaction
 from archive.i18n import _
 from archive.restore import RestoreRefused, RestoreReport, _catalog_problems
 from archive.storage import AnyStore
-from archive.store import CATALOG_NAME, Store
+from archive.store import CATALOG_NAME, Store, file_chunks, sha256_of
 from archive.store_s3 import SHA_KEY, S3Store
 
 
@@ -127,15 +127,12 @@ def _restore_one(backup: S3Store, target: AnyStore, item: Wanted) -> None:
         return
     expected = item.sha256 or backup.stored_sha256(item.relpath)
     with backup.local_copy(item.relpath) as copy:
-        digest = hashlib.sha256()
-        with copy.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-                digest.update(chunk)
-        if expected is not None and digest.hexdigest() != expected:
+        got = sha256_of(file_chunks(copy))
+        if expected is not None and got != expected:
             raise CopyMismatch(
                 _("{location}: read with SHA-256 {got}, expected {want}").format(
                     location=backup.location(item.relpath),
-                    got=digest.hexdigest()[:12],
+                    got=got[:12],
                     want=expected[:12],
                 )
             )

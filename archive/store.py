@@ -38,6 +38,21 @@ KEY_PREFIXES = ("originals/", "thumbs/", "playback/")  # what a store holds; the
 CHUNK = 1024 * 1024  # bytes read at a time when streaming: a clip is never read whole
 
 
+def sha256_of(chunks: Iterable[bytes]) -> str:
+    """The SHA-256 of bytes that arrive in chunks (a stored file read back, in flat memory)."""
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_chunks(path: Path) -> Iterator[bytes]:
+    """A file's bytes, :data:`CHUNK` at a time: any size of file in flat memory."""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
 class StoreError(OSError):
     """A store that cannot do what was asked (a bucket not answering, a key not local).
 
@@ -244,10 +259,7 @@ class Store:
 
     def sha256(self, relpath: str) -> str:
         """The SHA-256 of the stored bytes, read in chunks (what verify checks)."""
-        digest = hashlib.sha256()
-        for chunk in self.stream(relpath):
-            digest.update(chunk)
-        return digest.hexdigest()
+        return sha256_of(self.stream(relpath))
 
     def keys(self, prefix: str) -> Iterator[tuple[str, int]]:
         """(relpath, size) of every stored file under prefix, in path order.

@@ -33,7 +33,7 @@ from typing import Any, BinaryIO, TypeVar
 from archive import writer_lock
 from archive.i18n import _
 from archive.s3_client import _client, _md5, _mime, guarded
-from archive.store import CATALOG_NAME, CHUNK, NotStored, Store, StoreError
+from archive.store import CATALOG_NAME, CHUNK, NotStored, Store, StoreError, file_chunks, sha256_of
 from archive.writer_lock import LockWait
 
 MULTIPART_AT = 16 * 1024 * 1024  # files above this go in parts (a clip, a big TIFF)
@@ -180,10 +180,7 @@ class S3Store:
             body.close()
 
     def sha256(self, relpath: str) -> str:
-        digest = hashlib.sha256()
-        for chunk in self.stream(relpath):
-            digest.update(chunk)
-        return digest.hexdigest()
+        return sha256_of(self.stream(relpath))
 
     def keys(self, prefix: str) -> Iterator[tuple[str, int]]:
         """(relpath, size) of every object under prefix, listed page by page."""
@@ -217,11 +214,7 @@ class S3Store:
         size = source.stat().st_size
         if size <= MULTIPART_AT:
             return self.put(relpath, source.read_bytes())
-        digest = hashlib.sha256()
-        with source.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(CHUNK), b""):
-                digest.update(chunk)
-        sha = digest.hexdigest()
+        sha = sha256_of(file_chunks(source))
         self._check_content(relpath, sha)
         if self._same_there(relpath, sha):
             return False
@@ -251,11 +244,7 @@ class S3Store:
         """:meth:`replace_derivative` from a file, sent in parts: a clip's remade preview."""
         if not relpath.startswith(("thumbs/", "playback/")):
             raise ValueError(f"only derivatives may be rewritten, not {relpath}")
-        sha = hashlib.sha256()
-        with source.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(CHUNK), b""):
-                sha.update(chunk)
-        self._multipart(relpath, source, sha.hexdigest())
+        self._multipart(relpath, source, sha256_of(file_chunks(source)))
 
     def replace_object(self, relpath: str, data: bytes, sha: str) -> None:
         """Upload data at relpath whatever is there (a backup's catalog snapshot), checked."""

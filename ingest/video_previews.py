@@ -20,7 +20,6 @@ read instead of downloading the object just uploaded), else the stored object.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -32,7 +31,7 @@ from archive.catalog import Catalog
 from archive.db import write_transaction
 from archive.errors import FileFailed
 from archive.i18n import _
-from archive.store import CHUNK, Store
+from archive.store import Store, file_chunks, sha256_of
 
 DEFAULT_MAX_MINUTES = 30.0
 STEPS = 100  # a clip's progress bar counts per cent
@@ -154,13 +153,10 @@ def unchanged_source(store: Store, row: dict[str, Any]) -> Path | None:
     try:
         if not source.is_file() or source.stat().st_size != row.get("bytes"):
             return None
-        digest = hashlib.sha256()
-        with source.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(CHUNK), b""):
-                digest.update(chunk)
+        found = sha256_of(file_chunks(source))
     except OSError:
         return None  # gone or unreadable since the ingest: the store's copy it is
-    return source if digest.hexdigest() == row["sha256"] else None
+    return source if found == row["sha256"] else None
 
 
 @contextmanager
