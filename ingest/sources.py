@@ -69,7 +69,7 @@ def is_junk(name: str) -> bool:
 
 def is_photo(path: Path) -> bool:
     """A photo or a video clip (issue 11: a clip is archived as a photo is)."""
-    return _is_photo_named(path.name, path.suffix, path)
+    return _is_photo_named(path.name, path)
 
 
 def _suffix(name: str) -> str:
@@ -78,11 +78,11 @@ def _suffix(name: str) -> str:
     return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
-def _is_photo_named(name: str, suffix: str, path: Path | str) -> bool:
-    """:func:`is_photo` from a name and its suffix, as a walk has them (no Path made)."""
+def _is_photo_named(name: str, path: Path | str) -> bool:
+    """:func:`is_photo` from a file's name and path as a walk has them (no Path made)."""
     if is_junk(name):
         return False
-    suffix = suffix.casefold()
+    suffix = _suffix(name).casefold()
     if suffix in IMAGE_SUFFIXES or suffix in VIDEO_SUFFIXES:
         return True
     return suffix not in SHEET_NAMES and suffix not in _OVERRIDE_SLOTS and is_clip(Path(path))
@@ -215,7 +215,7 @@ def _add_file(
     Path for each, and a re-run that finds them all unchanged opens none.
     """
     on_disk = os.path.join(current, name)
-    if not _is_photo_named(name, _suffix(name), on_disk):
+    if not _is_photo_named(name, on_disk):
         path = Path(on_disk)
         if is_junk(name) or _is_manifest(found, path, folder):
             return
