@@ -83,8 +83,9 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
 def startup(datasette: Any) -> None:
     """The photos table searched: counted in its index, read in its order (searched_table);
     its page renders only the cells it shows (shown_cells); the catalog's schema is
-    asked once per request (request_memo)."""
+    asked once per request, and each permission checked once (request_memo)."""
     shown_cells.install()
+    request_memo.install_permissions(datasette)
     try:
         catalog = archive_database(datasette)
         searched_table.install(catalog)
