@@ -114,6 +114,11 @@ def test_event_page_and_its_json(built, ds) -> None:
     assert "<h1>Tổ chức học tập trực tuyến Chỉ thị 05-CT/TW năm 2018</h1>" in html
     assert "<dd>22/12/2017</dd>" in html
     assert "<p>Thực hiện Thông báo số 83-TB/BTGQU" in html
+    # Each unit linked by name; no group among these photos, so no hint about group cards.
+    for unit in event["units"]:
+        assert f'<a href="{unit["url"]}">{unit["name"]}</a>' in html
+    assert not any(p.get("group") for p in data["photos"])
+    assert "Mỗi nhóm ảnh gần giống" not in html
     for photo in data["photos"]:
         assert f'href="#xem-{photo["id"]}"' in html  # the thumbnail opens the larger preview
         assert f'<img src="{photo["preview_url"]}"' in html
