@@ -60,6 +60,12 @@ def unit_slug(name: str) -> str:
     return slugify(name)
 
 
+@lru_cache(maxsize=4096)
+def _unit_page(name: str) -> str:
+    """``-/units/SLUG`` of a unit's name, quoted: asked for each unit of every card and event."""
+    return f"-/units/{quote(unit_slug(name))}"
+
+
 class Links:
     """Every URL the plugin's pages and JSON hand out (base_url aware)."""
 
@@ -93,7 +99,7 @@ class Links:
 
     def unit(self, name: str) -> str:
         """A unit's page by its name as photos list it (a unit's slug is its folded name)."""
-        return self.unit_slug(unit_slug(name))
+        return self.base_url + _unit_page(name)
 
     def unit_slug(self, slug: str) -> str:
         return self.path(f"/-/units/{quote(slug)}")
