@@ -40,11 +40,11 @@ import httpx  # noqa: E402
 
 from archive.reader import EVENT_KEY, EVENT_ORDER  # noqa: E402
 from archive.search import PHOTO_COLUMNS  # noqa: E402
-from archive.web import group_queries  # noqa: E402
+from archive.web import group_queries, pages  # noqa: E402
 from bench import bench_search, search_pages, similar_catalog, synthetic  # noqa: E402
 from bench.search_pages import Answer, Page  # noqa: E402
 
-EVENT_PAGE, TABLE_PAGE = 200, 100
+EVENT_PAGE, TABLE_PAGE = pages.EVENT_PAGE_SIZE, 100
 # The photos table says a facet timed out in Vietnamese (templates/table.html): trouble too.
 bench_search.TROUBLE.setdefault("Các nhóm này quá lâu", "facet timed out")
 RUNS = (1,) * 10 + (2, 3, 4, 5, 6)  # sizes of runs of consecutive photos: 2 in 3 grouped

@@ -23,11 +23,17 @@ from urllib.parse import urlencode
 from datasette.utils import escape_fts
 
 from archive import search, search_rank
-from archive.web import bounded_facets, queries
+from archive.web import bounded_facets, pages, queries
 from bench import synthetic
 
-FACET_SIZE, TABLE_PAGE, SMART_PAGE, UNIT_PAGE = 30, 100, 60, 60
-EVENT_PAGE, UNIT_EVENTS, TIMELINE_PAGE = 200, 50, 100  # archive.web.pages' page sizes
+FACET_SIZE, TABLE_PAGE, SMART_PAGE = 30, 100, 60
+# The archive's own pages' sizes, read from them: the raw SQL asks for what the page shows.
+EVENT_PAGE, UNIT_EVENTS, TIMELINE_PAGE = (
+    pages.EVENT_PAGE_SIZE,
+    pages.UNIT_EVENTS_SIZE,
+    pages.TIMELINE_SIZE,
+)
+UNIT_PAGE = pages.UNIT_PAGE_SIZE
 UNIT_SLUG = "dang-uy-phuong-1"  # ward 1, first unit: the most photos (Zipf weights)
 PHOTO_ID = synthetic.BIG_EVENT_PHOTOS // 2  # in the middle of the big event
 Answer = dict[str, Any]

@@ -17,7 +17,7 @@ from archive.web import groups, queries
 from archive.web.site import Links, archive_database, ensure_can_view, vn_month
 
 UNIT_PAGE_SIZE = 60
-EVENT_PAGE_SIZE = 200
+EVENT_PAGE_SIZE = 100
 UNIT_EVENTS_SIZE = 50
 TIMELINE_SIZE = 100
 # More digits than any archive has pages: read as "past the last page" without int()
