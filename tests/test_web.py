@@ -165,6 +165,14 @@ def test_photo_page_shows_everything_and_walks_the_event(built, ds) -> None:
     for text in ("← Ảnh trước", "Ảnh sau →", "Xem trên bản đồ", "samsung SM-J710F"):
         assert text in html
     assert f'<img src="/-/images/preview/{ids["cong_an"]}"' in html
+    unit = data["units"][0]
+    assert f'<dd><a href="{unit["url"]}">{unit["name"]}</a></dd>' in html
+    two = next(i for i in built.ids.values() if len(web_archive.units_of(built, i)) >= 2)
+    shown = ok(ds, f"/-/photos/{two}.json").json()["photo"]["units"]
+    links = ", ".join(f'<a href="{u["url"]}">{u["name"]}</a>' for u in shown)
+    assert f"<dd>{links}</dd>" in ok(ds, f"/-/photos/{two}").text
+    none = next(i for i in built.ids.values() if not web_archive.units_of(built, i))
+    assert "<dt>Đơn vị trong ảnh</dt><dd>chưa ghi</dd>" in ok(ds, f"/-/photos/{none}").text
     first = ok(ds, f"/-/photos/{ids['uy_ban']}.json").json()["photo"]
     assert first["previous_url"] is None
     no_gps = ok(ds, f"/-/photos/{built.id('a.jpg')}").text

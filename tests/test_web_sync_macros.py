@@ -39,17 +39,3 @@ def test_the_synchronous_grid_is_the_async_macros_output(built) -> None:
         assert str(rendered) == expected
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered and "<script>" not in rendered
     assert 'class="archive-duration"' in rendered and "1:15" in rendered
-
-
-def test_the_synchronous_unit_list_is_the_async_macros_output(built) -> None:
-    ds = datasette(built)
-    event = get(ds, f"/-/events/{web_archive.MEETING['slug']}.json").json()["event"]
-    units = [*event["units"], {"name": 'Tổ "A" <b>& B</b>', "url": "/-/units/to-a-b"}]
-    template = ds.jinja_env.from_string(
-        '{% from "_archive_macros.html" import unit_links %}{{ unit_links(units) }}'
-    )
-    expected = asyncio.run(template.render_async(units=units))
-    rendered = ds.jinja_env.globals["archive_unit_links"](units)
-    assert str(rendered) == expected
-    assert expected.count("<a href=") == len(units) >= 2
-    assert "&lt;b&gt;&amp; B&lt;/b&gt;" in rendered and "<b>" not in rendered

@@ -38,7 +38,7 @@ from archive.web import (
     table_order,
     table_search,
 )
-from archive.web.site import Links, archive_database, vn_date, vn_datetime
+from archive.web.site import Links, archive_database, link, unit_links, vn_date, vn_datetime
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -73,6 +73,7 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["duration"] = media.duration_text
     env.filters["file_size"] = media.size_text
     env.globals["archive_value_label"] = media.value_label
+    env.globals["archive_unit_links"] = unit_links
     env.filters["archive_row_cells"] = shown_cells.row_cells
     env.filters["archive_by_name"] = shown_cells.by_name
     chrome.install(env, datasette)
@@ -227,11 +228,6 @@ def _field(row: Any, name: str) -> Any:
         return None
 
 
-def _link(href: str, text: Any) -> Markup:
-    """``<a href>text</a>``, both escaped: Markup.format's formatter cost more than the SQL."""
-    return Markup(f'<a href="{escape(href)}">{escape(text)}</a>')
-
-
 def _thumb_cell(links: Links, row: Any, value: Any) -> Markup | None:
     photo_id = _field(row, "id")
     if not value or not isinstance(photo_id, int):
@@ -255,7 +251,7 @@ def _caption_cell(links: Links, row: Any, value: Any) -> Markup | None:
     photo_id = _field(row, "id")
     if not value or not isinstance(photo_id, int):
         return None
-    return _link(links.photo(photo_id), value)
+    return link(links.photo(photo_id), value)
 
 
 def _event_cell(links: Links, row: Any, value: Any) -> Markup | None:
@@ -265,7 +261,7 @@ def _event_cell(links: Links, row: Any, value: Any) -> Markup | None:
         event_id, label = value, value
     if event_id is None:
         return None
-    return _link(links.event(event_id), label or event_id)
+    return link(links.event(event_id), label or event_id)
 
 
 def _units_cell(links: Links, row: Any, value: Any) -> Markup | None:
@@ -277,7 +273,7 @@ def _units_cell(links: Links, row: Any, value: Any) -> Markup | None:
         return None
     if not names:
         return Markup("&nbsp;")
-    return Markup("<br>").join(_link(links.unit(name), name) for name in names)
+    return Markup("<br>").join(link(links.unit(name), name) for name in names)
 
 
 def _tags_cell(links: Links, row: Any, value: Any) -> Markup | None:
