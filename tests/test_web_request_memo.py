@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import collections
 import sqlite3
+import types
 
 import pytest
+from datasette import hookimpl
 from datasette.app import Datasette
 from datasette.database import Database
+from datasette.plugins import pm
 
 from archive.web import request_memo
 from tests import web_archive
@@ -64,29 +67,67 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> collections.Counter:
     return counts
 
 
-def test_a_page_checks_each_permission_once(built, checked) -> None:
+@hookimpl
+def _no_opinion(datasette, actor, action, resource):
+    return None
+
+
+@pytest.fixture
+def other_permissions():
+    """A permission plugin of someone else's: its answers may change between requests."""
+    plugin = types.ModuleType("other_permissions")
+    plugin.permission_allowed = _no_opinion
+    pm.register(plugin, name="other-permissions")
+    yield
+    pm.unregister(plugin)
+
+
+PAGES = ("/catalog/photos?_search=%C4%91%E1%BA%A3ng", "/-/timeline", "/-/events/{event}")
+
+
+def _pages() -> list[str]:
+    return [page.format(event=web_archive.EXAMPLE_EVENT_SLUG) for page in PAGES]
+
+
+def test_datasettes_own_permissions_are_checked_once_for_the_process(built, checked) -> None:
+    assert request_memo.permissions_are_pure()
     ds = web_archive.datasette(built)  # after the patch: the memo wraps the counted check
-    event = f"/-/events/{web_archive.EXAMPLE_EVENT_SLUG}"
-    for path in ("/catalog/photos?_search=%C4%91%E1%BA%A3ng", event, "/-/timeline"):
+    for path in _pages():
+        assert get(ds, path).status_code == 200
+    assert checked and max(checked.values()) == 1, checked.most_common(3)
+    checked.clear()
+    for path in _pages():
+        assert get(ds, path).status_code == 200
+    assert not checked  # the same actor, the same metadata: the same answers
+
+
+def test_with_another_permission_plugin_each_request_checks_again(
+    built, checked, other_permissions
+) -> None:
+    assert not request_memo.permissions_are_pure()
+    ds = web_archive.datasette(built)
+    for path in _pages():
         checked.clear()
         assert get(ds, path).status_code == 200
         assert checked, path  # the page does check
-        assert max(checked.values()) == 1, (path, checked.most_common(3))
-    # Nothing is kept from one request to the next: the next one checks again.
+        assert max(checked.values()) == 1, (path, checked.most_common(3))  # once a request
     checked.clear()
+    event = _pages()[-1]
     get(ds, event)
     get(ds, event)
     assert min(checked.values()) == 2
 
 
 def test_an_allow_block_still_closes_a_page_each_time(built) -> None:
-    """The memo shares an answer within one request only: a denied actor stays denied, a
-    permitted one is let in, whichever came first."""
+    """Answers are kept per actor: a denied actor stays denied and a permitted one is let
+    in, on every request, whichever asked first."""
     metadata = web_archive.load_metadata(web_archive.METADATA)
     metadata["databases"]["catalog"]["tables"]["events"] = {"allow": {"id": "bientap"}}
     ds = web_archive.build_datasette(built.catalog, metadata)
     event = f"/-/events/{web_archive.EXAMPLE_EVENT_SLUG}"
+    assert get(ds, event, {"id": "khach"}).status_code == 403  # a denied one first
     for _ in range(2):
         assert get(ds, event, {"id": "bientap"}).status_code == 200
         assert get(ds, event).status_code == 403
         assert get(ds, event, {"id": "khach"}).status_code == 403
+        assert get(ds, event, {"id": "Bientap"}).status_code == 403
