@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from archive import search
 from archive.web import (
+    absolute_urls,
     bounded_facets,
     chrome,
     csv_downloads,
@@ -87,6 +88,7 @@ def startup(datasette: Any) -> None:
     asked once per request, and each permission checked once (request_memo)."""
     shown_cells.install()
     request_memo.install_permissions(datasette)
+    absolute_urls.install(datasette)
     try:
         catalog = archive_database(datasette)
         searched_table.install(catalog)

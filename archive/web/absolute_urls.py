@@ -1,0 +1,52 @@
+"""Datasette's ``absolute_url`` without ``urljoin`` for the paths it is given.
+
+Every facet value on a table page carries an absolute toggle address, made by
+``Datasette.absolute_url(request, path)``: ``urljoin`` of the request's whole
+address (rebuilt by ``urlunparse`` on each call) and the path. A searched
+photos table shows about a hundred facet values, so that was 2 ms of the page.
+The paths it is handed are the server's own absolute paths (``/catalog/photos?…``),
+for which ``urljoin`` gives the scheme and host followed by the path unchanged;
+those are joined here directly, and anything else (a relative path, ``//host``,
+dot segments ``urljoin`` would resolve) still goes through Datasette's own method.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# A Host header that urljoin reads back as itself: a name or address, maybe a port.
+# (The header is the client's: "evil/x" would be read as host "evil" and path "/x".)
+PLAIN_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
+def is_plain_absolute_path(path: str) -> bool:
+    """Whether ``urljoin(base, path)`` is the base's scheme and host followed by ``path``."""
+    if not path.startswith("/") or path.startswith("//"):
+        return False
+    # urljoin resolves "." and ".." segments, and reads a scheme or fragment oddly when
+    # the path holds control characters or backslashes: those go the long way.
+    before_query = path.split("?", 1)[0].split("#", 1)[0]
+    if "/." in before_query or "\\" in path:
+        return False
+    return path.isprintable() and not any(c.isspace() for c in path)
+
+
+def install(datasette: Any) -> None:
+    """Replace ``datasette.absolute_url`` by the direct join where it gives the same address."""
+    if getattr(datasette, "_archive_absolute_urls", False):
+        return
+    joined = datasette.absolute_url
+
+    def absolute_url(request: Any, path: str) -> str:
+        scheme, host = request.scheme, request.host
+        plain = scheme in ("http", "https") and PLAIN_HOST.fullmatch(host) is not None
+        if not (plain and is_plain_absolute_path(path)):
+            return joined(request, path)
+        url = f"{scheme}://{host}{path}"
+        if url.startswith("http://") and datasette.setting("force_https_urls"):
+            url = "https://" + url[len("http://") :]
+        return url
+
+    datasette.absolute_url = absolute_url
+    datasette._archive_absolute_urls = True
