@@ -15,6 +15,8 @@ from urllib.parse import quote
 
 import pytest
 from datasette.plugins import pm
+from datasette.utils import path_with_added_args, path_with_removed_args
+from datasette.utils.asgi import Request
 
 from tests import web_archive
 from tests.conftest import Archive
@@ -120,3 +122,25 @@ def test_a_facet_asked_for_again_in_the_address_is_shown_once(fresh) -> None:
     assert facet(asked, "year") == facet(plain, "year") and facet(asked, "media_type")
     page = get(datasette(fresh), "/catalog/photos?_facet=media_type")
     assert page.status_code == 200 and page.text.count('data-column="media_type"') == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "_search=chi+bo",
+        "",
+        "_search=%C4%91%E1%BA%A3ng&_next=&_size=20",  # a blank argument
+        f"units__arraycontains={quote('Chi bộ Khu phố 3')}&_search=chi+bo",
+    ],
+)
+def test_a_unit_values_link_is_datasettes_added_argument(built, ds, query) -> None:
+    """Each unit's narrowing link is what Datasette's path_with_added_args makes of the page's
+    own address (blank arguments dropped), the selected one's its removal."""
+    page = f"/catalog/photos.json?{query}"
+    request = Request.fake(page)
+    results = get(ds, page).json()["facet_results"]["units"]["results"]
+    assert results
+    for value in results:
+        arg = {"units__arraycontains": value["value"]}
+        build = path_with_removed_args if value["selected"] else path_with_added_args
+        assert value["toggle_url"] == "http://localhost" + build(request, arg), value

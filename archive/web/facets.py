@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.filters import FilterArguments
-from datasette.utils import path_with_added_args, path_with_removed_args
+from datasette.utils import path_with_removed_args
 
 from archive.web.pick_facet import only_picks_filter
 
@@ -56,6 +56,7 @@ class LinkedFacet(Facet):
             return results, timed_out
         size = self.get_facet_size()
         pairs = self.get_querystring_pairs()
+        added = _added_prefix(self.request)
         done: set[str] = set()
         for source_and_config in self.get_configs():
             config = source_and_config["config"]
@@ -78,7 +79,7 @@ class LinkedFacet(Facet):
                 {
                     "name": column,
                     "type": "array",  # what the templates and scripts know it as
-                    "results": [self.value(column, r, pairs) for r in rows.rows[:size]],
+                    "results": [self.value(column, r, pairs, added) for r in rows.rows[:size]],
                     "hideable": source_and_config["source"] != "metadata",
                     "toggle_url": self.ds.urls.path(
                         path_with_removed_args(self.request, {f"_facet_{TYPE}": column})
@@ -106,11 +107,16 @@ class LinkedFacet(Facet):
             f" GROUP BY l.{key} ORDER BY count(*) DESC, n.name LIMIT {limit}"
         )
 
-    def value(self, column: str, row: Any, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    def value(
+        self, column: str, row: Any, pairs: list[tuple[str, str]], added: str
+    ) -> dict[str, Any]:
         value = str(row["value"])
-        arg = {f"{column}__arraycontains": value}
-        selected = (f"{column}__arraycontains", value) in pairs
-        path = (path_with_removed_args if selected else path_with_added_args)(self.request, arg)
+        key = f"{column}__arraycontains"
+        selected = (key, value) in pairs
+        if selected:
+            path = path_with_removed_args(self.request, {key: value})
+        else:  # what path_with_added_args gives, from the address parsed once per facet
+            path = added + urlencode([(key, value)])
         return {
             "value": value,
             "label": value,
@@ -118,6 +124,14 @@ class LinkedFacet(Facet):
             "toggle_url": self.ds.absolute_url(self.request, path),
             "selected": selected,
         }
+
+
+def _added_prefix(request: Any) -> str:
+    """The address a value's narrowing link starts with: the page's own arguments, parsed
+    and re-encoded as ``path_with_added_args`` does (blank ones dropped), then ``?`` or
+    ``&`` for the one added."""
+    current = urlencode(parse_qsl(request.query_string))
+    return f"{request.path}?{current}&" if current else f"{request.path}?"
 
 
 def linked_filters(request: Any, table: str) -> FilterArguments | None:
