@@ -20,16 +20,21 @@ from typing import Any
 PLAIN_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
+# Control characters, spaces and backslashes: urljoin strips or reads them in its own way.
+_ODD_CHARACTER = re.compile(r"[\x00-\x20\x7f\\]")
+
+
 def is_plain_absolute_path(path: str) -> bool:
-    """Whether ``urljoin(base, path)`` is the base's scheme and host followed by ``path``."""
-    if not path.startswith("/") or path.startswith("//"):
+    """Whether ``urljoin(base, path)`` is the base's scheme and host followed by ``path``.
+
+    ASCII only (Datasette's own paths are percent-encoded), no odd character, not
+    ``//host``, and no ``.`` segment for urljoin to resolve before the query.
+    """
+    if not path.startswith("/") or path.startswith("//") or not path.isascii():
         return False
-    # urljoin resolves "." and ".." segments, and reads a scheme or fragment oddly when
-    # the path holds control characters or backslashes: those go the long way.
-    before_query = path.split("?", 1)[0].split("#", 1)[0]
-    if "/." in before_query or "\\" in path:
+    if _ODD_CHARACTER.search(path):
         return False
-    return path.isprintable() and not any(c.isspace() for c in path)
+    return "/." not in path.split("?", 1)[0].split("#", 1)[0]
 
 
 def install(datasette: Any) -> None:
@@ -39,6 +44,8 @@ def install(datasette: Any) -> None:
     joined = datasette.absolute_url
 
     def absolute_url(request: Any, path: str) -> str:
+        # A plain str: Datasette's PrefixedUrlString looks each method up in dir(str).
+        path = str(path)
         scheme, host = request.scheme, request.host
         plain = scheme in ("http", "https") and PLAIN_HOST.fullmatch(host) is not None
         if not (plain and is_plain_absolute_path(path)):
