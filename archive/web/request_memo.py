@@ -6,8 +6,10 @@ times (the table view, its facets, filters, cells and template each ask),
 each a trip to a read thread: 6.7 ms of a rare word's page at a million
 photos, whose SQL takes 11 ms (bench/bench_search.py). Within one request
 each question is asked once and its answer shared (concurrent askers await
-the same one); nothing is kept across requests, so a migration is seen by
-the next request as before.
+the same one). Answers are also kept across requests under the catalog's
+``PRAGMA schema_version``, which SQLite changes with every change of schema:
+a request reads that number once (one trip) and reuses what was answered
+for it, so a migration is seen by the next request as before.
 
 Permission checks are shared the same way: Datasette 0.65.5 answers each one by
 deep-copying the whole metadata and, for a table, asking SQLite how the table's
@@ -69,7 +71,12 @@ def install(database: Any) -> None:
     database._archive_request_memo = True
 
 
+KEPT_SCHEMA_ANSWERS = 2048  # answers kept across requests at most (then all forgotten)
+
+
 def _memoized(database: Any, name: str) -> Any:
+    kept: dict[Any, Any] = {}
+
     async def ask(*args: Any, **kwargs: Any) -> Any:
         method = getattr(type(database), name)
         memo = _MEMO.get()
@@ -80,12 +87,33 @@ def _memoized(database: Any, name: str) -> Any:
             hash(key)
         except TypeError:  # an argument that cannot be a key: asked as it is
             return await method(database, *args, **kwargs)
+        version = await _schema_version(database, memo)
+        if (version, key) in kept:
+            return _fresh(kept[version, key])
         if key not in memo:
             memo[key] = asyncio.ensure_future(method(database, *args, **kwargs))
         answer = await memo[key]
-        return list(answer) if isinstance(answer, list) else answer  # callers may extend it
+        if len(kept) >= KEPT_SCHEMA_ANSWERS:
+            kept.clear()
+        kept[version, key] = answer
+        return _fresh(answer)
 
     return ask
+
+
+async def _schema_version(database: Any, memo: dict[Any, Any]) -> int:
+    """The database's ``PRAGMA schema_version`` as this request first read it."""
+    key = ("schema_version", id(database))
+    if key not in memo:
+        memo[key] = asyncio.ensure_future(database.execute("PRAGMA schema_version"))
+    return (await memo[key]).first()[0]
+
+
+def _fresh(answer: Any) -> Any:
+    """A shared answer as a caller may change it: its lists and their dicts copied."""
+    if isinstance(answer, list):
+        return [dict(item) if isinstance(item, dict) else item for item in answer]
+    return answer
 
 
 # Datasette's own permission checks: functions of the actor and the metadata alone.
