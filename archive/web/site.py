@@ -29,9 +29,17 @@ _CARD_FIELDS = tuple(name for name in CARD_NAMES if name != "event_id")
 
 
 def archive_database(datasette: Any) -> Database:
-    """The database Datasette opened from an archive's ``catalog.db``."""
+    """The database Datasette opened from an archive's ``catalog.db``.
+
+    Asked for every cell of the photos table: the one found is remembered on the
+    instance, and used while Datasette still has it open under its name.
+    """
+    found = getattr(datasette, "_archive_catalog", None)
+    if found is not None and datasette.databases.get(found.name) is found:
+        return found
     for db in datasette.databases.values():
-        if db.path and os.path.basename(db.path) == CATALOG_FILE:  # per cell: no Path()
+        if db.path and os.path.basename(db.path) == CATALOG_FILE:
+            datasette._archive_catalog = db
             return db
     raise NotFound("Không có danh mục ảnh (catalog.db) nào đang được mở")
 
