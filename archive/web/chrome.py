@@ -102,6 +102,47 @@ def facet_items(facet: Mapping[str, Any]) -> Markup:
     return Markup("\n".join(out))
 
 
+def column_options(
+    columns: Iterable[str],
+    labels: Mapping[str, str] | None,
+    selected: Iterable[str | None] = (),
+    prefix: str = "",
+) -> Markup:
+    """The ``<option>`` items of a column menu (the filter and sort forms), labelled.
+
+    In Python for the reason of :func:`facet_items`: the photos table has 58 columns,
+    and the form lists them twice; in the template each was a label call and escapes.
+    """
+    chosen = set(selected)
+    return Markup(
+        "\n".join(
+            f'<option value="{escape(name)}"{" selected" if name in chosen else ""}>'
+            f"{escape(prefix)}{escape(column_label(labels, name))}</option>"
+            for name in columns
+        )
+    )
+
+
+def sort_options(
+    display_columns: Iterable[Mapping[str, Any]],
+    labels: Mapping[str, str] | None,
+    chosen: Iterable[str | None],
+) -> Markup:
+    """The sort menu's ``<option>`` items: the sortable columns, "Xếp theo" each label."""
+    sortable = [column["name"] for column in display_columns if column.get("sortable")]
+    return column_options(sortable, labels, chosen, prefix="Xếp theo ")
+
+
+def lookup_options(lookups: Iterable[tuple[str, str, bool]], selected: str | None) -> Markup:
+    """The ``<option>`` items of a filter's operator menu, in Vietnamese."""
+    items = []
+    for key, display, no_argument in lookups:
+        value = escape(f"{key}__1" if no_argument else key)
+        mark = " selected" if key == selected else ""
+        items.append(f'<option value="{value}"{mark}>{escape(lookup_label(key, display))}</option>')
+    return Markup("\n".join(items))
+
+
 def describe_view(
     selections: Iterable[tuple[str, str, str]],
     search: str | None,
@@ -204,6 +245,9 @@ def install(env: Any, datasette: Any) -> None:
         archive_rows=count_rows,
         archive_number=number,
         archive_facet_items=facet_items,
+        archive_column_options=column_options,
+        archive_lookup_options=lookup_options,
+        archive_sort_options=sort_options,
         archive_describe=describe_view,
         archive_table_title=table_title,
         archive_database_title=database_title,
