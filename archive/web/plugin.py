@@ -275,7 +275,8 @@ def _units_cell(links: Links, row: Any, value: Any) -> Markup | None:
         return None
     if not names:
         return Markup("&nbsp;")
-    return Markup("<br>").join(link(links.unit(name), name) for name in names)
+    # One string joined, not a Markup per link: this runs for every row of the table.
+    return Markup("<br>".join(f'<a href="{escape(links.unit(n))}">{escape(n)}</a>' for n in names))
 
 
 def _tags_cell(links: Links, row: Any, value: Any) -> Markup | None:
