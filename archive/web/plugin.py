@@ -9,19 +9,19 @@ route.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response, asgi_static
 from jinja2 import ChoiceLoader, FileSystemLoader
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from archive import search
 from archive.web import (
     absolute_urls,
     bounded_facets,
+    cells,
     chrome,
     csv_downloads,
     facets,
@@ -39,7 +39,7 @@ from archive.web import (
     table_order,
     table_search,
 )
-from archive.web.site import Links, archive_database, link, unit_links, vn_date, vn_datetime
+from archive.web.site import Links, archive_database, unit_links, vn_date, vn_datetime
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -211,8 +211,8 @@ def render_cell(
     ``table`` is None for canned queries: those get the thumbnail too when
     they select the photo's ``id`` with its ``thumb_path``.
     """
-    render = _CELLS.get((table, column)) or (_thumb_cell if column == "thumb_path" else None)
-    if render is None or table not in (None, "photos", "events", "units"):
+    render = cells.renderer(table, column)
+    if render is None:
         return None
     try:
         db = archive_database(datasette)
@@ -221,108 +221,3 @@ def render_cell(
     if database != db.name:
         return None
     return render(Links(datasette, db.name), row, value)
-
-
-def _field(row: Any, name: str) -> Any:
-    try:
-        return row[name]
-    except (KeyError, IndexError):
-        return None
-
-
-def _thumb_cell(links: Links, row: Any, value: Any) -> Markup | None:
-    photo_id = _field(row, "id")
-    if not value or not isinstance(photo_id, int):
-        return None
-    href, src = escape(links.photo(photo_id)), escape(links.image("thumb", photo_id))
-    alt = escape(_field(row, "caption") or "")
-    if media.is_video(row):
-        length = escape(media.duration_text(_field(row, "duration")))
-        return Markup(
-            f'<a class="archive-thumb archive-video" href="{href}" title="Xem video">'
-            f'<img src="{src}" alt="{alt}" loading="lazy">'
-            '<span class="archive-play" aria-hidden="true">▶</span>'
-            f'<span class="archive-duration">{length}</span></a>'
-        )
-    return Markup(
-        f'<a class="archive-thumb" href="{href}"><img src="{src}" alt="{alt}" loading="lazy"></a>'
-    )
-
-
-def _caption_cell(links: Links, row: Any, value: Any) -> Markup | None:
-    photo_id = _field(row, "id")
-    if not value or not isinstance(photo_id, int):
-        return None
-    return link(links.photo(photo_id), value)
-
-
-def _event_cell(links: Links, row: Any, value: Any) -> Markup | None:
-    if isinstance(value, dict):
-        event_id, label = value.get("value"), value.get("label")
-    else:
-        event_id, label = value, value
-    if event_id is None:
-        return None
-    return link(links.event(event_id), label or event_id)
-
-
-def _units_cell(links: Links, row: Any, value: Any) -> Markup | None:
-    try:
-        names = json.loads(value or "[]")
-    except (TypeError, ValueError):
-        return None
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        return None
-    if not names:
-        return Markup("&nbsp;")
-    # One string joined, not a Markup per link: this runs for every row of the table.
-    return Markup("<br>".join(f'<a href="{escape(links.unit(n))}">{escape(n)}</a>' for n in names))
-
-
-def _tags_cell(links: Links, row: Any, value: Any) -> Markup | None:
-    try:
-        names = json.loads(value or "[]")
-    except (TypeError, ValueError):
-        return None
-    if not isinstance(names, list):
-        return None
-    return Markup("<br>").join(str(name) for name in names) or Markup("&nbsp;")
-
-
-def _taken_at_cell(links: Links, row: Any, value: Any) -> str | None:
-    return vn_datetime(value) if isinstance(value, str) and value else None
-
-
-def _event_title_cell(links: Links, row: Any, value: Any) -> Markup | None:
-    slug = _field(row, "slug")
-    if not value or not slug:
-        return None
-    return Markup('<a href="{}">{}</a>').format(links.event(slug), value)
-
-
-def _unit_name_cell(links: Links, row: Any, value: Any) -> Markup | None:
-    if not value:
-        return None
-    return Markup('<a href="{}">{}</a>').format(links.unit(value), value)
-
-
-def _duration_cell(links: Links, row: Any, value: Any) -> str | None:
-    return media.duration_text(value) or None
-
-
-def _media_type_cell(links: Links, row: Any, value: Any) -> str | None:
-    return media.MEDIA_LABELS.get(value) if isinstance(value, str) else None
-
-
-_CELLS = {
-    ("photos", "thumb_path"): _thumb_cell,
-    ("photos", "duration"): _duration_cell,
-    ("photos", "media_type"): _media_type_cell,
-    ("photos", "caption"): _caption_cell,
-    ("photos", "event_id"): _event_cell,
-    ("photos", "units"): _units_cell,
-    ("photos", "tags"): _tags_cell,
-    ("photos", "taken_at"): _taken_at_cell,
-    ("events", "title"): _event_title_cell,
-    ("units", "name"): _unit_name_cell,
-}

@@ -1,0 +1,134 @@
+"""How the archive shows a catalog cell: a thumbnail, links to its own pages, dates in Vietnamese.
+
+Each function takes the page's :class:`~archive.web.site.Links`, the row and the
+value, and returns the cell's markup (built from escaped text only), or None to
+leave the cell to Datasette. The plugin's ``render_cell`` hook calls them, and
+the photos table's own layout calls them directly (:mod:`archive.web.shown_cells`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from archive.web import media
+from archive.web.site import Links, link, vn_datetime
+
+Cell = Callable[[Links, Any, Any], "Markup | str | None"]
+TABLES = (None, "photos", "events", "units")  # None: a canned query's rows
+
+
+def _field(row: Any, name: str) -> Any:
+    try:
+        return row[name]
+    except (KeyError, IndexError):
+        return None
+
+
+def _thumb_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    photo_id = _field(row, "id")
+    if not value or not isinstance(photo_id, int):
+        return None
+    href, src = escape(links.photo(photo_id)), escape(links.image("thumb", photo_id))
+    alt = escape(_field(row, "caption") or "")
+    if media.is_video(row):
+        length = escape(media.duration_text(_field(row, "duration")))
+        return Markup(
+            f'<a class="archive-thumb archive-video" href="{href}" title="Xem video">'
+            f'<img src="{src}" alt="{alt}" loading="lazy">'
+            '<span class="archive-play" aria-hidden="true">▶</span>'
+            f'<span class="archive-duration">{length}</span></a>'
+        )
+    return Markup(
+        f'<a class="archive-thumb" href="{href}"><img src="{src}" alt="{alt}" loading="lazy"></a>'
+    )
+
+
+def _caption_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    photo_id = _field(row, "id")
+    if not value or not isinstance(photo_id, int):
+        return None
+    return link(links.photo(photo_id), value)
+
+
+def _event_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    if isinstance(value, dict):
+        event_id, label = value.get("value"), value.get("label")
+    else:
+        event_id, label = value, value
+    if event_id is None:
+        return None
+    return link(links.event(event_id), label or event_id)
+
+
+def _units_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    try:
+        names = json.loads(value or "[]")
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return None
+    if not names:
+        return Markup("&nbsp;")
+    # One string joined, not a Markup per link: this runs for every row of the table.
+    return Markup("<br>".join(f'<a href="{escape(links.unit(n))}">{escape(n)}</a>' for n in names))
+
+
+def _tags_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    try:
+        names = json.loads(value or "[]")
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(names, list):
+        return None
+    return Markup("<br>").join(str(name) for name in names) or Markup("&nbsp;")
+
+
+def _taken_at_cell(links: Links, row: Any, value: Any) -> str | None:
+    return vn_datetime(value) if isinstance(value, str) and value else None
+
+
+def _event_title_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    slug = _field(row, "slug")
+    if not value or not slug:
+        return None
+    return Markup('<a href="{}">{}</a>').format(links.event(slug), value)
+
+
+def _unit_name_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    if not value:
+        return None
+    return Markup('<a href="{}">{}</a>').format(links.unit(value), value)
+
+
+def _duration_cell(links: Links, row: Any, value: Any) -> str | None:
+    return media.duration_text(value) or None
+
+
+def _media_type_cell(links: Links, row: Any, value: Any) -> str | None:
+    return media.MEDIA_LABELS.get(value) if isinstance(value, str) else None
+
+
+CELLS: dict[tuple[str | None, str], Cell] = {
+    ("photos", "thumb_path"): _thumb_cell,
+    ("photos", "duration"): _duration_cell,
+    ("photos", "media_type"): _media_type_cell,
+    ("photos", "caption"): _caption_cell,
+    ("photos", "event_id"): _event_cell,
+    ("photos", "units"): _units_cell,
+    ("photos", "tags"): _tags_cell,
+    ("photos", "taken_at"): _taken_at_cell,
+    ("events", "title"): _event_title_cell,
+    ("units", "name"): _unit_name_cell,
+}
+
+
+def renderer(table: str | None, column: str) -> Cell | None:
+    """The function showing this column of this table; a canned query (``table`` None)
+    gets the thumbnail when it selects the photo's ``id`` with its ``thumb_path``."""
+    if table not in TABLES:
+        return None
+    return CELLS.get((table, column)) or (_thumb_cell if column == "thumb_path" else None)
