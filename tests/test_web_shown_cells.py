@@ -8,10 +8,16 @@ the same cells, in the same order, as Datasette's table of every column.
 from __future__ import annotations
 
 import re
+import types
 from pathlib import Path
 
+import pytest
+from datasette import hookimpl
+from datasette.plugins import pm
+
 from archive.web import shown_cells
-from tests.web_archive import get
+from tests import video_archive
+from tests.web_archive import datasette, get
 
 TEMPLATE = Path(shown_cells.__file__).parent / "templates" / "_table-catalog-photos.html"
 ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
@@ -50,3 +56,55 @@ def test_the_sort_menu_and_the_json_keep_every_column(built, ds) -> None:
     assert 'value="sha256"' in menu and 'value="lens"' in menu  # columns the table hides
     row = get(ds, "/catalog/photos.json?_shape=array&_size=1").json()[0]
     assert {"sha256", "lens", "thumb_path", "caption"} <= set(row)
+
+
+@hookimpl
+def _no_cell(value, column, table, database, datasette):
+    return None
+
+
+@pytest.fixture
+def other_cells():
+    """Someone else's render_cell: the layout must then go through Datasette's own loop."""
+    plugin = types.ModuleType("other_cells")
+    plugin.render_cell = _no_cell
+    pm.register(plugin, name="other-cells")
+    yield
+    pm.unregister(plugin)
+
+
+QUERY_TIME = re.compile(r"mất [0-9.,]+ ms")
+QUERIES = ("", "?_sort=camera", "?_sort_desc=caption&_size=3", "?_size=max")
+
+
+def _pages(ds, more: tuple[str, ...] = ()) -> dict[str, str]:
+    pages = {}
+    for query in QUERIES + more:
+        response = get(ds, f"/catalog/photos{query}")
+        assert response.status_code == 200, response.text[:300]
+        pages[query] = QUERY_TIME.sub("mất … ms", response.text)  # the only part that varies
+    return pages
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> video_archive.VideoArchive:
+    work = tmp_path_factory.mktemp("cells")
+    return video_archive.build(work / "archive", work / "sources")
+
+
+def test_the_archives_own_cells_are_datasettes_loops_cells(built, clips, request) -> None:
+    """Byte for byte: captions that try markup, clips with their lengths, empty cells."""
+    assert shown_cells.cells_are_own()
+    archives = {"review": (built, ("?_search=script",)), "clips": (clips, ())}
+    own = {name: _pages(datasette(a), more) for name, (a, more) in archives.items()}
+    request.getfixturevalue("other_cells")
+    assert not shown_cells.cells_are_own()
+    for name, (archive, more) in archives.items():
+        through_datasette = _pages(datasette(archive), more)
+        for query, html in own[name].items():
+            assert body_rows(html), (name, query)
+            assert html == through_datasette[query], (name, query)
+    assert (
+        "archive-duration" in own["clips"][""]
+        and "&lt;script&gt;" in own["review"]["?_search=script"]
+    )
