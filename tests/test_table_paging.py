@@ -168,6 +168,25 @@ def test_a_search_is_counted_in_the_index_and_counts_what_it_pages(
     assert [row["id"] for row in first["rows"]] == ids[:PAGE]
 
 
+def test_a_first_page_reads_its_count_once(catalog_path: Path) -> None:
+    """The index's count chooses the first page's plan and is the table's total: read once."""
+    log = StatementLog()
+    pm.register(log, name="statement-log")
+    try:
+        ds = build_datasette(catalog_path, load_metadata(METADATA))
+        path = f"/catalog/photos.json?_size={PAGE}&_search=ph%C6%B0%E1%BB%9Dng"
+        get(ds, path)  # the server's start, out of the count
+        log.statements.clear()
+        data = get(ds, path).json()
+    finally:
+        pm.unregister(name="statement-log")
+    counts = [s for s in log.statements if s.startswith("select count(*) from photos_fts ")]
+    assert len(counts) == 1, counts
+    assert data["filtered_table_rows_count"] > searched_table.DENSE
+    versions = [s for s in log.statements if s == "PRAGMA schema_version"]
+    assert len(versions) <= len(ds.databases), versions  # once a database at most
+
+
 def test_the_first_page_of_a_common_word_is_the_newest_matches(catalog_path: Path) -> None:
     """Read in index order or sorted, the first page is the same: the newest matches."""
     db = open_catalog(catalog_path)

@@ -103,10 +103,41 @@ def _memoized(database: Any, name: str) -> Any:
 
 async def _schema_version(database: Any, memo: dict[Any, Any]) -> int:
     """The database's ``PRAGMA schema_version`` as this request first read it."""
-    key = ("schema_version", id(database))
+    return (
+        await once(("read", id(database), SCHEMA_VERSION, ()), database.execute, SCHEMA_VERSION)
+    ).first()[0]
+
+
+SCHEMA_VERSION = "PRAGMA schema_version"
+
+
+async def once(key: Any, ask: Any, *args: Any) -> Any:
+    """``await ask(*args)`` once per request under ``key`` (every time outside a request).
+
+    For reads a request makes twice: Datasette's own schema check and this module's
+    both read the schema version; a search's count is read to choose its plan and
+    again as the table's total (:mod:`archive.web.searched_table`).
+    """
+    memo = _MEMO.get()
+    if memo is None:
+        return await ask(*args)
     if key not in memo:
-        memo[key] = asyncio.ensure_future(database.execute("PRAGMA schema_version"))
-    return (await memo[key]).first()[0]
+        memo[key] = asyncio.ensure_future(ask(*args))
+    return await memo[key]
+
+
+def read_key(database: Any, sql: str, params: Any) -> Any:
+    """The key of a read for :func:`once`, or None when its parameters cannot be one."""
+    if isinstance(params, dict):
+        params = tuple(sorted(params.items()))
+    elif params is not None:
+        params = tuple(params)
+    key = ("read", id(database), sql, params)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _fresh(answer: Any) -> Any:

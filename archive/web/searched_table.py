@@ -38,6 +38,7 @@ from archive.search import FTS_TABLE
 from archive.web import searched_picks, searched_unit
 from archive.web.bounded_facets import bounded
 from archive.web.kept_facets import read_kept
+from archive.web.request_memo import SCHEMA_VERSION, once, read_key
 
 TABLE, FTS_PK = "photos", "id"
 
@@ -110,6 +111,8 @@ def probed(sql: str) -> str | None:
 
 
 PHOTOS = f"select coalesce(max({FTS_PK}), 0) from {TABLE}"
+# The index's count of a search's matches: read to choose the plan, then as the total.
+COUNT = re.compile(rf"select count\(\*\) from {FTS_TABLE} where {FTS_TABLE} match \S+$")
 
 
 def found_limit(sql: str) -> str:
@@ -133,7 +136,15 @@ def install(database: Any) -> None:
         return
 
     async def execute(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
-        run = type(database).execute
+        own = type(database).execute
+
+        async def run(_: Any, statement: str, values: Any, *more: Any, **options: Any) -> Any:
+            """Reads a request makes twice (a search's count, the schema version) read once."""
+            key = read_key(database, statement, values) if not more and not options else None
+            if key is None or not (statement in (SCHEMA_VERSION,) or COUNT.match(statement)):
+                return await own(database, statement, values, *more, **options)
+            return await once(key, own, database, statement, values)
+
         sql = searched_unit.counted_in_links(counted_in_index(read_kept(sql)))
         sql = bounded(searched_picks.counted_in_index(sql))
         ordered, dense = in_index_order(sql), DENSE
