@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-import types
 
 import pytest
-from datasette import hookimpl
 from datasette.app import Datasette
 from datasette.database import Database
-from datasette.plugins import pm
 
 from archive.web import request_memo
 from tests import web_archive
@@ -84,19 +81,13 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> collections.Counter:
     return counts
 
 
-@hookimpl
-def _no_opinion(datasette, actor, action, resource):
-    return None
-
-
 @pytest.fixture
 def other_permissions():
     """A permission plugin of someone else's: its answers may change between requests."""
-    plugin = types.ModuleType("other_permissions")
-    plugin.permission_allowed = _no_opinion
-    pm.register(plugin, name="other-permissions")
-    yield
-    pm.unregister(plugin)
+    with web_archive.foreign_plugin(
+        "permission_allowed", lambda datasette, actor, action, resource: None
+    ):
+        yield
 
 
 PAGES = ("/catalog/photos?_search=%C4%91%E1%BA%A3ng", "/-/timeline", "/-/events/{event}")

@@ -8,15 +8,12 @@ the same cells, in the same order, as Datasette's table of every column.
 from __future__ import annotations
 
 import re
-import types
 from pathlib import Path
 
 import pytest
-from datasette import hookimpl
-from datasette.plugins import pm
 
 from archive.web import shown_cells
-from tests import video_archive
+from tests import video_archive, web_archive
 from tests.web_archive import datasette, get
 
 TEMPLATE = Path(shown_cells.__file__).parent / "templates" / "_table-catalog-photos.html"
@@ -58,19 +55,13 @@ def test_the_sort_menu_and_the_json_keep_every_column(built, ds) -> None:
     assert {"sha256", "lens", "thumb_path", "caption"} <= set(row)
 
 
-@hookimpl
-def _no_cell(value, column, table, database, datasette):
-    return None
-
-
 @pytest.fixture
 def other_cells():
     """Someone else's render_cell: the layout must then go through Datasette's own loop."""
-    plugin = types.ModuleType("other_cells")
-    plugin.render_cell = _no_cell
-    pm.register(plugin, name="other-cells")
-    yield
-    pm.unregister(plugin)
+    with web_archive.foreign_plugin(
+        "render_cell", lambda value, column, table, database, datasette: None
+    ):
+        yield
 
 
 QUERY_TIME = re.compile(r"mất [0-9.,]+ ms")

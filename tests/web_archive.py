@@ -17,13 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+from datasette import hookimpl
 from datasette.app import Datasette
+from datasette.plugins import pm
 
 from archive.text import slugify
 from archive.web.config import build_datasette, load_metadata
@@ -292,3 +297,16 @@ def assert_inert(html: str, page: str) -> None:
     assert not any("alert" in script for script in elements.scripts), page
     assert not any(src == "x" for src in elements.img_srcs), page
     assert not elements.handlers, page  # no on…= attribute anywhere
+
+
+@contextmanager
+def foreign_plugin(hook: str, implementation: Callable[..., object]) -> Iterator[None]:
+    """Someone else's plugin implementing one of Datasette's hooks, installed for the block:
+    the archive must then not assume its own hooks are the only ones."""
+    plugin = types.ModuleType(f"foreign_{hook}")
+    setattr(plugin, hook, hookimpl(implementation))
+    pm.register(plugin, name=f"foreign-{hook}")
+    try:
+        yield
+    finally:
+        pm.unregister(plugin)
