@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
+from archive.db import open_catalog
 from archive.reader import EVENT_ORDER, Reader
 from archive.web.config import build_datasette, load_metadata
 from tests import web_archive
@@ -242,6 +243,14 @@ def test_timeline_groups_events_by_month_newest_first(built, ds) -> None:
     html = ok(ds, "/-/timeline").text
     assert "<h2>Tháng 12 năm 2017</h2>" in html
     assert f'href="/-/events/{web_archive.EXAMPLE_EVENT_SLUG}"' in html
+
+
+def test_an_empty_archives_timeline_says_how_to_fill_it(tmp_path: Path) -> None:
+    open_catalog(tmp_path / "catalog.db").close()
+    html = ok(build_datasette(tmp_path / "catalog.db", load_metadata(web_archive.METADATA)),
+              "/-/timeline").text  # fmt: skip
+    assert "Chưa có sự kiện nào. Nhập ảnh bằng lệnh <code>archive ingest</code>." in html
+    assert "archive-month" not in html
 
 
 # -- images -------------------------------------------------------------------------

@@ -39,3 +39,25 @@ def test_the_synchronous_grid_is_the_async_macros_output(built) -> None:
         assert str(rendered) == expected
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered and "<script>" not in rendered
     assert 'class="archive-duration"' in rendered and "1:15" in rendered
+
+
+def test_the_unit_pages_events_and_the_timeline_are_the_async_macros_output(built) -> None:
+    ds = datasette(built)
+    events = get(ds, "/-/units/chi-bo-khu-pho-3.json").json()["events"]
+    months = get(ds, "/-/timeline.json").json()["months"]
+    assert events and len(months) >= 2
+    odd = {**events[0], "title": '<script>alert(1)</script> "Đảng ủy"', "date": None}
+    cases = {
+        "unit_events": [*events, odd],
+        "timeline_months": [*months, {"label": "Tháng <b>", "events": [odd]}],
+    }
+    env = ds.jinja_env
+    for name, items in cases.items():
+        template = env.from_string(
+            f'{{% from "_archive_macros.html" import {name} %}}{{{{ {name}(items) }}}}'
+        )
+        expected = asyncio.run(template.render_async(items=items))
+        rendered = env.globals[f"archive_{name}"](items)
+        assert str(rendered) == expected, name
+        assert "&lt;script&gt;" in rendered and "<script>" not in rendered
+        assert "chưa rõ ngày" in rendered
