@@ -41,15 +41,22 @@ def test_the_synchronous_grid_is_the_async_macros_output(built) -> None:
     assert 'class="archive-duration"' in rendered and "1:15" in rendered
 
 
-def test_the_unit_pages_events_and_the_timeline_are_the_async_macros_output(built) -> None:
+def test_the_pages_lists_are_the_async_macros_output(built) -> None:
+    """The unit page's events, the timeline's months, the search's results."""
     ds = datasette(built)
     events = get(ds, "/-/units/chi-bo-khu-pho-3.json").json()["events"]
     months = get(ds, "/-/timeline.json").json()["months"]
-    assert events and len(months) >= 2
+    results = get(ds, "/-/search.json?q=chi+bo").json()["results"]
+    assert events and len(months) >= 2 and len(results) >= 3
     odd = {**events[0], "title": '<script>alert(1)</script> "Đảng ủy"', "date": None}
     cases = {
         "unit_events": [*events, odd],
         "timeline_months": [*months, {"label": "Tháng <b>", "events": [odd]}],
+        "search_results": [
+            *results,
+            {**results[0], "caption": odd["title"], "taken_at": None, "event": None},
+            {**results[1], "media_type": "video", "duration": 75.4, "units": []},
+        ],
     }
     env = ds.jinja_env
     for name, items in cases.items():
@@ -60,4 +67,4 @@ def test_the_unit_pages_events_and_the_timeline_are_the_async_macros_output(buil
         rendered = env.globals[f"archive_{name}"](items)
         assert str(rendered) == expected, name
         assert "&lt;script&gt;" in rendered and "<script>" not in rendered
-        assert "chưa rõ ngày" in rendered
+        assert "chưa rõ ngày" in rendered or name == "search_results"

@@ -7,7 +7,8 @@ the page's rendering time, though nothing in the grid awaits anything. The grid
 macro is pure (its cards are plain dicts made by :mod:`archive.web.site`), so it
 is rendered by an overlay of the same environment (the same loader, filters,
 globals and autoescaping) with async off, and handed to the page as markup.
-The unit page's events and the timeline's months are lists of the same kind.
+The unit page's events, the timeline's months and the search's results are lists
+of the same kind.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ MACROS = "_archive_macros.html"
 
 
 # The macros of MACROS offered as ``archive_<name>`` globals, rendered synchronously.
-SYNCHRONOUS = ("photo_grid", "unit_events", "timeline_months")
+SYNCHRONOUS = ("photo_grid", "unit_events", "timeline_months", "search_results")
 
 
 def install(env: Any) -> None:
-    """``archive_photo_grid(photos, lightbox=False)``, ``archive_unit_events(events)`` and
-    ``archive_timeline_months(months)``: those macros, rendered synchronously."""
+    """``archive_photo_grid(photos, lightbox=False)``, ``archive_unit_events(events)``,
+    ``archive_timeline_months(months)``, ``archive_search_results(results)``: those macros,
+    rendered synchronously."""
     # Its own template cache: a shared one would hand the async templates to the twin.
     sync = env.overlay(enable_async=False, cache_size=50)
 
