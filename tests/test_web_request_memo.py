@@ -13,7 +13,7 @@ import pytest
 from datasette.app import Datasette
 from datasette.database import Database
 
-from archive.web import request_memo
+from archive.web import permission_memo, request_memo
 from tests import web_archive
 from tests.web_archive import get
 
@@ -98,7 +98,7 @@ def _pages() -> list[str]:
 
 
 def test_datasettes_own_permissions_are_checked_once_for_the_process(built, checked) -> None:
-    assert request_memo.permissions_are_pure()
+    assert permission_memo.permissions_are_pure()
     ds = web_archive.datasette(built)  # after the patch: the memo wraps the counted check
     for path in _pages():
         assert get(ds, path).status_code == 200
@@ -112,7 +112,7 @@ def test_datasettes_own_permissions_are_checked_once_for_the_process(built, chec
 def test_with_another_permission_plugin_each_request_checks_again(
     built, checked, other_permissions
 ) -> None:
-    assert not request_memo.permissions_are_pure()
+    assert not permission_memo.permissions_are_pure()
     ds = web_archive.datasette(built)
     for path in _pages():
         checked.clear()

@@ -29,6 +29,7 @@ from archive.web import (
     images,
     media,
     pages,
+    permission_memo,
     pick_facet,
     read_cache,
     request_memo,
@@ -84,10 +85,11 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
 @hookimpl
 def startup(datasette: Any) -> None:
     """The photos table searched: counted in its index, read in its order (searched_table);
-    its page renders only the cells it shows (shown_cells); the catalog's schema is
-    asked once per request, and each permission checked once (request_memo)."""
+    its page renders only the cells it shows (shown_cells); the catalog's schema is asked
+    once per schema version (request_memo), each permission once (permission_memo), and
+    the facets' addresses are joined without urljoin (absolute_urls)."""
     shown_cells.install()
-    request_memo.install_permissions(datasette)
+    permission_memo.install(datasette)
     absolute_urls.install(datasette)
     try:
         catalog = archive_database(datasette)

@@ -11,24 +11,14 @@ the same one). Answers are also kept across requests under the catalog's
 a request reads that number once (one trip) and reuses what was answered
 for it, so a migration is seen by the next request as before.
 
-Permission checks are shared the same way: Datasette 0.65.5 answers each one by
-deep-copying the whole metadata and, for a table, asking SQLite how the table's
-name is spelled (0.3 ms a check; a page makes four to a dozen). Within one
-request the actor and the metadata are the same, so is the answer. When the only
-checks installed are Datasette's own (which read nothing but the actor and the
-metadata, fixed while the server runs) and no plugin supplies metadata, an answer
-is kept for the process, per actor; with any other permission or metadata plugin
-each request checks again.
+Permission checks are shared the same way (:mod:`archive.web.permission_memo`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 from typing import Any
-
-from datasette.plugins import pm
 
 # The schema questions of datasette.database.Database that the table view repeats.
 METHODS = (
@@ -62,6 +52,11 @@ def memo_wrapper(app: Any) -> Any:
     return wrapped
 
 
+def current_memo() -> dict[Any, Any] | None:
+    """This request's memo; None outside a request (startup, a test calling directly)."""
+    return _MEMO.get()
+
+
 def install(database: Any) -> None:
     """Memoize the schema questions on this database (once per database)."""
     if getattr(database, "_archive_request_memo", False):
@@ -87,7 +82,7 @@ def _memoized(database: Any, name: str) -> Any:
             hash(key)
         except TypeError:  # an argument that cannot be a key: asked as it is
             return await method(database, *args, **kwargs)
-        version = await _schema_version(database, memo)
+        version = await _schema_version(database)
         if (version, key) in kept:
             return _fresh(kept[version, key])
         if key not in memo:
@@ -101,7 +96,7 @@ def _memoized(database: Any, name: str) -> Any:
     return ask
 
 
-async def _schema_version(database: Any, memo: dict[Any, Any]) -> int:
+async def _schema_version(database: Any) -> int:
     """The database's ``PRAGMA schema_version`` as this request first read it."""
     return (
         await once(("read", id(database), SCHEMA_VERSION, ()), database.execute, SCHEMA_VERSION)
@@ -145,52 +140,3 @@ def _fresh(answer: Any) -> Any:
     if isinstance(answer, list):
         return [dict(item) if isinstance(item, dict) else item for item in answer]
     return answer
-
-
-# Datasette's own permission checks: functions of the actor and the metadata alone.
-PURE_PERMISSION_PLUGINS = frozenset({"datasette.default_permissions"})
-KEPT_PERMISSIONS = 4096  # answers kept for the process at most (then forgotten, all at once)
-
-
-def permissions_are_pure() -> bool:
-    """Whether every permission answer is a function of the actor and the fixed metadata."""
-    checks = {impl.plugin_name for impl in pm.hook.permission_allowed.get_hookimpls()}
-    return checks <= PURE_PERMISSION_PLUGINS and not pm.hook.get_metadata.get_hookimpls()
-
-
-def install_permissions(datasette: Any) -> None:
-    """Answer each (actor, action, resource) permission check once per request, or once
-    for the process when :func:`permissions_are_pure`."""
-    if getattr(datasette, "_archive_permission_memo", False):
-        return
-    check = datasette.permission_allowed
-    kept: dict[Any, Any] | None = {} if permissions_are_pure() else None
-
-    async def permission_allowed(
-        actor: Any, action: str, resource: Any = None, default: bool = False
-    ) -> Any:
-        try:
-            who = json.dumps(actor, sort_keys=True, default=repr)
-            key = ("permission", who, action, resource, default)
-            hash(key)
-        except TypeError:  # a resource that cannot be a key: checked as it is
-            return await check(actor, action, resource=resource, default=default)
-        if kept is not None and key in kept:
-            return kept[key]
-        memo = _MEMO.get()
-        if memo is None:  # outside a request
-            answer = await check(actor, action, resource=resource, default=default)
-        else:
-            if key not in memo:  # concurrent askers in one request await the same check
-                memo[key] = asyncio.ensure_future(
-                    check(actor, action, resource=resource, default=default)
-                )
-            answer = await memo[key]
-        if kept is not None:  # the answer, never the future: the next request may be another loop
-            if len(kept) >= KEPT_PERMISSIONS:
-                kept.clear()
-            kept[key] = answer
-        return answer
-
-    datasette.permission_allowed = permission_allowed
-    datasette._archive_permission_memo = True
