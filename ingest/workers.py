@@ -24,9 +24,12 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
+from typing import TYPE_CHECKING
 
 from archive import i18n
-from ingest.jobs import Job, Outcome, start_worker
+
+if TYPE_CHECKING:  # imported where used: the fork server starts before the store is loaded
+    from ingest.jobs import Job, Outcome
 
 START_METHODS = ("forkserver", "spawn")  # preferred first; never "fork" (see above)
 START_METHOD_ENV = "ARCHIVE_START_METHOD"
@@ -92,6 +95,8 @@ def pool(workers: int, method: str | None = None) -> ProcessPoolExecutor:
     arguments), and it inherits no state from this process: under ``spawn`` that
     is the only way. The language of this command is one such argument.
     """
+    from ingest.jobs import start_worker
+
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context(method),
