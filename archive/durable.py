@@ -74,6 +74,7 @@ def stage_copy(target: Path, source: Path) -> Path:
     try:
         with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
             _copy(src.fileno(), dst)
+            _start_writeback(dst.fileno())
     except BaseException:
         with suppress(OSError):
             os.unlink(temp)
@@ -121,6 +122,19 @@ def _copy(src: int, dst: BinaryIO) -> None:
             os.ftruncate(dst.fileno(), 0)
     while chunk := os.read(src, COPY_CHUNK):
         dst.write(chunk)
+
+
+def _start_writeback(fd: int) -> None:
+    """Have the kernel begin writing a staged copy now, without waiting for it (Linux).
+
+    The writer fsyncs every staged file before a row names it; a copy whose pages are
+    already on their way to the disk is synced in a fraction of the time, which the
+    run's last photos wait for. Durability is still the fsync's: this only starts it.
+    """
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is not None:
+        with suppress(OSError):
+            advise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
 
 
 def fsync_all(paths: list[Path], fsync: Callable[[Path], None]) -> None:

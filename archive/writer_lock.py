@@ -24,12 +24,14 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING
 
 from archive import messages, processes
 from archive.errors import ArchiveError
 from archive.text import nfc
+
+if TYPE_CHECKING:  # imported where a lock is taken: an ingest's workers never take one, and
+    from filelock import FileLock  # their fork server would import it (~13 ms) for nothing
 
 LOCK_NAME = ".writer.lock"
 INFO_NAME = ".writer.info"
@@ -108,6 +110,8 @@ def hold(
             raise
         yield
         return
+    from filelock import FileLock
+
     lock = FileLock(lock_path)
     _acquire(lock, root, wait, purpose)
     info = root / INFO_NAME
@@ -150,6 +154,8 @@ def _acquire(lock: FileLock, root: Path, wait: LockWait | None, purpose: str) ->
 
 
 def _try(lock: FileLock) -> bool:
+    from filelock import Timeout
+
     try:
         lock.acquire(blocking=False)
     except Timeout:

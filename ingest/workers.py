@@ -24,17 +24,24 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
+from typing import TYPE_CHECKING
 
 from archive import i18n
-from ingest.jobs import Job, Outcome, start_worker
+
+if TYPE_CHECKING:  # imported where used: the fork server starts before the store is loaded
+    from ingest.jobs import Job, Outcome
 
 START_METHODS = ("forkserver", "spawn")  # preferred first; never "fork" (see above)
 START_METHOD_ENV = "ARCHIVE_START_METHOD"
 # What a worker imports, loaded once in the fork server rather than in each worker: the
-# main module (the `archive` script, which every worker would otherwise import again
-# after the fork, as spawn does), the work itself, and what the fingerprint imports on
-# its first photo (ImageHash, numpy). A module that cannot be imported is skipped there.
-PRELOAD = ["__main__", "ingest.work", "imagehash"]  # not PyAV: loaded on a first clip
+# command's module (every worker runs the `archive` script again after the fork, as
+# spawn does, and that script imports archive.cli), the work itself, and what the
+# fingerprint imports on its first photo (ImageHash, numpy). "__main__" alone is not
+# enough: CPython's fork server keeps a "main_path" key of the preparation data, which
+# names it "init_main_from_path", so it never preloads the main script (3.11 to 3.13),
+# and each worker imported click and the command's module itself, 15-60 ms before its
+# first photo. A module that cannot be imported is skipped there.
+PRELOAD = ["__main__", "archive.cli", "ingest.work", "imagehash"]  # not PyAV: on a first clip
 
 
 def start_method() -> str:
@@ -88,6 +95,8 @@ def pool(workers: int, method: str | None = None) -> ProcessPoolExecutor:
     arguments), and it inherits no state from this process: under ``spawn`` that
     is the only way. The language of this command is one such argument.
     """
+    from ingest.jobs import start_worker
+
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context(method),

@@ -25,12 +25,12 @@ from archive.dates import DateError, parse_day
 from archive.errors import ArchiveError
 from archive.i18n import _
 from archive.records import EventSpec
-from archive.storage import AnyStore, open_store
 from archive.text import clean, nfc, slugify
 from archive.writer_lock import Holder, LockWait
 
 if TYPE_CHECKING:  # imported where used: `archive ingest` starts its workers before these load
     from archive.catalog import Catalog
+    from archive.storage import AnyStore
     from ingest.describe import CommandLine
     from ingest.video_previews import PreviewOptions
 
@@ -41,8 +41,19 @@ class Context:
     debug: bool
 
     @property
+    def catalog_path(self) -> Path:
+        """The catalog, beside the files or a bucket's alike (archive.store.CATALOG_NAME).
+
+        Known without opening the store, so `archive ingest` can tell a new archive
+        and start its workers before the store's modules are imported.
+        """
+        return self.root / "catalog.db"
+
+    @property
     def store(self) -> AnyStore:
         """The archive's files: its folder, or the bucket its settings name."""
+        from archive.storage import open_store  # the store and the bucket's client: ~35 ms
+
         return open_store(self.root)
 
     def catalog(self, *, dry_run: bool = False, existing: bool = False) -> Catalog:

@@ -165,7 +165,7 @@ def ingest_command(
         names = ", ".join(str(path) for path in paths)
         reason = next(filter(None, map(elsewhere, paths)), None)
         raise ArchiveError(reason or _("no such file or folder: {names}").format(names=names))
-    if jobs != 1 and not obj.store.catalog_path.exists():
+    if jobs != 1 and not obj.catalog_path.exists():
         # A new archive: every file found is new, so a pool of workers is all but certain.
         # Its fork server starts now and imports while this process imports the catalog
         # and the pipeline, makes the catalog and plans.
