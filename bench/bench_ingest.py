@@ -162,6 +162,23 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def compile_command() -> None:
+    """The command's own modules compiled once, as ``pip install`` leaves an installed package.
+
+    Run from a checkout (an editable install) where ``PYTHONDONTWRITEBYTECODE`` is set, the
+    command would compile every one of its modules again at each start (about 0.1 s of CPU
+    in the command and a third of that in its fork server), which no installed archive
+    does. Where the modules are already compiled, or cannot be written, nothing changes.
+    """
+    import compileall
+
+    import archive
+    import ingest
+
+    for package in (archive, ingest):  # a folder it cannot write is reported, not raised
+        compileall.compile_dir(Path(package.__file__).parent, quiet=2)
+
+
 def run_ingest(folder: Path, root: Path) -> dict:
     """The installed command, whole; the workers' peaks read from /proc while it runs."""
     script = Path(sys.executable).with_name("archive")
@@ -264,6 +281,7 @@ def main() -> None:
             make_photo(name, SIZES[kind], seed=i, orientation=6 if i % 2 else 1)
         files = sorted(folder.glob("*.jpg"))
         megabytes = sum(f.stat().st_size for f in files) / 1e6
+        compile_command()
         results: dict[str, dict] = {}
         for round_ in range(max(1, args.rounds)):
             measured = {
