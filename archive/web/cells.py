@@ -15,7 +15,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from archive.web import media
-from archive.web.site import Links, link, vn_datetime
+from archive.web.site import Links, anchor, link, vn_datetime
 
 Cell = Callable[[Links, Any, Any], "Markup | str | None"]
 TABLES = (None, "photos", "events", "units")  # None: a canned query's rows
@@ -74,7 +74,7 @@ def _units_cell(links: Links, row: Any, value: Any) -> Markup | None:
     if not names:
         return Markup("&nbsp;")
     # One string joined, not a Markup per link: this runs for every row of the table.
-    return Markup("<br>".join(f'<a href="{escape(links.unit(n))}">{escape(n)}</a>' for n in names))
+    return Markup("<br>".join(anchor(links.unit(name), name) for name in names))
 
 
 def _tags_cell(links: Links, row: Any, value: Any) -> Markup | None:
@@ -95,13 +95,13 @@ def _event_title_cell(links: Links, row: Any, value: Any) -> Markup | None:
     slug = _field(row, "slug")
     if not value or not slug:
         return None
-    return Markup('<a href="{}">{}</a>').format(links.event(slug), value)
+    return link(links.event(slug), value)
 
 
 def _unit_name_cell(links: Links, row: Any, value: Any) -> Markup | None:
     if not value:
         return None
-    return Markup('<a href="{}">{}</a>').format(links.unit(value), value)
+    return link(links.unit(value), value)
 
 
 def _duration_cell(links: Links, row: Any, value: Any) -> str | None:

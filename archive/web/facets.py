@@ -189,11 +189,7 @@ def facet_wrapper(app: Any, datasette: Any) -> Any:
         if (
             scope.get("type") == "http"
             and len(parts) >= 3
-            and parts[-1]
-            in (
-                TABLE,
-                f"{TABLE}.json",
-            )
+            and parts[-1] in (TABLE, f"{TABLE}.json")
         ):
             configured = configured_columns(datasette, parts[-2])
             query_string = retype(scope.get("query_string") or b"", configured)

@@ -128,7 +128,7 @@ async def event_view(request: Any, datasette: Any) -> Response:
         "next": next_url(request, cards, EVENT_PAGE_SIZE),
         "first": with_arg(request, "after", None) if after is not None else None,
     }
-    # Whether to explain the group cards: asked here, not by a filter over 200 cards in
+    # Whether to explain the group cards: asked here, not by a filter over every card in
     # the template (each item an await in Datasette's async Jinja).
     grouped = any(card.get("group") for card in data["photos"])
     return await respond(datasette, request, "archive_event.html", data, grouped=grouped)

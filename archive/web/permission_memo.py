@@ -12,13 +12,12 @@ checks again.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 from datasette.plugins import pm
 
-from archive.web.request_memo import current_memo
+from archive.web.request_memo import once
 
 # Datasette's own permission checks: functions of the actor and the metadata alone.
 PURE_PERMISSION_PLUGINS = frozenset({"datasette.default_permissions"})
@@ -50,15 +49,7 @@ def install(datasette: Any) -> None:
             return await check(actor, action, resource=resource, default=default)
         if kept is not None and key in kept:
             return kept[key]
-        memo = current_memo()
-        if memo is None:  # outside a request
-            answer = await check(actor, action, resource=resource, default=default)
-        else:
-            if key not in memo:  # concurrent askers in one request await the same check
-                memo[key] = asyncio.ensure_future(
-                    check(actor, action, resource=resource, default=default)
-                )
-            answer = await memo[key]
+        answer = await once(key, check, actor, action, resource, default)  # once a request
         if kept is not None:  # the answer, never the future: the next request may be another loop
             if len(kept) >= KEPT_PERMISSIONS:
                 kept.clear()

@@ -52,11 +52,6 @@ def memo_wrapper(app: Any) -> Any:
     return wrapped
 
 
-def current_memo() -> dict[Any, Any] | None:
-    """This request's memo; None outside a request (startup, a test calling directly)."""
-    return _MEMO.get()
-
-
 def install(database: Any) -> None:
     """Memoize the schema questions on this database (once per database)."""
     if getattr(database, "_archive_request_memo", False):
@@ -98,9 +93,9 @@ def _memoized(database: Any, name: str) -> Any:
 
 async def _schema_version(database: Any) -> int:
     """The database's ``PRAGMA schema_version`` as this request first read it."""
-    return (
-        await once(("read", id(database), SCHEMA_VERSION, ()), database.execute, SCHEMA_VERSION)
-    ).first()[0]
+    # The key Datasette's own read of it gets (archive.web.searched_table): read once for both.
+    key = read_key(database, SCHEMA_VERSION, None)
+    return (await once(key, type(database).execute, database, SCHEMA_VERSION, None)).first()[0]
 
 
 SCHEMA_VERSION = "PRAGMA schema_version"

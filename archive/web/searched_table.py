@@ -141,7 +141,7 @@ def install(database: Any) -> None:
         async def run(_: Any, statement: str, values: Any, *more: Any, **options: Any) -> Any:
             """Reads a request makes twice (a search's count, the schema version) read once."""
             key = read_key(database, statement, values) if not more and not options else None
-            if key is None or not (statement in (SCHEMA_VERSION,) or COUNT.match(statement)):
+            if key is None or not (statement == SCHEMA_VERSION or COUNT.match(statement)):
                 return await own(database, statement, values, *more, **options)
             return await once(key, own, database, statement, values)
 

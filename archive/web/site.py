@@ -82,7 +82,6 @@ class Links:
         self.datasette = datasette
         self.db_name = db_name
         self.base_url = datasette.setting("base_url")
-        self._unit_urls: dict[str, str] = {}
         self._event_urls: dict[str, str] = {}
 
     def path(self, path: str, **query: Any) -> str:
@@ -120,13 +119,6 @@ class Links:
             found = self._event_urls[slug] = self.event(slug)
         return found
 
-    def _unit_url(self, name: str) -> str:
-        """:meth:`unit` once per name: a page of cards names the same few units many times."""
-        found = self._unit_urls.get(name)
-        if found is None:
-            found = self._unit_urls[name] = self.unit(name)
-        return found
-
     def search(self, q: str | None = None, page: int | None = None) -> str:
         return self.path("/-/search", q=q, page=page if page and page > 1 else None)
 
@@ -145,7 +137,7 @@ class Links:
         card: dict[str, Any] = {name: row.get(name) for name in _CARD_FIELDS}
         if "units" in card:
             card["units"] = [
-                {"name": unit, "url": self._unit_url(unit)} for unit in _json_list(card["units"])
+                {"name": unit, "url": self.unit(unit)} for unit in _json_list(card["units"])
             ]
         if "tags" in card:
             card["tags"] = _json_list(card["tags"])
@@ -162,9 +154,17 @@ class Links:
         return card
 
 
+def anchor(href: str, text: Any) -> str:
+    """``<a href>text</a>``, both escaped, as a plain string to join with others.
+
+    An f-string: Markup.format's formatter cost more than the SQL.
+    """
+    return f'<a href="{escape(href)}">{escape(text)}</a>'
+
+
 def link(href: str, text: Any) -> Markup:
-    """``<a href>text</a>``, both escaped: Markup.format's formatter cost more than the SQL."""
-    return Markup(f'<a href="{escape(href)}">{escape(text)}</a>')
+    """:func:`anchor` as markup."""
+    return Markup(anchor(href, text))
 
 
 def unit_links(units: list[dict[str, str]] | None) -> Markup:
@@ -174,9 +174,7 @@ def unit_links(units: list[dict[str, str]] | None) -> Markup:
     and a macro's loop cost a millisecond there (each name and address a lookup, each
     comma a peek at the next item).
     """
-    return Markup(
-        ", ".join(f'<a href="{escape(u["url"])}">{escape(u["name"])}</a>' for u in units or ())
-    )
+    return Markup(", ".join(anchor(u["url"], u["name"]) for u in units or ()))
 
 
 def _json_list(text: str | None) -> list[Any]:
