@@ -34,14 +34,13 @@ if TYPE_CHECKING:  # imported where used: the fork server starts before the stor
 START_METHODS = ("forkserver", "spawn")  # preferred first; never "fork" (see above)
 START_METHOD_ENV = "ARCHIVE_START_METHOD"
 # What a worker imports, loaded once in the fork server rather than in each worker: the
-# command's module (every worker runs the `archive` script again after the fork, as
-# spawn does, and that script imports archive.cli), the work itself, and what the
-# fingerprint imports on its first photo (ImageHash, numpy). "__main__" alone is not
-# enough: CPython's fork server keeps a "main_path" key of the preparation data, which
-# names it "init_main_from_path", so it never preloads the main script (3.11 to 3.13),
-# and each worker imported click and the command's module itself, 15-60 ms before its
-# first photo. A module that cannot be imported is skipped there.
-PRELOAD = ["__main__", "archive.cli", "ingest.work", "imagehash"]  # not PyAV: on a first clip
+# command's entry module (every worker runs the `archive` script again after the fork, as
+# spawn does, and that script imports archive.launch, which imports nothing more), the work
+# itself, and what the fingerprint imports on its first photo (ImageHash, numpy).
+# "__main__" alone is not enough: CPython's fork server keeps a "main_path" key of the
+# preparation data, which names it "init_main_from_path", so it never preloads the main
+# script (3.11 to 3.13). A module that cannot be imported is skipped there.
+PRELOAD = ["__main__", "archive.launch", "ingest.work", "imagehash"]  # not PyAV: on a first clip
 
 
 def start_method() -> str:

@@ -56,10 +56,19 @@ def test_spawned_workers_build_the_same_archive(tmp_path: Path) -> None:
         )
         rows.append(f"IMG_{i:04d}.JPG,Ảnh {i}")
     (folder / "captions.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    # The pooled runs go through a script like the one pip installs: each worker imports it
+    # again as its main module, and it enters through archive.launch, which starts the
+    # fork server before the command is loaded.
+    script = tmp_path / "archive-script.py"
+    script.write_text(
+        "import sys\nfrom archive.launch import main\n"
+        "if __name__ == '__main__':\n    sys.exit(main())\n",
+        "utf-8",
+    )
     roots = {}
     for method in ("spawn", *(["forkserver"] if "forkserver" in _methods() else [])):
         roots[method] = tmp_path / method
-        command = [sys.executable, "-c", "from archive.cli import main; main()"]
+        command = [sys.executable, str(script)]
         command += ["--root", str(roots[method]), "ingest", "--jobs", "2", str(folder)]
         env = {**os.environ, workers.START_METHOD_ENV: method}
         result = subprocess.run(command, env=env, capture_output=True, text=True)

@@ -8,10 +8,10 @@ This module is the group: each command family is a module beside it, imported
 only when one of its commands is run or shown (:class:`ArchiveGroup`), so that
 ``archive ingest`` does not pay for importing the web server, the bundle
 writer and the rest. The families import only :mod:`archive.cli.context`, never
-this module or each other, so the package has no import circle. This module
-itself imports little more than click: an ingest's worker processes import the
-main module again (the ``archive`` script, and so this package), and what it
-loads each of them pays for before its first photo.
+this module or each other, so the package has no import circle. The installed
+``archive`` script enters through :mod:`archive.launch`, which starts an ingest's
+workers before this module is imported, and which is all the workers import of
+the command.
 """
 
 from __future__ import annotations
