@@ -288,3 +288,15 @@ def test_a_group_of_clips_shows_its_members_as_clips(tmp_path: Path) -> None:
         assert "0:02" in grid and "0:03" in grid, path
     member = get(ds, f"/-/photos/{group['pick_id']}.json").json()["photo"]["group"]["members"]
     assert {m["media_type"] for m in member} == {"video"}
+
+
+def test_a_catalog_from_before_groups_shows_every_photo_as_a_card(built, tmp_path) -> None:
+    """Served read-only and never migrated (no photo_groups): each photo is its own card."""
+    old = tmp_path / "catalog.db"
+    with sqlite3.connect(built.catalog) as source, sqlite3.connect(old) as copy:
+        source.backup(copy)
+    with sqlite3.connect(old) as db:
+        db.execute("DROP TABLE photo_groups")
+    data = event_json(build_datasette(old, load_metadata(METADATA)))
+    assert len(data["photos"]) == data["event"]["photo_count"] == 60
+    assert not any("group" in card for card in data["photos"])

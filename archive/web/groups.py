@@ -60,10 +60,10 @@ async def event_cards(
     members); a photo in no group is a card as before. A catalog without
     migration m010 (served read-only) shows every photo.
     """
-    if not await group_queries.has_groups(db):
+    rows = await group_queries.event_cards(db, event_id, limit, after)
+    if rows is None:  # a catalog from before groups: every photo is a card
         rows = await queries.event_photos(db, event_id, limit, after)
         return [links.photo_card(row) for row in rows]
-    rows = await group_queries.event_cards(db, event_id, limit, after)
     grouped = [r["group_id"] for r in rows if (r["group_size"] or 0) > 1]
     members = await group_queries.shown_members(db, grouped)
     cards = []

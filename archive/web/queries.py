@@ -50,28 +50,33 @@ async def _one(db: Database, sql: str, params: Any = None) -> dict[str, Any] | N
     return rows[0] if rows else None
 
 
+EVENT_SQL = """SELECT e.id, e.slug, e.title, e.date, e.location, e.description, e.source_ref,
+               o.name AS organizer, e.photo_count
+             FROM events e LEFT JOIN units o ON o.id = e.organizer_unit_id WHERE {where}"""
+EVENT_UNITS_SQL = """SELECT u.name, u.slug FROM units u
+           WHERE u.id IN (SELECT unit_id FROM event_units WHERE event_id = :id
+                          UNION SELECT unit_id FROM unit_event_photos WHERE event_id = :id)
+           ORDER BY 2"""
+
+
 async def event(db: Database, key: str) -> dict[str, Any] | None:
     """An event by slug, else by id (the photos table links events by id).
 
     Its photo count is the one the catalog keeps (``events.photo_count``); its units
     are those it names and those its photos show (``unit_event_photos``, kept too).
+    Read in one trip to a read thread, its units with it.
     """
-    sql = """SELECT e.id, e.slug, e.title, e.date, e.location, e.description, e.source_ref,
-               o.name AS organizer, e.photo_count
-             FROM events e LEFT JOIN units o ON o.id = e.organizer_unit_id WHERE {where}"""
-    found = await _one(db, sql.format(where="e.slug = :key"), {"key": key})
+    return await read(db, lambda reader: event_in(reader, key))
+
+
+def event_in(reader: Reader, key: str) -> dict[str, Any] | None:
+    """:func:`event` on a reader: in the caller's thread."""
+    found = reader.one(EVENT_SQL.format(where="e.slug = :key"), {"key": key})
     if found is None and key.isascii() and key.isdigit() and len(key) <= MAX_ID_DIGITS:
-        found = await _one(db, sql.format(where="e.id = :key"), {"key": int(key)})
+        found = reader.one(EVENT_SQL.format(where="e.id = :key"), {"key": int(key)})
     if found is None:
         return None
-    units = await _dicts(
-        db,
-        """SELECT u.name, u.slug FROM units u
-           WHERE u.id IN (SELECT unit_id FROM event_units WHERE event_id = :id
-                          UNION SELECT unit_id FROM unit_event_photos WHERE event_id = :id)
-           ORDER BY 2""",
-        {"id": found["id"]},
-    )
+    units = reader.all(EVENT_UNITS_SQL, {"id": found["id"]})
     found["units"] = [u["name"] for u in units]
     return found
 
@@ -99,9 +104,15 @@ async def event_photos(
     db: Database, event_id: int, limit: int, after: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
     """A page of the event's photos in EVENT_ORDER, from just after ``after`` (a photo row)."""
+    return await read(db, lambda reader: event_photos_in(reader, event_id, limit, after))
+
+
+def event_photos_in(
+    reader: Reader, event_id: int, limit: int, after: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """:func:`event_photos` on a reader: in the caller's thread."""
     condition, params = _after_event_key(after)
-    return await _dicts(
-        db,
+    return reader.all(
         f"""SELECT {PHOTO_COLUMNS} FROM photos p LEFT JOIN events e ON e.id = p.event_id
             WHERE p.event_id = :id{condition} ORDER BY {EVENT_ORDER} LIMIT :limit""",
         {"id": event_id, "limit": limit, **params},
