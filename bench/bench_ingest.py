@@ -10,6 +10,9 @@ files with two worker processes:
 * ``archive ingest --jobs 2``: the installed command, as a subprocess (start-up,
   SHA-256, EXIF, thumbnails, originals and thumbnails written with fsync, catalog
   rows, search index);
+* the same command with ``--dry-run``: every file read, hashed, decoded, thumbnailed
+  and fingerprinted, its rows written to a catalog in memory, nothing stored: what
+  storing the originals, thumbnails and rows durably costs is the difference;
 * the plain Pillow loop (open, ``exif_transpose``, ``thumbnail`` 1280, save,
   ``thumbnail`` 320, save): what most code does;
 * the libvips reference: read once, SHA-256, orientation from the header,
@@ -22,7 +25,7 @@ files with two worker processes:
   against those, the stricter measure.
 
 Each line gives images/s, CPU ms per image (all processes), and the peak RSS of
-its worst worker (VmHWM, Linux only). With ``-r`` the five lines run in turn that
+its worst worker (VmHWM, Linux only). With ``-r`` the six lines run in turn that
 many times and each keeps its fastest round, so load that comes and goes on a
 shared machine weighs on all of them alike. The ratios are the targets: ingest at least
 1.0x the libvips reference and 2.5x the Pillow loop, at most 80 MB per worker on
@@ -170,12 +173,13 @@ def compile_command() -> None:
         compileall.compile_dir(Path(package.__file__).parent, quiet=2)
 
 
-def run_ingest(folder: Path, root: Path) -> dict:
-    """The installed command, whole."""
+def run_ingest(folder: Path, root: Path, dry_run: bool = False) -> dict:
+    """The installed command, whole; a dry run does all its work but stores nothing."""
     script = Path(sys.executable).with_name("archive")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "archive.cli"]
+    entry = "from archive.launch import main; main()"
+    command = [str(script)] if script.exists() else [sys.executable, "-c", entry]
     command += ["--root", str(root), "ingest", "--jobs", str(WORKERS), str(folder)]
-    return run_program(command)
+    return run_program(command + (["--dry-run"] if dry_run else []))
 
 
 def run_reference_program(files: list[Path], folder: Path) -> dict:
@@ -254,6 +258,7 @@ def main() -> None:
         for round_ in range(max(1, args.rounds)):
             measured = {
                 "ingest": run_ingest(folder, Path(tmp) / f"archive-{round_}"),
+                "dry run": run_ingest(folder, Path(tmp) / f"dry-{round_}", dry_run=True),
                 "pillow": run_pool(pillow_loop, files),
                 "vips": run_pool(vips_reference, files),
                 "floor": run_pool(decode_floor, files),
@@ -272,6 +277,7 @@ def main() -> None:
     )
     labels = {
         "ingest": f"archive ingest --jobs {WORKERS}",
+        "dry run": "archive ingest --dry-run",
         "pillow": "plain Pillow loop",
         "vips": "libvips shrink-on-load reference",
         "floor": "decode only at the DCT scale",
@@ -289,6 +295,10 @@ def main() -> None:
         f"  ingest / plain Pillow loop   {rate['ingest'] / rate['pillow']:5.2f}x (target >= 2.5x)"
     )
     print(f"  ingest / decode floor        {rate['ingest'] / rate['floor']:5.2f}x")
+    print(
+        f"  dry run / libvips reference  {rate['dry run'] / rate['vips']:5.2f}x"
+        " (the work without storing originals, thumbnails and rows durably)"
+    )
     print(
         f"  ingest / libvips reference, both whole programs (start-up counted in each)"
         f" {rate['ingest'] / rate['vips program']:5.2f}x"
