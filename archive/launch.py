@@ -18,7 +18,9 @@ Only the words of the command line are read here, as :func:`~archive.cli.root_na
 reads them: whatever they say, click parses them again and is the judge of them.
 A fork server started for an ingest that turns out to need no pool (nothing new,
 a usage error) costs that fifth of a second of another core, and stops with this
-process.
+process: an unchanged re-run of 10,000 files took 0.36 s against 0.33 s without it
+(bench/bench_rescan.py's folder), while a run of new photos starts its first ones
+0.1-0.15 s sooner.
 """
 
 from __future__ import annotations
