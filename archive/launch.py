@@ -14,8 +14,8 @@ module is where both are kept small:
   process imports click, the catalog and the pipeline and plans the run,
   instead of after them.
 
-Only the words of the command line are read here, as :func:`~archive.cli.root_named`
-reads them: whatever they say, click parses them again and is the judge of them.
+Only the words of the command line are read here (:mod:`archive.command_words`):
+whatever they say, click parses them again and is the judge of them.
 A fork server started for an ingest that turns out to need no pool (nothing new,
 a usage error) costs that fifth of a second of another core, and stops with this
 process: an unchanged re-run of 10,000 files took 0.36 s against 0.33 s without it
@@ -26,49 +26,14 @@ process: an unchanged re-run of 10,000 files took 0.36 s against 0.33 s without 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-
-GROUP_VALUE_OPTIONS = ("--root",)  # the group's options that take a value (archive.cli.cli)
-
-
-def command_name(words: Sequence[str]) -> str | None:
-    """The command the words run: the first word that is not the group's own option."""
-    skip = False
-    for word in words:
-        if skip:
-            skip = False
-        elif word in GROUP_VALUE_OPTIONS:
-            skip = True
-        elif not word.startswith("-"):
-            return word
-    return None
-
-
-def jobs_asked(words: Sequence[str]) -> str | None:
-    """The value given to --jobs, as typed (the last one wins, as in click), or None."""
-    found = None
-    for index, word in enumerate(words):
-        if word == "--jobs" and index + 1 < len(words):
-            found = words[index + 1]
-        elif word.startswith("--jobs="):
-            found = word.split("=", 1)[1]
-    return found
-
-
-def starts_workers(words: Sequence[str], cpus: int | None) -> bool:
-    """Whether these words run an ingest that may use a pool of worker processes."""
-    if command_name(words) != "ingest" or any(w in ("-h", "--help") for w in words):
-        return False
-    jobs = jobs_asked(words)
-    if jobs is None or jobs.strip() == "0":  # one worker per CPU
-        return (cpus or 1) > 1
-    return jobs.strip() != "1"
 
 
 def main() -> None:
     """Start an ingest's fork server if the words ask for an ingest, then run the command."""
     import os
     from contextlib import suppress
+
+    from archive.command_words import starts_workers
 
     if starts_workers(sys.argv[1:], os.cpu_count()):
         from ingest import workers

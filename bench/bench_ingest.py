@@ -56,12 +56,17 @@ for path in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(path))
 
 from bench_thumbs import plain_pillow  # noqa: E402
-from ingest_references import decode_floor, peak_kib, vips_reference, vips_worker  # noqa: E402
+from ingest_references import (  # noqa: E402
+    WORKERS,
+    decode_floor,
+    peak_kib,
+    vips_reference,
+    vips_worker,
+)
 from PIL import Image  # noqa: E402
 
 from ingest.workers import START_METHODS  # noqa: E402
 
-WORKERS = 2
 SIZES = {"12 MP": (4000, 3000), "24 MP": (6000, 4000)}
 
 # Starts as the installed `archive` script does (its module is imported again by every

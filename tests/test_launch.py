@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from archive.launch import command_name, starts_workers
+from archive.command_words import command_name, group_words, starts_workers
 
 
 @pytest.mark.parametrize(
@@ -24,6 +24,21 @@ def test_the_command_is_the_first_word_after_the_groups_options(
     words: list[str], name: str | None
 ) -> None:
     assert command_name(words) == name
+
+
+@pytest.mark.parametrize(
+    ("words", "values"),
+    [
+        (["--root", "kho", "ingest", "--root", "x"], {"--root": "kho"}),  # the command's own
+        (["--debug", "--root=kho ảnh", "verify"], {"--root": "kho ảnh"}),
+        (["--root", "a", "--root", "b", "serve"], {"--root": "a"}),  # the first, as before
+        (["--root"], {}),
+    ],
+)
+def test_the_groups_values_are_those_before_the_command(
+    words: list[str], values: dict[str, str]
+) -> None:
+    assert group_words(words)[0] == values
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from archive.command_words import group_words
 from archive.errors import ArchiveError
 from archive.i18n import _, activate, choose, language, localize
 
@@ -154,13 +155,9 @@ def init(obj: Context, store_url: str | None, endpoint: str | None) -> None:
 
 def root_named(words: list[str]) -> Path:
     """The --root of a command line not yet parsed (else $ARCHIVE_ROOT, else the default)."""
-    for index, word in enumerate(words):
-        if word == "--root" and index + 1 < len(words):
-            return Path(words[index + 1]).expanduser()
-        if word.startswith("--root="):
-            return Path(word.split("=", 1)[1]).expanduser()
-        if not word.startswith("-"):
-            break  # the command's name: what follows is its own
+    root = group_words(words)[0].get("--root")  # only before the command's name
+    if root is not None:
+        return Path(root).expanduser()
     return Path(os.environ.get("ARCHIVE_ROOT") or "archive-data").expanduser()
 
 

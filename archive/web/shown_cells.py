@@ -191,7 +191,7 @@ def own_cells(
     units = (datasette.table_metadata(database_name, TABLE) or {}).get("units") or {}
     found = []
     for row in rows:
-        row_cells = []
+        made = []
         for name, render, value in zip(names, renders, row, strict=True):
             display = render(links, row, value) if render is not None else None
             if not display:  # Datasette's own cases, those the photos table meets
@@ -206,10 +206,8 @@ def own_cells(
                     if truncate and len(display) > truncate:
                         display = display[:truncate] + "\u2026"
             value_type = "none" if value is None else type(value).__name__
-            row_cells.append(
-                {"column": name, "value": display, "raw": value, "value_type": value_type}
-            )
-        found.append(Row(row_cells))
+            made.append({"column": name, "value": display, "raw": value, "value_type": value_type})
+        found.append(Row(made))
     return found
 
 
