@@ -37,7 +37,6 @@ from archive.web import (
     searched_table,
     shown_cells,
     sync_macros,
-    sync_table,
     table_order,
     table_search,
 )
@@ -88,10 +87,8 @@ def startup(datasette: Any) -> None:
     """The photos table searched: counted in its index, read in its order (searched_table);
     its page renders only the cells it shows (shown_cells); the catalog's schema is asked
     once per schema version (request_memo), each permission once (permission_memo), and
-    the facets' addresses are joined without urljoin (absolute_urls); the table view
-    renders with the synchronous twin of its Jinja (sync_table)."""
+    the facets' addresses are joined without urljoin (absolute_urls)."""
     shown_cells.install()
-    sync_table.install(datasette)
     permission_memo.install(datasette)
     absolute_urls.install(datasette)
     try:
