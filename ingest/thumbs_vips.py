@@ -103,8 +103,9 @@ def shrink_jpeg(data: bytes | Path, size: tuple[int, int], target: tuple[int, in
                 made=f"{width}x{height}", wanted=f"{target[0]}x{target[1]}"
             )
         )
-    # Pillow reads the bytes libvips gave in place (a read-only image: every later step
-    # makes a new one), rather than copying another 3.7 MB for a 1280 px preview.
+    # Pillow reads the bytes libvips gave in place, rather than copying another 3.7 MB
+    # for a 1280 px preview: a read-only image, which the later steps (rotation, colour,
+    # resize, fingerprint, encoding) only read or replace with a new one.
     mode = _MODES[bands]
     return Image.frombuffer(mode, (width, height), pixels, "raw", mode, 0, 1)
 
