@@ -12,9 +12,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from archive.web import media
+from archive.web.html_text import escaped
 from archive.web.site import Links, anchor, link, vn_datetime
 
 Cell = Callable[[Links, Any, Any], "Markup | str | None"]
@@ -32,10 +33,10 @@ def _thumb_cell(links: Links, row: Any, value: Any) -> Markup | None:
     photo_id = _field(row, "id")
     if not value or not isinstance(photo_id, int):
         return None
-    href, src = escape(links.photo(photo_id)), escape(links.image("thumb", photo_id))
-    alt = escape(_field(row, "caption") or "")
+    href, src = escaped(links.photo(photo_id)), escaped(links.image("thumb", photo_id))
+    alt = escaped(_field(row, "caption") or "")
     if media.is_video(row):
-        length = escape(media.duration_text(_field(row, "duration")))
+        length = escaped(media.duration_text(_field(row, "duration")))
         return Markup(
             f'<a class="archive-thumb archive-video" href="{href}" title="Xem video">'
             f'<img src="{src}" alt="{alt}" loading="lazy">'

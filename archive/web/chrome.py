@@ -16,8 +16,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from markupsafe import Markup, escape, soft_str
+from markupsafe import Markup, soft_str
 
+from archive.web.html_text import escaped
 from archive.web.media import value_label
 
 # Datasette's filter keys (datasette/filters.py) → how the filter form and the count line say them.
@@ -90,13 +91,13 @@ def facet_items(facet: Mapping[str, Any]) -> Markup:
     """
     name, out = facet["name"], []
     for item in facet["results"]:
-        label, url = value_label(name, item["label"]), escape(item["toggle_url"])
-        count = escape(number(item["count"]))
+        label, url = value_label(name, item["label"]), escaped(item["toggle_url"])
+        count = escaped(number(item["count"]))
         if not item["selected"]:
-            out.append(f'<li><a href="{url}">{escape(soft_str(label) or "-")}</a> {count}</li>')
+            out.append(f'<li><a href="{url}">{escaped(soft_str(label) or "-")}</a> {count}</li>')
         else:
             out.append(
-                f'<li class="archive-selected">{escape(label or "-")} &middot; {count}'
+                f'<li class="archive-selected">{escaped(label or "-")} &middot; {count}'
                 f' <a href="{url}" class="cross" title="Bỏ chọn">&#x2716;</a></li>'
             )
     return Markup("\n".join(out))
@@ -116,8 +117,8 @@ def column_options(
     chosen = set(selected)
     return Markup(
         "\n".join(
-            f'<option value="{escape(name)}"{" selected" if name in chosen else ""}>'
-            f"{escape(prefix)}{escape(column_label(labels, name))}</option>"
+            f'<option value="{escaped(name)}"{" selected" if name in chosen else ""}>'
+            f"{escaped(prefix)}{escaped(column_label(labels, name))}</option>"
             for name in columns
         )
     )
@@ -137,9 +138,11 @@ def lookup_options(lookups: Iterable[tuple[str, str, bool]], selected: str | Non
     """The ``<option>`` items of a filter's operator menu, in Vietnamese."""
     items = []
     for key, display, no_argument in lookups:
-        value = escape(f"{key}__1" if no_argument else key)
+        value = escaped(f"{key}__1" if no_argument else key)
         mark = " selected" if key == selected else ""
-        items.append(f'<option value="{value}"{mark}>{escape(lookup_label(key, display))}</option>')
+        items.append(
+            f'<option value="{value}"{mark}>{escaped(lookup_label(key, display))}</option>'
+        )
     return Markup("\n".join(items))
 
 

@@ -24,6 +24,7 @@ from archive.web import (
     cells,
     chrome,
     csv_downloads,
+    deferred_labels,
     facets,
     group_page,
     images,
@@ -85,10 +86,12 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
 @hookimpl
 def startup(datasette: Any) -> None:
     """The photos table searched: counted in its index, read in its order (searched_table);
-    its page renders only the cells it shows (shown_cells); the catalog's schema is asked
-    once per schema version (request_memo), each permission once (permission_memo), and
-    the facets' addresses are joined without urljoin (absolute_urls)."""
+    its page renders only the cells it shows (shown_cells), and labels only those
+    (deferred_labels); the catalog's schema is asked once per schema version
+    (request_memo), each permission once (permission_memo), and the facets' links
+    are joined without urljoin (absolute_urls)."""
     shown_cells.install()
+    deferred_labels.install()
     permission_memo.install(datasette)
     absolute_urls.install(datasette)
     try:

@@ -39,9 +39,10 @@ from urllib.parse import parse_qs
 from datasette.plugins import pm
 from datasette.utils import is_url, to_css_class
 from datasette.utils.asgi import NotFound
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from archive.web import cells
+from archive.web import cells, deferred_labels
+from archive.web.html_text import escaped
 from archive.web.site import Links, archive_database
 from archive.web.table_order import is_photos_table
 
@@ -50,26 +51,41 @@ TABLE = "photos"
 OWN_CELL_PLUGINS = frozenset({"archive", "archive_galleries"})
 # The columns of _table-catalog-photos.html, in its order (tests hold the two equal).
 SHOWN = ("thumb_path", "caption", "event_id", "units", "taken_at", "duration", "camera")
+ROW_HTML = "archive_html"  # the attribute of a row own_cells made: its cells' HTML, SHOWN's order
 _COMPACT = contextvars.ContextVar("archive_shown_cells", default=False)
 
 
-def all_columns_asked(query_string: bytes) -> bool:
-    """``_col`` or ``_nocol`` in the request, read as Datasette's ``request.args`` reads it."""
-    args = parse_qs(query_string.decode("latin-1"), keep_blank_values=True)
+def query_args(scope: dict[str, Any]) -> dict[str, list[str]]:
+    """The request's arguments, read as Datasette's ``request.args`` reads them."""
+    return parse_qs((scope.get("query_string") or b"").decode("latin-1"), keep_blank_values=True)
+
+
+def all_columns_asked(args: dict[str, list[str]]) -> bool:
+    """``_col`` or ``_nocol`` in the request."""
     return "_col" in args or "_nocol" in args
 
 
 def shown_wrapper(app: Any) -> Any:
-    """ASGI middleware: a photos table request without ``_col``/``_nocol`` shows SHOWN."""
+    """ASGI middleware: a photos table request without ``_col``/``_nocol`` shows SHOWN,
+    and its HTML page labels only the rows' shown cells (:mod:`deferred_labels`)."""
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope.get("type") != "http" or not is_photos_table(scope.get("path") or ""):
             await app(scope, receive, send)
             return
-        token = _COMPACT.set(not all_columns_asked(scope.get("query_string") or b""))
+        args = query_args(scope)
+        compact = not all_columns_asked(args)
+        token = _COMPACT.set(compact)
+        deferral = (
+            deferred_labels.defer()
+            if compact and deferred_labels.is_html_page(scope, args)
+            else None
+        )
         try:
             await app(scope, receive, send)
         finally:
+            if deferral is not None:
+                deferred_labels.reset(deferral)
             _COMPACT.reset(token)
 
     return wrapped
@@ -100,21 +116,25 @@ def row_cells(row: Any, shown: Any) -> Markup:
     What the template's loop over the cells wrote, as one string: at 700 cells
     a page, Jinja's lookups and escapes per cell were a third of the render.
     Each text is escaped as the template's autoescape did (a cell's Markup stays).
+    A row :func:`own_cells` made carries that string already, for :data:`SHOWN`.
     """
+    made = getattr(row, ROW_HTML, None)
+    if made is not None and tuple(item[0] for item in shown) == SHOWN:
+        return Markup(made)
     by_column = {cell["column"]: cell for cell in row}
-    out = []
-    for item in shown:
-        cell = by_column.get(item[0])
-        if cell is not None:
-            start = _cell_start(cell["column"], cell["value_type"])
-            out.append(f"{start}{escape(cell['value'])}</td>")
-    return Markup("".join(out))
+    cells_html = (by_column[item[0]] for item in shown if item[0] in by_column)
+    return Markup("".join(_cell_html(cell) for cell in cells_html))
+
+
+def _cell_html(cell: dict[str, Any]) -> str:
+    """One cell's ``<td>``, its text escaped as the template's autoescape did."""
+    return f"{_cell_start(cell['column'], cell['value_type'])}{escaped(cell['value'])}</td>"
 
 
 @lru_cache(maxsize=1024)
 def _cell_start(column: str, value_type: str) -> str:
     """A cell's ``<td>`` with its classes: the same few per column on every row."""
-    return f'<td class="col-{escape(to_css_class(column))} type-{escape(value_type)}">'
+    return f'<td class="col-{escaped(to_css_class(column))} type-{escaped(value_type)}">'
 
 
 def by_name(columns: Any) -> dict[str, Any]:
@@ -142,16 +162,18 @@ def install() -> None:
         *args: Any,
         **kwargs: Any,
     ) -> Any:
+        labels = deferred_labels.kept() or {}
         if not _COMPACT.get() or table_name != TABLE or not _is_catalog(datasette, database_name):
+            rows = deferred_labels.labelled(rows, labels)
             return await original(
                 datasette, database_name, table_name, description, rows, *args, **kwargs
             )
         at = [i for i, column in enumerate(description) if column[0] in SHOWN]
         shown = [description[i] for i in at]
-        shown_rows = [ShownRow(row, at) for row in rows]
         truncate = kwargs.get("truncate_cells", datasette.setting("truncate_cells_html"))
         if cells_are_own():
-            own = own_cells(datasette, database_name, shown, shown_rows, truncate)
+            shown_rows = [ShownRow(row, at) for row in rows]
+            own = own_cells(datasette, database_name, shown, shown_rows, truncate, labels)
             if own is not None:
                 columns, _ = await original(
                     datasette, database_name, table_name, description, [], *args, **kwargs
@@ -159,6 +181,7 @@ def install() -> None:
                 return columns, own
         # Every column's header, and the shown cells: at once, since each call
         # asks the database for the table's columns and keys.
+        shown_rows = [ShownRow(row, at) for row in deferred_labels.labelled(rows, labels)]
         (columns, _), (_, found) = await asyncio.gather(
             original(datasette, database_name, table_name, description, [], *args, **kwargs),
             original(datasette, database_name, table_name, shown, shown_rows, *args, **kwargs),
@@ -175,13 +198,19 @@ def cells_are_own() -> bool:
 
 
 def own_cells(
-    datasette: Any, database_name: str, shown: list[Any], rows: list[ShownRow], truncate: int
+    datasette: Any,
+    database_name: str,
+    shown: list[Any],
+    rows: list[ShownRow],
+    truncate: int,
+    labels: deferred_labels.Labels,
 ) -> list[Any] | None:
     """The shown cells of each row as Datasette's loop makes them when the archive's
     ``render_cell`` is the only one; None when a value needs one of its other cases.
 
-    Datasette's first cell (a link to the row by its key) is left out: the layout
-    shows no ``id`` column.
+    A value with a label kept aside (the event's title) is the ``{"value", "label"}``
+    Datasette's label step would have made of it. Datasette's first cell (a link to
+    the row by its key) is left out: the layout shows no ``id`` column.
     """
     from datasette.views.table import Row  # the views import this plugin: imported here
 
@@ -191,8 +220,10 @@ def own_cells(
     units = (datasette.table_metadata(database_name, TABLE) or {}).get("units") or {}
     found = []
     for row in rows:
-        made = []
+        made, html = [], {}
         for name, render, value in zip(names, renders, row, strict=True):
+            if labels and value is not None and (name, value) in labels:
+                value = {"value": value, "label": labels[(name, value)]}
             display = render(links, row, value) if render is not None else None
             if not display:  # Datasette's own cases, those the photos table meets
                 if isinstance(value, (bytes, dict)) or name in units:
@@ -206,8 +237,12 @@ def own_cells(
                     if truncate and len(display) > truncate:
                         display = display[:truncate] + "\u2026"
             value_type = "none" if value is None else type(value).__name__
-            made.append({"column": name, "value": display, "raw": value, "value_type": value_type})
-        found.append(Row(made))
+            cell = {"column": name, "value": display, "raw": value, "value_type": value_type}
+            made.append(cell)
+            html[name] = _cell_html(cell)
+        shown_row = Row(made)
+        setattr(shown_row, ROW_HTML, "".join(html[name] for name in SHOWN if name in html))
+        found.append(shown_row)
     return found
 
 

@@ -16,10 +16,11 @@ from urllib.parse import quote, urlencode
 
 from datasette.database import Database
 from datasette.utils.asgi import NotFound
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from archive import fields
 from archive.text import slugify
+from archive.web.html_text import escaped
 
 CATALOG_FILE = "catalog.db"
 IMAGE_SIZES = ("thumb", "preview", "original", "playback")
@@ -159,7 +160,7 @@ def anchor(href: str, text: Any) -> str:
 
     An f-string: Markup.format's formatter cost more than the SQL.
     """
-    return f'<a href="{escape(href)}">{escape(text)}</a>'
+    return f'<a href="{escaped(href)}">{escaped(text)}</a>'
 
 
 def link(href: str, text: Any) -> Markup:
