@@ -20,6 +20,8 @@ from typing import Any
 PLAIN_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
+ORIGIN_KEY = "archive.origin"  # the request's scope keeps its origin (or None) once read
+
 # Control characters, spaces and backslashes: urljoin strips or reads them in its own way.
 _ODD_CHARACTER = re.compile(r"[\x00-\x20\x7f\\]")
 
@@ -37,6 +39,17 @@ def is_plain_absolute_path(path: str) -> bool:
     return "/." not in path.split("?", 1)[0].split("#", 1)[0]
 
 
+def _origin(request: Any) -> str | None:
+    """``scheme://host`` when urljoin reads the request's address back as itself, else None;
+    kept in the request's scope, since ``request.host`` reads through every header."""
+    scope = request.scope
+    if ORIGIN_KEY not in scope:
+        scheme, host = request.scheme, request.host
+        plain = scheme in ("http", "https") and PLAIN_HOST.fullmatch(host) is not None
+        scope[ORIGIN_KEY] = f"{scheme}://{host}" if plain else None
+    return scope[ORIGIN_KEY]
+
+
 def install(datasette: Any) -> None:
     """Replace ``datasette.absolute_url`` by the direct join where it gives the same address."""
     if getattr(datasette, "_archive_absolute_urls", False):
@@ -46,11 +59,10 @@ def install(datasette: Any) -> None:
     def absolute_url(request: Any, path: str) -> str:
         # A plain str: Datasette's PrefixedUrlString looks each method up in dir(str).
         path = str(path)
-        scheme, host = request.scheme, request.host
-        plain = scheme in ("http", "https") and PLAIN_HOST.fullmatch(host) is not None
-        if not (plain and is_plain_absolute_path(path)):
+        origin = _origin(request)
+        if origin is None or not is_plain_absolute_path(path):
             return joined(request, path)
-        url = f"{scheme}://{host}{path}"
+        url = origin + path
         if url.startswith("http://") and datasette.setting("force_https_urls"):
             url = "https://" + url[len("http://") :]
         return url

@@ -26,6 +26,7 @@ from datasette.facets import Facet
 from datasette.filters import FilterArguments
 from datasette.utils import path_with_removed_args
 
+from archive.web.facet_paths import encoded_pair, kept_arguments
 from archive.web.pick_facet import only_picks_filter
 
 TABLE = "photos"
@@ -116,7 +117,7 @@ class LinkedFacet(Facet):
         if selected:
             path = path_with_removed_args(self.request, {key: value})
         else:  # what path_with_added_args gives, from the address parsed once per facet
-            path = added + urlencode([(key, value)])
+            path = added + encoded_pair(key, value)
         return {
             "value": value,
             "label": value,
@@ -130,7 +131,7 @@ def _added_prefix(request: Any) -> str:
     """The address a value's narrowing link starts with: the page's own arguments, parsed
     and re-encoded as ``path_with_added_args`` does (blank ones dropped), then ``?`` or
     ``&`` for the one added."""
-    current = urlencode(parse_qsl(request.query_string))
+    current = kept_arguments(request.query_string)
     return f"{request.path}?{current}&" if current else f"{request.path}?"
 
 

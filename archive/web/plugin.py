@@ -25,6 +25,7 @@ from archive.web import (
     chrome,
     csv_downloads,
     deferred_labels,
+    facet_paths,
     facets,
     group_page,
     images,
@@ -89,9 +90,11 @@ def startup(datasette: Any) -> None:
     its page renders only the cells it shows (shown_cells), and labels only those
     (deferred_labels); the catalog's schema is asked once per schema version
     (request_memo), each permission once (permission_memo), and the facets' links
-    are joined without urljoin (absolute_urls)."""
+    parse the page's address once (facet_paths) and are joined without urljoin
+    (absolute_urls)."""
     shown_cells.install()
     deferred_labels.install()
+    facet_paths.install()
     permission_memo.install(datasette)
     absolute_urls.install(datasette)
     try:
