@@ -23,6 +23,7 @@ from archive.web import (
     bounded_facets,
     cells,
     chrome,
+    column_facets,
     csv_downloads,
     deferred_labels,
     facet_paths,
@@ -91,10 +92,12 @@ def startup(datasette: Any) -> None:
     (deferred_labels); the catalog's schema is asked once per schema version
     (request_memo), each permission once (permission_memo), and the facets' links
     parse the page's address once (facet_paths) and are joined without urljoin
-    (absolute_urls)."""
+    (absolute_urls); a search's column facets are counted in one statement
+    (column_facets)."""
     shown_cells.install()
     deferred_labels.install()
     facet_paths.install()
+    column_facets.install()
     permission_memo.install(datasette)
     absolute_urls.install(datasette)
     try:

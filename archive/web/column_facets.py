@@ -1,0 +1,144 @@
+"""A searched photos table's column facets counted in one statement.
+
+Datasette's column facet counts each column (event, year, type, camera) with
+its own statement, each wrapping the table's query: for a search, four
+statements that each look the words up in the index and read every match
+again, and four trips to a read thread. Here, on the photos table of the
+catalog under a search, the matches' facet columns are read once (a
+``MATERIALIZED`` common table expression) and each column counted from them,
+its ``ORDER BY count desc, value LIMIT`` in its own branch of one
+``UNION ALL``: the same rows for each column as its own statement gives.
+
+Everything else is Datasette's: which columns (the metadata's and the
+address's, in their order), the size, the labels of the event, each value's
+link and whether it is chosen, "truncated" and "hideable". Without a search
+(the whole table, "only picks", a filter) each column keeps its own
+statement, which the catalog's kept counts and partial indexes answer
+(archive/web/kept_facets.py, migration m013). A column the table lacks, or
+one statement that runs past the facet time limit, sends the page back to
+Datasette's own way, one statement a column.
+tests/test_column_facets.py holds the results equal to Datasette's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasette.database import QueryInterrupted
+from datasette.utils import escape_sqlite, path_with_removed_args
+from datasette.utils.asgi import NotFound
+
+from archive.web.site import archive_database
+
+TABLE = "photos"
+
+
+def counting_sql(sql: str, columns: list[str], limit: int) -> str:
+    """One statement counting each column's values over the rows of ``sql``, facet by facet.
+
+    Its rows are ``(facet, value, count)``: ``facet`` the column's place in ``columns``.
+    """
+    names = [escape_sqlite(column) for column in columns]
+    branches = " union all ".join(
+        f"select * from (select {i} as facet, {name} as value, count(*) as count"
+        f" from archive_matches where {name} is not null group by {name}"
+        f" order by count desc, value limit {limit})"
+        for i, name in enumerate(names)
+    )
+    return (
+        f"with archive_matches as materialized (select {', '.join(names)} from ({sql})) {branches}"
+    )
+
+
+async def counted_together(facet: Any) -> tuple[list[dict[str, Any]], list[str]] | None:
+    """The facet's results from one statement, or None when Datasette's own way applies."""
+    if facet.table != TABLE or not facet.request.args.get("_search"):
+        return None
+    try:
+        if archive_database(facet.ds).name != facet.database:
+            return None
+    except NotFound:  # no catalog here: another database's table
+        return None
+    configs = facet.get_configs()
+    columns = [config["config"].get("column") or config["config"]["simple"] for config in configs]
+    distinct = list(dict.fromkeys(columns))
+    known = set(await facet.ds.get_database(facet.database).table_columns(TABLE))
+    if len(distinct) < 2 or not set(distinct) <= known:
+        return None
+    size = facet.get_facet_size()
+    try:
+        found = await facet.ds.execute(
+            facet.database,
+            counting_sql(facet.sql, distinct, size + 1),
+            facet.params,
+            truncate=False,
+            custom_time_limit=facet.ds.setting("facet_time_limit_ms"),
+        )
+    except QueryInterrupted:
+        return None
+    counted: dict[str, list[Any]] = {column: [] for column in distinct}
+    for row in found.rows:
+        counted[distinct[row["facet"]]].append(row)
+    pairs = facet.get_querystring_pairs()
+    results = []
+    for config, column in zip(configs, columns, strict=True):
+        rows = counted[column]
+        results.append(
+            {
+                "name": column,
+                "type": facet.type,
+                "hideable": config["source"] != "metadata",
+                "toggle_url": facet.ds.urls.path(
+                    path_with_removed_args(facet.request, {"_facet": column})
+                ),
+                "results": await _values(facet, column, rows[:size], pairs),
+                "truncated": len(rows) > size,
+            }
+        )
+    return results, []
+
+
+async def _values(
+    facet: Any, column: str, rows: list[Any], pairs: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """Each value of one column as Datasette's column facet lists it."""
+    from datasette import facets  # its link function, as archive.web.facet_paths installs it
+
+    labels = await facet.ds.expand_foreign_keys(
+        facet.database, facet.table, column, [row["value"] for row in rows]
+    )
+    key = f"{column}__exact" if column.startswith("_") else column
+    values = []
+    for row in rows:
+        value = row["value"]
+        selected = (key, str(value)) in pairs
+        if selected:
+            path = path_with_removed_args(facet.request, {key: str(value)})
+        else:
+            path = facets.path_with_added_args(facet.request, {key: value})
+        values.append(
+            {
+                "value": value,
+                "label": labels.get((column, value), value),
+                "count": row["count"],
+                "toggle_url": facet.ds.absolute_url(facet.request, facet.ds.urls.path(path)),
+                "selected": selected,
+            }
+        )
+    return values
+
+
+def install() -> None:
+    """Count a searched photos table's column facets together (once per process)."""
+    from datasette.facets import ColumnFacet
+
+    original = ColumnFacet.facet_results
+    if getattr(original, "_archive_together", False):
+        return
+
+    async def facet_results(self: Any) -> Any:
+        together = await counted_together(self)
+        return together if together is not None else await original(self)
+
+    facet_results._archive_together = True  # type: ignore[attr-defined]
+    ColumnFacet.facet_results = facet_results  # type: ignore[method-assign]

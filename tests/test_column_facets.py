@@ -1,0 +1,108 @@
+"""A searched photos table's column facets, counted in one statement, are Datasette's.
+
+archive/web/column_facets.py counts the event, year, type and camera facets of a
+search together. Every page must list the same facets, values, counts, labels,
+links, choices and truncation as Datasette's own statement per column (the
+combined path turned off), in JSON and in the page's bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from datasette.database import Database
+
+from archive.web import column_facets
+from tests.web_archive import datasette, get
+
+SEARCH = "_search=%C4%91%E1%BA%A3ng+%E1%BB%A7y"  # "đảng ủy"
+QUERIES = (
+    SEARCH,
+    f"{SEARCH}&_facet=event_id",  # the metadata's facet asked again in the address
+    f"{SEARCH}&_facet=caption_source",  # one more column
+    f"{SEARCH}&_facet_size=1",  # truncated
+    f"{SEARCH}&media_type=photo",  # a value chosen
+    f"{SEARCH}&year=2017",  # a number chosen
+    f"{SEARCH}&_sort=camera&_size=2",
+    "_search=script",
+    "_search=zzzkhongco",  # nothing found: every facet empty
+)
+QUERY_TIME = re.compile(r"mất [0-9.,]+ ms")
+
+
+def facets_of(ds, query: str) -> tuple[dict, list, str]:
+    data = get(ds, f"/catalog/photos.json?{query}")
+    page = get(ds, f"/catalog/photos?{query}")
+    assert data.status_code == page.status_code == 200, (query, data.text[:300])
+    found = data.json()
+    html = QUERY_TIME.sub("mất … ms", page.text)
+    return found["facet_results"], found.get("facets_timed_out", []), html
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement the catalog runs (through the archive's rewrites)."""
+    seen: list[str] = []
+    execute = Database.execute
+
+    async def recorded(self, sql, *args, **kwargs):
+        seen.append(sql)
+        return await execute(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "execute", recorded)
+    return seen
+
+
+def test_the_facets_are_datasettes(built, monkeypatch, statements) -> None:
+    together = {query: facets_of(datasette(built), query) for query in QUERIES}
+    combined = [s for s in statements if "archive_matches" in s]
+    assert combined and not any("select year as value" in s for s in statements)
+    assert together[SEARCH][0]["year"]["results"], "the example's search has years to count"
+    monkeypatch.setattr(column_facets, "counted_together", _datasettes_own)
+    statements.clear()
+    for query, (results, timed_out, html) in together.items():
+        own_results, own_timed_out, own_html = facets_of(datasette(built), query)
+        assert results == own_results, query
+        assert timed_out == own_timed_out == [], query
+        assert html == own_html, query
+    assert not any("archive_matches" in s for s in statements)
+    assert any("select year as value" in s for s in statements)  # one statement a column
+
+
+async def _datasettes_own(facet):
+    return None
+
+
+def test_without_a_search_each_column_keeps_its_statement(built, ds, statements) -> None:
+    assert get(ds, "/catalog/photos?year=2017").status_code == 200
+    assert not any("archive_matches" in s for s in statements)
+
+
+def test_a_column_the_table_lacks_is_datasettes_error(built, ds) -> None:
+    assert get(ds, f"/catalog/photos?{SEARCH}&_facet=no_such_column").status_code == 400
+
+
+def test_each_branch_gives_its_columns_own_statement() -> None:
+    """Ties (the value breaks them), NULLs (not counted), limits: as Datasette's statements."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, event_id, year, camera)")
+    rows = [(2, 2017, "b"), (1, 2017, "a"), (1, None, "a"), (2, 2018, None), (3, 2019, "c")]
+    conn.executemany("INSERT INTO photos (event_id, year, camera) VALUES (?, ?, ?)", rows * 2)
+    sql, columns = "select * from photos where id > 1", ["event_id", "year", "camera"]
+    for limit in (1, 2, 3, 5):
+        together = conn.execute(column_facets.counting_sql(sql, columns, limit)).fetchall()
+        for i, column in enumerate(columns):
+            own = conn.execute(
+                f"select {column} as value, count(*) as count from ({sql})"
+                f" where {column} is not null group by {column}"
+                f" order by count desc, value limit {limit}"
+            ).fetchall()
+            assert [(v, n) for f, v, n in together if f == i] == own, (column, limit)
+
+
+def test_the_statement_counts_each_column_in_its_order() -> None:
+    sql = column_facets.counting_sql("select * from photos", ["event_id", "year"], 31)
+    assert sql.startswith("with archive_matches as materialized (select event_id, year from (")
+    assert sql.count("union all") == 1 and sql.count("limit 31") == 2
