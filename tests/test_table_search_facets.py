@@ -234,3 +234,25 @@ def test_a_search_under_only_picks_reads_the_picks_in_order(
     assert any(f"indexed by {index} where" in s and "limit 51" in s for s in log.statements)
     # The total: the matches less the other members among them (a few index entries).
     assert any("from photos indexed by idx_photos_others" in s for s in log.statements)
+
+
+@pytest.mark.parametrize(
+    "query, read_again",
+    [
+        (f"_search={COMMON}", False),  # the page's total is the matches' count: read once
+        (f"_search={COMMON}&media_type=photo", True),  # a filter beside: its own bounded count
+    ],
+)
+def test_the_note_reads_the_matches_count_once(
+    catalog_path: Path, small_sample: None, query: str, read_again: bool
+) -> None:
+    log = StatementLog()
+    pm.register(log, name="statement-log")
+    try:
+        ds = build_datasette(catalog_path, load_metadata(METADATA))
+        page = get(ds, f"/catalog/photos?{query}").text
+    finally:
+        pm.unregister(name="statement-log")
+    assert f"trên {SAMPLE} ảnh nhập kho gần nhất" in page
+    bounded_counts = [s for s in log.statements if f"limit {SAMPLE + 1})" in s]
+    assert bool(bounded_counts) == read_again, bounded_counts

@@ -30,6 +30,7 @@ from typing import Any
 from datasette.utils import escape_sqlite
 
 from archive.search import FTS_TABLE
+from archive.web.request_memo import peek, read_key
 
 SAMPLE = 10_000
 NOTE = (
@@ -59,13 +60,26 @@ def bounded(sql: str) -> str:
     )
 
 
+def index_count_sql(match: str) -> str:
+    """The matches of a search counted in the index alone (``match``: how the words are bound)."""
+    return f"select count(*) from {_FTS} where {_FTS} match {match}"
+
+
 async def sample_note(database: Any, request: Any) -> str | None:
-    """The line the table shows when its facets counted a sample; None when they are exact."""
+    """The line the table shows when its facets counted a sample; None when they are exact.
+
+    The matches' exact count, when the page has read it already (a search alone: its
+    total), answers without another trip to the database.
+    """
     words = request.args.get("_search") if request is not None else None
     if not words or database is None:
         return None
     raw = request.args.get("_searchmode") == "raw"
     match = ":search" if raw else "escape_fts(:search)"
+    counted = peek(read_key(database, index_count_sql(match), {"search": words}))
+    if counted is not None:
+        found = counted.first()[0]
+        return NOTE.format(sample=f"{SAMPLE:,}".replace(",", ".")) if found > SAMPLE else None
     sql = (
         f"select count(*) from (select rowid from {_FTS} where {_FTS} match {match}"
         f" limit {SAMPLE + 1})"

@@ -116,6 +116,15 @@ async def once(key: Any, ask: Any, *args: Any) -> Any:
     return await memo[key]
 
 
+def peek(key: Any) -> Any:
+    """What :func:`once` read under ``key`` in this request, when it has; else None."""
+    memo = _MEMO.get()
+    found = memo.get(key) if memo is not None and key is not None else None
+    if found is None or not found.done() or found.cancelled() or found.exception() is not None:
+        return None
+    return found.result()
+
+
 def read_key(database: Any, sql: str, params: Any) -> Any:
     """The key of a read for :func:`once`, or None when its parameters cannot be one."""
     if isinstance(params, dict):

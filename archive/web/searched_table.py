@@ -36,7 +36,7 @@ from datasette.utils import escape_sqlite
 
 from archive.search import FTS_TABLE
 from archive.web import searched_picks, searched_unit
-from archive.web.bounded_facets import bounded
+from archive.web.bounded_facets import bounded, index_count_sql
 from archive.web.kept_facets import read_kept
 from archive.web.request_memo import SCHEMA_VERSION, once, read_key
 
@@ -52,7 +52,7 @@ def _rewrites() -> dict[str, str]:
         datasette_sql = (
             f"select count(*) from {table} where {pk} in (select rowid from {fts} where {clause}) "
         )
-        out[datasette_sql] = f"select count(*) from {fts} where {clause}"
+        out[datasette_sql] = index_count_sql(match)
     return out
 
 
