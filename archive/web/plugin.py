@@ -67,7 +67,13 @@ def register_routes() -> list[tuple[str, Any]]:
 
 @hookimpl
 def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
-    """Our templates before Datasette's and other plugins' (a --template-dir still wins)."""
+    """Our templates before Datasette's and other plugins' (a --template-dir still wins).
+
+    Templates are read once: Jinja otherwise looks at every template's file (a dozen
+    ``stat`` calls a table page) on each page to see whether it changed, and the
+    package's templates change only with the package, which a restart brings.
+    """
+    env.auto_reload = False
     loaders = [FileSystemLoader(str(TEMPLATES)), env.loader]
     if datasette.template_dir:
         loaders.insert(0, FileSystemLoader(datasette.template_dir))
