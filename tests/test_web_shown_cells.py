@@ -99,3 +99,18 @@ def test_the_archives_own_cells_are_datasettes_loops_cells(built, clips, request
         "archive-duration" in own["clips"][""]
         and "&lt;script&gt;" in own["review"]["?_search=script"]
     )
+
+
+def test_the_head_labels_only_what_the_layout_shows(built, ds) -> None:
+    """Datasette's small-screen rule per column only where every column is shown; the
+    reviewers' layout is labelled by the archive's stylesheet, seven cells."""
+    compact, every = get(ds, "/catalog/photos").text, get(ds, "/catalog/photos?_nocol=exif").text
+    head = compact.split("</head>", 1)[0]
+    assert "table.js" in head and "DATASETTE_ALLOW_FACET" in head
+    assert "nth-of-type" not in head
+    assert 'td:nth-of-type(2):before { content: "sha256"; }' in every.split("</head>", 1)[0]
+    events = get(ds, "/catalog/events").text.split("</head>", 1)[0]
+    assert "nth-of-type" in events
+    css = (Path(shown_cells.__file__).parent / "static" / "archive.css").read_text("utf-8")
+    labels = re.findall(r"archive-photos td:nth-of-type\((\d)\):before", css)
+    assert labels == [str(i) for i in range(1, len(shown_cells.SHOWN) + 1)]
