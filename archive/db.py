@@ -192,7 +192,8 @@ def m008_pages_kept_counts(db: Database) -> None:
     """
     for statement in kept_counts.SCHEMA:
         db.execute(statement)
-    kept_counts.recount(db)
+    db.execute("DELETE FROM unit_event_photos")
+    kept_counts.backfill(db, kept_counts.BACKFILL)
 
 
 recount_kept = kept_counts.recount  # the backfill, for tests and repairs
@@ -283,3 +284,15 @@ def m014_link_picks(db: Database) -> None:
     for statement in link_picks.schema():
         db.execute(statement)
     link_picks.recount(db)
+
+
+@migrations()
+def m015_unit_pick_counts(db: Database) -> None:
+    """``units.pick_count`` (the unit's links to picks), kept by the triggers of
+    :mod:`archive.kept_counts`: the units facet of "only picks" reads it, as the whole
+    table's reads ``photo_count``, instead of counting the picks' links on each load
+    (which at a million photos, the index not yet in memory, ran past the facet limit).
+    """
+    for statement in kept_counts.PICK_SCHEMA:
+        db.execute(statement)
+    kept_counts.backfill(db, kept_counts.PICK_BACKFILL)

@@ -1,15 +1,45 @@
-"""The figures the archive's own pages read instead of counting (migration m008).
+"""The figures the archive's own pages read instead of counting (migrations m008, m015).
 
 SQLite keeps them with triggers, so they change in the very statement that changes
 what they count, on every write path the catalog has (an ingest, the bulk path, a
 unit merge, dating undated photos): no repository can forget one, and a rollback
 takes them back with the rows. :func:`recount` computes them afresh from the rows:
-the migration's backfill, and what tests/test_kept_counts.py holds the triggers to.
+the migrations' backfill, and what tests/test_kept_counts.py holds the triggers to.
 """
 
 from __future__ import annotations
 
 from archive.sqlitedb import Database
+
+
+def link_insert_trigger(picks: bool) -> str:
+    """A new link counts for its unit (and, from m015, as a pick when its photo is one)."""
+    counted = ", pick_count = pick_count + NEW.is_pick" if picks else ""
+    return f"""CREATE TRIGGER kept_link_insert AFTER INSERT ON photo_units
+       BEGIN
+         UPDATE units SET photo_count = photo_count + 1{counted} WHERE id = NEW.unit_id;
+         UPDATE photo_units SET taken_key =
+             (SELECT coalesce(taken_at, '') FROM photos WHERE id = NEW.photo_id)
+           WHERE rowid = NEW.rowid;
+         INSERT INTO unit_event_photos (unit_id, event_id, photos)
+           SELECT NEW.unit_id, event_id, 1 FROM photos
+             WHERE id = NEW.photo_id AND event_id IS NOT NULL
+           ON CONFLICT (unit_id, event_id) DO UPDATE SET photos = photos + 1;
+       END"""
+
+
+def link_delete_trigger(picks: bool) -> str:
+    """A removed link no longer counts for its unit (nor, from m015, as a pick)."""
+    counted = ", pick_count = pick_count - OLD.is_pick" if picks else ""
+    return f"""CREATE TRIGGER kept_link_delete AFTER DELETE ON photo_units
+       BEGIN
+         UPDATE units SET photo_count = photo_count - 1{counted} WHERE id = OLD.unit_id;
+         UPDATE unit_event_photos SET photos = photos - 1
+           WHERE unit_id = OLD.unit_id
+             AND event_id = (SELECT event_id FROM photos WHERE id = OLD.photo_id);
+         DELETE FROM unit_event_photos WHERE unit_id = OLD.unit_id AND photos <= 0;
+       END"""
+
 
 SCHEMA = [
     "ALTER TABLE events ADD COLUMN photo_count INTEGER NOT NULL DEFAULT 0",
@@ -51,25 +81,8 @@ SCHEMA = [
        BEGIN
          UPDATE photo_units SET taken_key = coalesce(NEW.taken_at, '') WHERE photo_id = NEW.id;
        END""",
-    """CREATE TRIGGER kept_link_insert AFTER INSERT ON photo_units
-       BEGIN
-         UPDATE units SET photo_count = photo_count + 1 WHERE id = NEW.unit_id;
-         UPDATE photo_units SET taken_key =
-             (SELECT coalesce(taken_at, '') FROM photos WHERE id = NEW.photo_id)
-           WHERE rowid = NEW.rowid;
-         INSERT INTO unit_event_photos (unit_id, event_id, photos)
-           SELECT NEW.unit_id, event_id, 1 FROM photos
-             WHERE id = NEW.photo_id AND event_id IS NOT NULL
-           ON CONFLICT (unit_id, event_id) DO UPDATE SET photos = photos + 1;
-       END""",
-    """CREATE TRIGGER kept_link_delete AFTER DELETE ON photo_units
-       BEGIN
-         UPDATE units SET photo_count = photo_count - 1 WHERE id = OLD.unit_id;
-         UPDATE unit_event_photos SET photos = photos - 1
-           WHERE unit_id = OLD.unit_id
-             AND event_id = (SELECT event_id FROM photos WHERE id = OLD.photo_id);
-         DELETE FROM unit_event_photos WHERE unit_id = OLD.unit_id AND photos <= 0;
-       END""",
+    link_insert_trigger(picks=False),
+    link_delete_trigger(picks=False),
     # A link is never re-pointed (the writer deletes and inserts), but if one were:
     """CREATE TRIGGER kept_link_update AFTER UPDATE OF photo_id, unit_id ON photo_units
        BEGIN SELECT RAISE(ABORT, 'photo_units rows are deleted and inserted, not updated'); END""",
@@ -87,8 +100,36 @@ BACKFILL = [
 ]
 
 
-def recount(db: Database) -> None:
-    """Every kept figure computed afresh from the rows."""
-    db.execute("DELETE FROM unit_event_photos")
-    for statement in BACKFILL:
+# Migration m015: each unit's links to picks ("only picks" reads its units facet off
+# them). A link's flag is its photo's (archive/link_picks.py, m014): a link counts as it
+# is inserted and removed, and again whenever its flag changes (a photo grouped, a pick
+# chosen), whichever of the insert's triggers runs first.
+PICK_SCHEMA = [
+    "ALTER TABLE units ADD COLUMN pick_count INTEGER NOT NULL DEFAULT 0",
+    "DROP TRIGGER kept_link_insert",
+    link_insert_trigger(picks=True),
+    "DROP TRIGGER kept_link_delete",
+    link_delete_trigger(picks=True),
+    """CREATE TRIGGER kept_link_pick AFTER UPDATE OF is_pick ON photo_units
+       WHEN OLD.is_pick IS NOT NEW.is_pick
+       BEGIN
+         UPDATE units SET pick_count = pick_count + NEW.is_pick - OLD.is_pick
+           WHERE id = NEW.unit_id;
+       END""",
+]
+PICK_BACKFILL = [
+    """UPDATE units SET pick_count =
+         (SELECT count(*) FROM photo_units WHERE unit_id = units.id AND is_pick = 1)""",
+]
+
+
+def backfill(db: Database, statements: list[str]) -> None:
+    """Kept figures computed afresh from the rows (a migration's backfill)."""
+    for statement in statements:
         db.execute(statement)
+
+
+def recount(db: Database) -> None:
+    """Every kept figure computed afresh from the rows (repairs; what tests compare)."""
+    db.execute("DELETE FROM unit_event_photos")
+    backfill(db, BACKFILL + PICK_BACKFILL)

@@ -49,6 +49,7 @@ SUMMARIES = {
     "m010_near_duplicates": N_("groups of near-duplicate photos"),
     "m011_photos_taken_order": N_("the photos table's page order"),
     "m013_pick_indexes": N_("fast pages of 'only picks'"),
+    "m015_unit_pick_counts": N_("fast units facet of 'only picks'"),
 }
 # Below this many photos even a full reindex takes seconds: opening runs it as before.
 LONG_FROM_PHOTOS = 10_000

@@ -3,7 +3,7 @@
 Photos change through the real command line (ingest, a photo moved to another
 event by a caption sheet and by ``--event``, a re-dated photo, ``units merge``,
 ``photos private``); after each step every kept figure (events.photo_count,
-units.photo_count, unit_event_photos, photo_units.taken_key) is compared with
+units.photo_count and pick_count, unit_event_photos, photo_units.taken_key) is compared with
 what counting the rows says, and with what the migration's backfill computes.
 """
 
@@ -19,6 +19,7 @@ from tests.images import make_jpeg
 KEPT = {
     "events": "SELECT id, photo_count FROM events ORDER BY id",
     "units": "SELECT id, photo_count FROM units ORDER BY id",
+    "unit picks": "SELECT id, pick_count FROM units ORDER BY id",
     "unit events": "SELECT unit_id, event_id, photos FROM unit_event_photos"
     " ORDER BY unit_id, event_id",
     "unit keys": "SELECT photo_id, unit_id, taken_key FROM photo_units ORDER BY photo_id, unit_id",
@@ -28,6 +29,9 @@ FRESH = {
     " ORDER BY e.id",
     "units": "SELECT u.id, (SELECT count(*) FROM photo_units WHERE unit_id = u.id) FROM units u"
     " ORDER BY u.id",
+    "unit picks": """SELECT u.id, (SELECT count(*) FROM photo_units pu JOIN photos p
+        ON p.id = pu.photo_id WHERE pu.unit_id = u.id AND p.is_pick = 1) FROM units u
+        ORDER BY u.id""",
     "unit events": """SELECT pu.unit_id, p.event_id, count(*) FROM photo_units pu
         JOIN photos p ON p.id = pu.photo_id WHERE p.event_id IS NOT NULL
         GROUP BY pu.unit_id, p.event_id ORDER BY 1, 2""",
@@ -119,6 +123,7 @@ def test_kept_figures_follow_every_change_made_through_the_cli(archive, tmp_path
     db = archive.catalog().db
     db.execute("UPDATE events SET photo_count = 99")
     db.execute("UPDATE photo_units SET taken_key = 'x'")
+    db.execute("UPDATE units SET pick_count = 7")
     recount_kept(db)
     db.conn.commit()
     db.conn.close()

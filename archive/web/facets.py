@@ -43,6 +43,11 @@ KEPT: dict[str, str] = {
     "units": "SELECT name AS value, photo_count AS count FROM units WHERE photo_count > 0"
     " ORDER BY photo_count DESC, name LIMIT {limit}",
 }
+# The same under "only picks" alone: units.pick_count is the unit's links to picks (m015).
+KEPT_PICKS: dict[str, str] = {
+    "units": "SELECT name AS value, pick_count AS count FROM units WHERE pick_count > 0"
+    " ORDER BY pick_count DESC, name LIMIT {limit}",
+}
 
 
 class LinkedFacet(Facet):
@@ -92,12 +97,15 @@ class LinkedFacet(Facet):
 
     def count_sql(self, column: str, limit: int) -> str:
         """The counts of one facet: the kept counts when nothing narrows the table (else the
-        whole link table), the picks' links (their partial index, m014) under "only picks"."""
+        whole link table); under "only picks", the units' kept pick counts (m015), the
+        tags' picks' links (their partial index, m014)."""
         link, key, names = LINKS[column]
         unfiltered = self.sql.strip() == f"select * from [{TABLE}]" or " where " not in self.sql
         only_picks = only_picks_filter(self.request) and self.request.args.get("is_pick") == "1"
         if unfiltered and not only_picks and column in KEPT:
             return KEPT[column].format(limit=limit)
+        if only_picks and column in KEPT_PICKS:
+            return KEPT_PICKS[column].format(limit=limit)
         inside = "" if unfiltered else f"WHERE l.photo_id IN (SELECT id FROM ({self.sql}))"
         source = f"{link} l"
         if only_picks:
