@@ -118,16 +118,8 @@ def install() -> None:
     ) -> Any:
         labels = await original_expand(self, database, table, column, values)
         deferral = _DEFERRAL.get()
-        if (
-            deferral is None
-            or deferral.database is None
-            or (database, table)
-            != (
-                deferral.database,
-                TABLE,
-            )
-        ):
-            return labels
+        if deferral is None or (database, table) != (deferral.database, TABLE):
+            return labels  # not armed (the facets' labels), or not the catalog's photos
         deferral.labels.update(labels)
         return {}
 
