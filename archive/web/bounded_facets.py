@@ -78,8 +78,7 @@ async def sample_note(database: Any, request: Any) -> str | None:
     match = ":search" if raw else "escape_fts(:search)"
     counted = peek(read_key(database, index_count_sql(match), {"search": words}))
     if counted is not None:
-        found = counted.first()[0]
-        return NOTE.format(sample=f"{SAMPLE:,}".replace(",", ".")) if found > SAMPLE else None
+        return _note(counted.first()[0])
     sql = (
         f"select count(*) from (select rowid from {_FTS} where {_FTS} match {match}"
         f" limit {SAMPLE + 1})"
@@ -88,4 +87,9 @@ async def sample_note(database: Any, request: Any) -> str | None:
         found = (await database.execute(sql, {"search": words})).first()[0]
     except Exception:  # noqa: BLE001 (a broken raw expression: Datasette shows its own error)
         return None
-    return NOTE.format(sample=f"{SAMPLE:,}".replace(",", ".")) if found > SAMPLE else None
+    return _note(found)
+
+
+def _note(matches: int) -> str | None:
+    """The note for a search of that many matches: only past the sample."""
+    return NOTE.format(sample=f"{SAMPLE:,}".replace(",", ".")) if matches > SAMPLE else None

@@ -26,9 +26,9 @@ from typing import Any
 
 from datasette.database import QueryInterrupted
 from datasette.utils import escape_sqlite, path_with_removed_args
-from datasette.utils.asgi import NotFound
 
-from archive.web.site import archive_database
+from archive.web.facet_paths import path_with_added_args
+from archive.web.site import is_catalog
 
 TABLE = "photos"
 
@@ -52,12 +52,8 @@ def counting_sql(sql: str, columns: list[str], limit: int) -> str:
 
 async def counted_together(facet: Any) -> tuple[list[dict[str, Any]], list[str]] | None:
     """The facet's results from one statement, or None when Datasette's own way applies."""
-    if facet.table != TABLE or not facet.request.args.get("_search"):
-        return None
-    try:
-        if archive_database(facet.ds).name != facet.database:
-            return None
-    except NotFound:  # no catalog here: another database's table
+    search = facet.request.args.get("_search")
+    if facet.table != TABLE or not search or not is_catalog(facet.ds, facet.database):
         return None
     configs = facet.get_configs()
     columns = [config["config"].get("column") or config["config"]["simple"] for config in configs]
@@ -102,8 +98,6 @@ async def _values(
     facet: Any, column: str, rows: list[Any], pairs: list[tuple[str, str]]
 ) -> list[dict[str, Any]]:
     """Each value of one column as Datasette's column facet lists it."""
-    from datasette import facets  # its link function, as archive.web.facet_paths installs it
-
     labels = await facet.ds.expand_foreign_keys(
         facet.database, facet.table, column, [row["value"] for row in rows]
     )
@@ -115,7 +109,7 @@ async def _values(
         if selected:
             path = path_with_removed_args(facet.request, {key: str(value)})
         else:
-            path = facets.path_with_added_args(facet.request, {key: value})
+            path = path_with_added_args(facet.request, {key: value})
         values.append(
             {
                 "value": value,

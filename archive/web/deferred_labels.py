@@ -92,10 +92,9 @@ def install() -> None:
     (the same ``expand_foreign_keys``, asked earlier) are never held back.
     """
     from datasette.app import Datasette
-    from datasette.utils.asgi import NotFound
     from datasette.views.table import TableView
 
-    from archive.web.site import archive_database
+    from archive.web.site import is_catalog
 
     if getattr(TableView.expandable_columns, "_archive_deferred", False):
         return
@@ -106,11 +105,7 @@ def install() -> None:
         found = await original_expandable(self, database_name, table_name)
         deferral = _DEFERRAL.get()
         if deferral is not None and table_name == TABLE:
-            try:
-                catalog = archive_database(self.ds).name
-            except NotFound:
-                return found
-            deferral.database = catalog if database_name == catalog else None
+            deferral.database = database_name if is_catalog(self.ds, database_name) else None
         return found
 
     async def expand_foreign_keys(

@@ -38,12 +38,11 @@ from urllib.parse import parse_qs
 
 from datasette.plugins import pm
 from datasette.utils import is_url, to_css_class
-from datasette.utils.asgi import NotFound
 from markupsafe import Markup
 
 from archive.web import cells, deferred_labels
 from archive.web.html_text import escaped
-from archive.web.site import Links, archive_database
+from archive.web.site import Links, is_catalog
 from archive.web.table_order import is_photos_table
 
 TABLE = "photos"
@@ -163,7 +162,7 @@ def install() -> None:
         **kwargs: Any,
     ) -> Any:
         labels = deferred_labels.kept() or {}
-        if not _COMPACT.get() or table_name != TABLE or not _is_catalog(datasette, database_name):
+        if not _COMPACT.get() or table_name != TABLE or not is_catalog(datasette, database_name):
             rows = deferred_labels.labelled(rows, labels)
             return await original(
                 datasette, database_name, table_name, description, rows, *args, **kwargs
@@ -244,10 +243,3 @@ def own_cells(
         setattr(shown_row, ROW_HTML, "".join(html[name] for name in SHOWN if name in html))
         found.append(shown_row)
     return found
-
-
-def _is_catalog(datasette: Any, name: str) -> bool:
-    try:
-        return archive_database(datasette).name == name
-    except NotFound:
-        return False

@@ -45,6 +45,14 @@ def archive_database(datasette: Any) -> Database:
     raise NotFound("Không có danh mục ảnh (catalog.db) nào đang được mở")
 
 
+def is_catalog(datasette: Any, name: str) -> bool:
+    """Whether the database Datasette calls ``name`` is the archive's catalog."""
+    try:
+        return archive_database(datasette).name == name
+    except NotFound:
+        return False
+
+
 def archive_root(db: Database) -> Path:
     return Path(db.path).resolve().parent
 
