@@ -18,13 +18,18 @@ TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 _WHITESPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"(\d+)")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
-# A word in NFD: a letter followed by letters and combining marks.
-_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*")
-# A syllable ending in the open pairs oa, oe, uy, with a tone on either vowel.
-_OPEN_PAIR = re.compile(
-    rf"^(?P<head>.*?)(?P<v1>[oOuU])(?P<t1>[{TONE_MARKS}]?)(?P<v2>[aAeEyY])(?P<t2>[{TONE_MARKS}]?)$"
+# The tone of an open pair (oa, oe, uy) written on its second vowel, at the end of
+# a word (no letter or mark follows), the first vowel bare and not after q (quý
+# has one placement only): groups first vowel, second vowel, tone. One C-level
+# substitution over the NFD text, where a callback per word cost most of the index.
+_SECOND_VOWEL_TONE = re.compile(
+    rf"(?<![qQ])([oO](?=[aAeE])|[uU](?=[yY]))([aAeEyY])([{TONE_MARKS}])"
+    r"(?![^\W\d_]|[\u0300-\u036f])"
 )
-_PAIRS = {"oa", "oe", "uy"}
+# After NFD, a text with no other non-ASCII character than these marks (every one
+# combining: U+034F, the grapheme joiner, is not) loses its diacritics by an
+# ASCII encode: every Vietnamese text, four times faster than a loop per character.
+_NOT_ASCII_OR_MARK = re.compile("[^\x00-\x7f\u0300-\u034e\u0350-\u036f]")
 
 
 def nfc(text: str) -> str:
@@ -40,18 +45,6 @@ def clean(text: str | None) -> str | None:
     return text or None
 
 
-def _move_tone(match: re.Match[str]) -> str:
-    word = match.group(0)
-    m = _OPEN_PAIR.match(word)
-    if not m or (m["v1"] + m["v2"]).lower() not in _PAIRS:
-        return word
-    head = m["head"]
-    # "qu" and "gi" make the u/i part of the consonant: quý has one placement only.
-    if head[-1:].lower() in {"q"} or not m["t2"] or m["t1"]:
-        return word
-    return f"{head}{m['v1']}{m['t2']}{m['v2']}"
-
-
 def canonical_tones(text: str) -> str:
     """Put the tone of an open oa/oe/uy on its first vowel (Ủy, hòa, khỏe).
 
@@ -59,7 +52,7 @@ def canonical_tones(text: str) -> str:
     so exact comparison needs one canonical form; the folded key does not care.
     """
     decomposed = unicodedata.normalize("NFD", text)
-    return nfc(_WORD.sub(_move_tone, decomposed))
+    return nfc(_SECOND_VOWEL_TONE.sub(r"\1\3\2", decomposed))
 
 
 def exact_key(text: str) -> str:
@@ -71,9 +64,10 @@ def strip_diacritics(text: str) -> str:
     """Remove every diacritic, including the bar of đ that Unicode does not decompose."""
     if text.isascii():  # most file names: nothing to remove, and no need to decompose
         return text
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return bare.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    if _NOT_ASCII_OR_MARK.search(decomposed) is None:
+        return decomposed.encode("ascii", "ignore").decode("ascii")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def fold(text: str | None) -> str:
