@@ -33,6 +33,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from archive import fields
 from archive.sqlitedb import Database
@@ -100,17 +101,45 @@ def index_values(row: tuple, aliases: list[str]) -> tuple[tuple, tuple]:
     both call it, so they cannot drift apart. The other searchable fields
     (photographer, credit: :data:`archive.fields.SEARCH_TEXT`) follow the six
     and count as the photo's own text.
+
+    Each key of a joined text is the keys of its parts joined (the keys work
+    word by word and collapse spaces), so every part is keyed once through
+    :func:`_keys`: an event's write-up, shared by hundreds of photos, is folded
+    once rather than per photo. tests/test_search_index_values.py holds the
+    rows to the keys of the whole texts.
     """
     photo_id, caption, title, description, units, tags, *extra = row
     event = " ".join(part for part in (title, description) if part)
     units_text = " ; ".join([*json.loads(units or "[]"), *aliases])
     tags_text = " ; ".join(json.loads(tags or "[]"))
-    own = "\n".join(p for p in (caption, units_text, tags_text, *extra) if p)
-    folded = fold(" ".join(p for p in (caption, event, units_text, tags_text, *extra) if p))
+    caption_exact, caption_folded = _keys(caption or "")
+    event_exact, event_folded = _keys(event)
+    rest = [_keys(part or "") for part in (units_text, tags_text, *extra)]
+    folded_rest = [folded for _, folded in rest]
+    folded_own = _joined([caption_folded, *folded_rest])
+    exact_own = _joined([caption_exact, *(exact for exact, _ in rest)])
     return (
-        (photo_id, caption or "", event, units_text, tags_text, folded),
-        (photo_id, exact_key(own), exact_key(event), fold(own), fold(event)),
+        (
+            photo_id,
+            caption or "",
+            event,
+            units_text,
+            tags_text,
+            _joined([caption_folded, event_folded, *folded_rest]),
+        ),
+        (photo_id, exact_own, event_exact, folded_own, event_folded),
     )
+
+
+@lru_cache(maxsize=16_384)
+def _keys(text: str) -> tuple[str, str]:
+    """The exact key and the folded key of one part of a photo's text."""
+    return exact_key(text), fold(text)
+
+
+def _joined(keys: Iterable[str]) -> str:
+    """Keys of consecutive parts as the key of the parts joined by a space would be."""
+    return " ".join(key for key in keys if key)
 
 
 def reindex(db: Database, photo_ids: Iterable[int]) -> None:
