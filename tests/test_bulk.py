@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,10 @@ def test_a_photo_already_there_refuses_the_whole_batch(pair: tuple[Catalog, Cata
     with pytest.raises(CatalogError, match="already in the catalog"):
         bulk.add_photos_bulk([photos[0], photos[1], clash], 1)
     assert bulk._one("SELECT count(*) AS n FROM photos")["n"] == count
+
+
+def test_the_import_cache_is_given_back(pair: tuple[Catalog, Catalog]) -> None:
+    # The bulk path widens SQLite's page cache for the import and only for it.
+    _, bulk = pair
+    default = sqlite3.connect(":memory:").execute("PRAGMA cache_size").fetchone()[0]
+    assert bulk.db.execute("PRAGMA cache_size").fetchone()[0] == default
