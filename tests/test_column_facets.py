@@ -99,10 +99,22 @@ def test_each_branch_gives_its_columns_own_statement() -> None:
                 f" where {column} is not null group by {column}"
                 f" order by count desc, value limit {limit}"
             ).fetchall()
-            assert [(v, n) for f, v, n in together if f == i] == own, (column, limit)
+            assert [(v, n) for f, v, n, _ in together if f == i] == own, (column, limit)
 
 
 def test_the_statement_counts_each_column_in_its_order() -> None:
     sql = column_facets.counting_sql("select * from photos", ["event_id", "year"], 31)
     assert sql.startswith("with archive_matches as materialized (select event_id, year from (")
     assert sql.count("union all") == 1 and sql.count("limit 31") == 2
+
+
+def test_the_event_title_comes_in_the_same_statement(built, ds, statements) -> None:
+    """The event facet's labels are looked up in the counting statement: no statement of
+    Datasette's own for them (the rows' labels still have theirs)."""
+    found = get(ds, f"/catalog/photos.json?{SEARCH}").json()
+    events = found["facet_results"]["event_id"]["results"]
+    assert events and all(r["label"] != r["value"] for r in events)
+    combined = [s for s in statements if "archive_matches" in s]
+    assert len(combined) == 1 and "(select title from events where id = value)" in combined[0]
+    label_lookups = [s for s in statements if s.strip().startswith("select id, title from events")]
+    assert len(label_lookups) <= 1  # the shown rows' events, not the facet's

@@ -18,6 +18,7 @@ from datasette.plugins import pm
 from datasette.utils import path_with_added_args, path_with_removed_args
 from datasette.utils.asgi import Request
 
+from archive.web import facets
 from tests import web_archive
 from tests.conftest import Archive
 from tests.test_table_paging import StatementLog
@@ -144,3 +145,33 @@ def test_a_unit_values_link_is_datasettes_added_argument(built, ds, query) -> No
         arg = {"units__arraycontains": value["value"]}
         build = path_with_removed_args if value["selected"] else path_with_added_args
         assert value["toggle_url"] == "http://localhost" + build(request, arg), value
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "_search=chi+bo", f"units__arraycontains={quote('Chi bộ Khu phố 3')}", "is_pick=1"],
+)
+def test_units_and_tags_are_counted_in_one_statement(built, monkeypatch, query) -> None:
+    """Both linked facets come from one statement (the matches read once), with the rows
+    each facet's own statement gives; a statement that fails sends each back to its own."""
+    log = StatementLog()
+    pm.register(log, name="statement-log")
+    try:
+        together = shown(built, query)
+        monkeypatch.setattr(facets.LinkedFacet, "_counted_together", _one_a_facet)
+        apart = shown(built, query)
+    finally:
+        pm.unregister(name="statement-log")
+    combined = [s for s in log.statements if "union all select 1 as facet, value" in s]
+    assert len(combined) == 1, combined
+    # The shown photos are read once when something narrows them, not for the whole table
+    # nor under "only picks" (kept counts and the picks' index answer those).
+    narrowed = query not in ("", "is_pick=1")
+    assert ("archive_linked_matches as materialized" in combined[0]) == narrowed
+    assert facet(together, "units") and facet(together, "tags") is not None
+    for name in ("units", "tags"):
+        assert together["facet_results"][name] == apart["facet_results"][name]
+
+
+async def _one_a_facet(self, columns, limit):
+    return None

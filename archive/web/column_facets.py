@@ -33,21 +33,43 @@ from archive.web.site import is_catalog
 TABLE = "photos"
 
 
-def counting_sql(sql: str, columns: list[str], limit: int) -> str:
+def counting_sql(
+    sql: str, columns: list[str], limit: int, labels: dict[str, str] | None = None
+) -> str:
     """One statement counting each column's values over the rows of ``sql``, facet by facet.
 
-    Its rows are ``(facet, value, count)``: ``facet`` the column's place in ``columns``.
+    Its rows are ``(facet, value, count, label)``: ``facet`` the column's place in
+    ``columns``; ``label`` from ``labels`` (a column's expression of ``value``, see
+    :func:`label_expressions`), else NULL.
     """
     names = [escape_sqlite(column) for column in columns]
+    labels = labels or {}
     branches = " union all ".join(
-        f"select * from (select {i} as facet, {name} as value, count(*) as count"
+        f"select *, {labels.get(column, 'null')} as label"
+        f" from (select {i} as facet, {name} as value, count(*) as count"
         f" from archive_matches where {name} is not null group by {name}"
         f" order by count desc, value limit {limit})"
-        for i, name in enumerate(names)
+        for i, (column, name) in enumerate(zip(columns, names, strict=True))
     )
     return (
         f"with archive_matches as materialized (select {', '.join(names)} from ({sql})) {branches}"
     )
+
+
+async def label_expressions(database: Any, columns: list[str]) -> dict[str, str]:
+    """Each column that points into a table with a label column (the event's title): the
+    label of ``value`` as Datasette's ``expand_foreign_keys`` looks it up, as SQL."""
+    foreign_keys = await database.foreign_keys_for_table(TABLE)
+    labels = {}
+    for column in columns:
+        fk = next((fk for fk in foreign_keys if fk["column"] == column), None)
+        label = fk and await database.label_column_for_table(fk["other_table"])
+        if label:
+            labels[column] = (
+                f"(select {escape_sqlite(label)} from {escape_sqlite(fk['other_table'])}"
+                f" where {escape_sqlite(fk['other_column'])} = value)"
+            )
+    return labels
 
 
 async def counted_together(facet: Any) -> tuple[list[dict[str, Any]], list[str]] | None:
@@ -58,14 +80,16 @@ async def counted_together(facet: Any) -> tuple[list[dict[str, Any]], list[str]]
     configs = facet.get_configs()
     columns = [config["config"].get("column") or config["config"]["simple"] for config in configs]
     distinct = list(dict.fromkeys(columns))
-    known = set(await facet.ds.get_database(facet.database).table_columns(TABLE))
+    database = facet.ds.get_database(facet.database)
+    known = set(await database.table_columns(TABLE))
     if len(distinct) < 2 or not set(distinct) <= known:
         return None
     size = facet.get_facet_size()
+    labels = await label_expressions(database, distinct)
     try:
         found = await facet.ds.execute(
             facet.database,
-            counting_sql(facet.sql, distinct, size + 1),
+            counting_sql(facet.sql, distinct, size + 1, labels),
             facet.params,
             truncate=False,
             custom_time_limit=facet.ds.setting("facet_time_limit_ms"),
@@ -87,20 +111,20 @@ async def counted_together(facet: Any) -> tuple[list[dict[str, Any]], list[str]]
                 "toggle_url": facet.ds.urls.path(
                     path_with_removed_args(facet.request, {"_facet": column})
                 ),
-                "results": await _values(facet, column, rows[:size], pairs),
+                "results": _values(facet, column, rows[:size], pairs, column in labels),
                 "truncated": len(rows) > size,
             }
         )
     return results, []
 
 
-async def _values(
-    facet: Any, column: str, rows: list[Any], pairs: list[tuple[str, str]]
+def _values(
+    facet: Any, column: str, rows: list[Any], pairs: list[tuple[str, str]], labelled: bool
 ) -> list[dict[str, Any]]:
-    """Each value of one column as Datasette's column facet lists it."""
-    labels = await facet.ds.expand_foreign_keys(
-        facet.database, facet.table, column, [row["value"] for row in rows]
-    )
+    """Each value of one column as Datasette's column facet lists it (a value whose row
+    the label's table lacks shows as itself, as there)."""
+    found = [row for row in rows if row["label"] is not None] if labelled else []
+    labels = {(column, row["value"]): row["label"] for row in found}
     key = f"{column}__exact" if column.startswith("_") else column
     values = []
     for row in rows:

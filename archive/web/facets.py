@@ -36,6 +36,8 @@ LINKS: dict[str, tuple[str, str, str]] = {
     "tags": ("photo_tags", "tag_id", "tags"),
 }
 TYPE = "linked"
+# The shown photos' ids, read once for every linked facet of a page.
+MATCHES = "archive_linked_matches"
 # The whole table's counts, kept by the catalog's triggers (archive/kept_counts.py:
 # units.photo_count is the unit's rows in photo_units), read instead of counted:
 # the same numbers in the same order, without reading every link (10 ms at 100,000).
@@ -61,31 +63,25 @@ class LinkedFacet(Facet):
         if self.table != TABLE:
             return results, timed_out
         size = self.get_facet_size()
-        pairs = self.get_querystring_pairs()
-        added = _added_prefix(self.request)
-        done: set[str] = set()
+        wanted: dict[str, dict[str, Any]] = {}
         for source_and_config in self.get_configs():
             config = source_and_config["config"]
             column = config.get("column") or config["simple"]
-            if column not in LINKS or column in done:
-                continue  # asked for twice: in the metadata and in the address
-            done.add(column)
-            try:
-                rows = await self.ds.execute(
-                    self.database,
-                    self.count_sql(column, size + 1),
-                    self.params,
-                    truncate=False,
-                    custom_time_limit=self.ds.setting("facet_time_limit_ms"),
-                )
-            except QueryInterrupted:
+            if column in LINKS:  # asked for twice (metadata and address): counted once
+                wanted.setdefault(column, source_and_config)
+        counted = await self._counted_together(list(wanted), size + 1)
+        pairs = self.get_querystring_pairs()
+        added = _added_prefix(self.request)
+        for column, source_and_config in wanted.items():
+            rows = counted[column] if counted is not None else await self._counted(column, size + 1)
+            if rows is None:
                 timed_out.append(column)
                 continue
             results.append(
                 {
                     "name": column,
                     "type": "array",  # what the templates and scripts know it as
-                    "results": [self.value(column, r, pairs, added) for r in rows.rows[:size]],
+                    "results": [self.value(column, r, pairs, added) for r in rows[:size]],
                     "hideable": source_and_config["source"] != "metadata",
                     "toggle_url": self.ds.urls.path(
                         path_with_removed_args(self.request, {f"_facet_{TYPE}": column})
@@ -95,10 +91,48 @@ class LinkedFacet(Facet):
             )
         return results, timed_out
 
-    def count_sql(self, column: str, limit: int) -> str:
+    async def _counted(self, column: str, limit: int) -> list[Any] | None:
+        """One facet's rows from its own statement; None when it ran past the time limit."""
+        try:
+            found = await self._run(self.count_sql(column, limit))
+        except QueryInterrupted:
+            return None
+        return list(found.rows)
+
+    async def _counted_together(self, columns: list[str], limit: int) -> dict[str, list] | None:
+        """Every facet's rows from one statement (one trip to a read thread, the table's
+        matches read once); None for one statement a facet: a single facet, or a time-out."""
+        if len(columns) < 2:
+            return None
+        branches = " union all ".join(
+            f"select {i} as facet, value, count from ({self.count_sql(column, limit, MATCHES)})"
+            for i, column in enumerate(columns)
+        )
+        if MATCHES in branches:
+            branches = f"with {MATCHES} as materialized (select id from ({self.sql})) {branches}"
+        try:
+            found = await self._run(branches)
+        except QueryInterrupted:
+            return None
+        counted: dict[str, list[Any]] = {column: [] for column in columns}
+        for row in found.rows:
+            counted[columns[row["facet"]]].append(row)
+        return counted
+
+    async def _run(self, sql: str) -> Any:
+        return await self.ds.execute(
+            self.database,
+            sql,
+            self.params,
+            truncate=False,
+            custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+        )
+
+    def count_sql(self, column: str, limit: int, matches: str | None = None) -> str:
         """The counts of one facet: the kept counts when nothing narrows the table (else the
         whole link table); under "only picks", the units' kept pick counts (m015), the
-        tags' picks' links (their partial index, m014)."""
+        tags' picks' links (their partial index, m014). ``matches`` names a table of the
+        shown photos' ids to read instead of the table's query."""
         link, key, names = LINKS[column]
         unfiltered = self.sql.strip() == f"select * from [{TABLE}]" or " where " not in self.sql
         only_picks = only_picks_filter(self.request) and self.request.args.get("is_pick") == "1"
@@ -106,7 +140,8 @@ class LinkedFacet(Facet):
             return KEPT[column].format(limit=limit)
         if only_picks and column in KEPT_PICKS:
             return KEPT_PICKS[column].format(limit=limit)
-        inside = "" if unfiltered else f"WHERE l.photo_id IN (SELECT id FROM ({self.sql}))"
+        shown = matches or f"({self.sql})"
+        inside = "" if unfiltered else f"WHERE l.photo_id IN (SELECT id FROM {shown})"
         source = f"{link} l"
         if only_picks:
             source, inside = f"{link} l INDEXED BY idx_{link}_picks", "WHERE l.is_pick = 1"
