@@ -56,6 +56,14 @@ def counting_sql(
     )
 
 
+def rows_by_facet(rows: Any, columns: list[str]) -> dict[str, list[Any]]:
+    """A union of facets' rows, each ``facet`` a place in ``columns``, split by column."""
+    counted: dict[str, list[Any]] = {column: [] for column in columns}
+    for row in rows:
+        counted[columns[row["facet"]]].append(row)
+    return counted
+
+
 async def label_expressions(database: Any, columns: list[str]) -> dict[str, str]:
     """Each column that points into a table with a label column (the event's title): the
     label of ``value`` as Datasette's ``expand_foreign_keys`` looks it up, as SQL."""
@@ -96,9 +104,7 @@ async def counted_together(facet: Any) -> tuple[list[dict[str, Any]], list[str]]
         )
     except QueryInterrupted:
         return None
-    counted: dict[str, list[Any]] = {column: [] for column in distinct}
-    for row in found.rows:
-        counted[distinct[row["facet"]]].append(row)
+    counted = rows_by_facet(found.rows, distinct)
     pairs = facet.get_querystring_pairs()
     results = []
     for config, column in zip(configs, columns, strict=True):
@@ -111,7 +117,7 @@ async def counted_together(facet: Any) -> tuple[list[dict[str, Any]], list[str]]
                 "toggle_url": facet.ds.urls.path(
                     path_with_removed_args(facet.request, {"_facet": column})
                 ),
-                "results": _values(facet, column, rows[:size], pairs, column in labels),
+                "results": _values(facet, column, rows[:size], pairs),
                 "truncated": len(rows) > size,
             }
         )
@@ -119,12 +125,11 @@ async def counted_together(facet: Any) -> tuple[list[dict[str, Any]], list[str]]
 
 
 def _values(
-    facet: Any, column: str, rows: list[Any], pairs: list[tuple[str, str]], labelled: bool
+    facet: Any, column: str, rows: list[Any], pairs: list[tuple[str, str]]
 ) -> list[dict[str, Any]]:
-    """Each value of one column as Datasette's column facet lists it (a value whose row
-    the label's table lacks shows as itself, as there)."""
-    found = [row for row in rows if row["label"] is not None] if labelled else []
-    labels = {(column, row["value"]): row["label"] for row in found}
+    """Each value of one column as Datasette's column facet lists it (a value with no
+    label, its column pointing nowhere or its row missing there, shows as itself)."""
+    labels = {(column, row["value"]): row["label"] for row in rows if row["label"] is not None}
     key = f"{column}__exact" if column.startswith("_") else column
     values = []
     for row in rows:

@@ -26,6 +26,7 @@ from datasette.facets import Facet
 from datasette.filters import FilterArguments
 from datasette.utils import path_with_removed_args
 
+from archive.web.column_facets import rows_by_facet
 from archive.web.facet_paths import encoded_pair, kept_arguments
 from archive.web.pick_facet import only_picks_filter
 
@@ -114,10 +115,7 @@ class LinkedFacet(Facet):
             found = await self._run(branches)
         except QueryInterrupted:
             return None
-        counted: dict[str, list[Any]] = {column: [] for column in columns}
-        for row in found.rows:
-            counted[columns[row["facet"]]].append(row)
-        return counted
+        return rows_by_facet(found.rows, columns)
 
     async def _run(self, sql: str) -> Any:
         return await self.ds.execute(
