@@ -131,10 +131,7 @@ def _start_writeback(fd: int) -> None:
     already on their way to the disk is synced in a fraction of the time, which the
     run's last photos wait for. Durability is still the fsync's: this only starts it.
     """
-    advise = getattr(os, "posix_fadvise", None)
-    if advise is not None:
-        with suppress(OSError):
-            advise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    _drop_cached(fd)  # on dirty pages DONTNEED only starts their writeback
 
 
 def fsync_all(paths: list[Path], fsync: Callable[[Path], None]) -> None:
@@ -147,12 +144,33 @@ def fsync_all(paths: list[Path], fsync: Callable[[Path], None]) -> None:
 
 
 def fsync_path(path: Path) -> None:
-    """fsync a staged file by name (still writable: Windows flushes only a writable handle)."""
+    """fsync a staged file by name (still writable: Windows flushes only a writable handle).
+
+    Once its bytes are on the disk, its pages are dropped from the page cache
+    (:func:`_drop_cached`): an ingest writes gigabytes of originals nobody reads soon.
+    """
     fd = os.open(path, os.O_WRONLY)
     try:
         os.fsync(fd)
+        _drop_cached(fd)
     finally:
         os.close(fd)
+
+
+def _drop_cached(fd: int) -> None:
+    """Give a synced file's pages back to the system (Linux; elsewhere nothing happens).
+
+    Left cached, the originals an ingest wrote push out of memory what the archive
+    does read again (the catalog, thumbnails being served), and every new copy
+    takes fresh pages: on a virtual machine each first touch of a page costs the
+    host a fault, some 12 ms of CPU for a 4.5 MB photo, against 2 ms when the
+    pages of the last synced files are reused. Only clean pages go (the fsync
+    just wrote them), so nothing written is lost; a later read comes from disk.
+    """
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is not None:
+        with suppress(OSError):
+            advise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
 
 
 def fsync_dir(folder: Path, *, best_effort: bool = False) -> None:
