@@ -19,6 +19,7 @@ from typing import Any
 from archive import i18n
 from archive.records import PhotoFacts, SourceFile
 from archive.store import Staged
+from ingest.worker_memory import reuse_large_buffers
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,12 @@ def start_worker(language: str) -> None:
 
     A worker inherits nothing from the ingest (see :mod:`ingest.workers`), so
     the language the command chose comes with the initializer's arguments, and
-    the reasons a worker writes into the report are in that language too.
+    the reasons a worker writes into the report are in that language too. Its
+    large buffers are kept for the next photo (:mod:`ingest.worker_memory`).
     """
     i18n.activate(language)
     watch_parent()
+    reuse_large_buffers()
 
 
 def stat_source(path: str, key: str) -> SourceFile:
