@@ -1,9 +1,11 @@
-"""The photo grid rendered synchronously is the async macro's output, byte for byte.
+"""The photo grid written in Python and the lists rendered synchronously are the async
+macros' output, byte for byte.
 
-archive/web/sync_macros.py renders the grid of the event and unit pages with a
-synchronous twin of Datasette's Jinja environment; these tests render the same
-cards (an event's real cards, a clip, a group, and a caption that tries markup)
-through Datasette's own async environment and compare.
+archive/web/grid_html.py writes the grid of the event and unit pages, and
+archive/web/sync_macros.py renders the other lists with a synchronous twin of
+Datasette's Jinja environment; these tests render the same cards (an event's
+real cards, a clip, one with neither caption nor time, a group's, and a caption
+that tries markup) through Datasette's own async environment and compare.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ def _cards(ds) -> list[dict]:
     assert len(cards) >= 3
     odd = {**cards[0], "id": 990001, "caption": '<script>alert(1)</script> "Đảng ủy" & <b>'}
     clip = {**cards[1], "id": 990002, "media_type": "video", "duration": 75.4}
-    return [*cards, odd, clip]
+    bare = {**cards[2], "id": 990003, "caption": None, "taken_at": None}
+    member = {"url": "/-/photos/1", "caption": "<b>gần giống</b>", "thumb_url": "/-/images/thumb/1"}
+    group = {"id": 7, "label": "3 ảnh", "pick_reason": "nét nhất", "members": [member], "size": 3}
+    grouped = {**cards[0], "id": 990004, "group": {**group, "url": "/-/groups/7", "more": True}}
+    return [*cards, odd, clip, bare, grouped]
 
 
 def test_the_synchronous_grid_is_the_async_macros_output(built) -> None:
@@ -39,6 +45,7 @@ def test_the_synchronous_grid_is_the_async_macros_output(built) -> None:
         assert str(rendered) == expected
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered and "<script>" not in rendered
     assert 'class="archive-duration"' in rendered and "1:15" in rendered
+    assert 'data-group="7"' in rendered and "&lt;b&gt;gần giống" in rendered
 
 
 def test_the_pages_lists_are_the_async_macros_output(built) -> None:

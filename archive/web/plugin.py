@@ -86,6 +86,7 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.globals["archive_value_label"] = media.value_label
     env.globals["archive_unit_links"] = unit_links
     env.filters["archive_row_cells"] = shown_cells.row_cells
+    env.filters["archive_rows_html"] = shown_cells.rows_html
     env.filters["archive_by_name"] = shown_cells.by_name
     chrome.install(env, datasette)
     sync_macros.install(env)  # after the loader and filters: the twin shares them
