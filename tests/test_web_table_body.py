@@ -5,7 +5,8 @@ twin of the template environment (archive/web/sync_macros.py), its column
 glossary and rows written in Python; the one awaited value, the table's
 actions, is read before. These tests hold that to what a reviewer sees: an
 action another plugin adds (an async hook), every column's description, every
-row, the facets.
+row, the facets; and the query arguments Datasette reads fifty times a page,
+parsed once (archive/web/request_args.py), still follow the request.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from __future__ import annotations
 import html
 import re
 
+from datasette.utils.asgi import Request
+
+from archive.web import request_args
 from tests import web_archive
 from tests.web_archive import datasette, foreign_plugin, get
 
@@ -52,3 +56,14 @@ def test_every_found_row_and_facet_is_on_the_page(built) -> None:
     assert shown == [row["id"] for row in found]  # each row once, in the table's order
     facets = page.text.split('<div class="facet-results">', 1)[1]
     assert 'data-column="units"' in facets and web_archive.XSS not in page.text
+
+
+def test_query_arguments_are_parsed_once_and_follow_the_request() -> None:
+    request_args.install()
+    request = Request.fake("/catalog/photos?_search=%C4%91%E1%BA%A3ng&_facet=units&_facet=tags")
+    first = request.args
+    assert first.get("_search") == "đảng" and first.getlist("_facet") == ["units", "tags"]
+    first.getlist("_facet").append("year")  # a caller changing its own copy
+    assert request.args.getlist("_facet") == ["units", "tags"]
+    request.scope["query_string"] = b"_search=ph%C6%B0%E1%BB%9Dng"
+    assert request.args.get("_search") == "phường" and "_facet" not in request.args

@@ -35,6 +35,7 @@ from archive.web import (
     permission_memo,
     pick_facet,
     read_cache,
+    request_args,
     request_memo,
     search_page,
     searched_table,
@@ -102,6 +103,7 @@ def startup(datasette: Any) -> None:
     (absolute_urls); a search's column facets are counted in one statement
     (column_facets)."""
     shown_cells.install()
+    request_args.install()
     deferred_labels.install()
     facet_paths.install()
     column_facets.install()
