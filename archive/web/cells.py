@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
 
 from archive.web import media
 from archive.web.html_text import escaped
-from archive.web.site import Links, anchor, link, vn_datetime
+from archive.web.site import Links, anchor, link, unit_url, vn_datetime
 
 Cell = Callable[[Links, Any, Any], "Markup | str | None"]
 TABLES = (None, "photos", "events", "units")  # None: a canned query's rows
@@ -66,16 +67,26 @@ def _event_cell(links: Links, row: Any, value: Any) -> Markup | None:
 
 
 def _units_cell(links: Links, row: Any, value: Any) -> Markup | None:
+    if isinstance(value, str):
+        html = _units_html(links.base_url, value)
+        return None if html is None else Markup(html)
+    return None if value else Markup("&nbsp;")
+
+
+@lru_cache(maxsize=4096)
+def _units_html(base_url: str, value: str) -> str | None:
+    """A photo's units (their JSON list) as links, one per line; None when not a list
+    of names. Kept per list: the same few hundred lists recur on every page."""
     try:
         names = json.loads(value or "[]")
-    except (TypeError, ValueError):
+    except ValueError:
         return None
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         return None
     if not names:
-        return Markup("&nbsp;")
+        return "&nbsp;"
     # One string joined, not a Markup per link: this runs for every row of the table.
-    return Markup("<br>".join(anchor(links.unit(name), name) for name in names))
+    return "<br>".join(anchor(unit_url(base_url, name), name) for name in names)
 
 
 def _tags_cell(links: Links, row: Any, value: Any) -> Markup | None:

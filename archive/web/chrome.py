@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, soft_str
@@ -117,11 +118,17 @@ def column_options(
     chosen = set(selected)
     return Markup(
         "\n".join(
-            f'<option value="{escaped(name)}"{" selected" if name in chosen else ""}>'
-            f"{escaped(prefix)}{escaped(column_label(labels, name))}</option>"
+            _option(name, f"{prefix}{column_label(labels, name)}", name in chosen)
             for name in columns
         )
     )
+
+
+@lru_cache(maxsize=1024)
+def _option(name: str, label: str, selected: bool) -> str:
+    """One ``<option>``, escaped: the same hundred or so on every table page."""
+    chosen = " selected" if selected else ""
+    return f'<option value="{escaped(name)}"{chosen}>{escaped(label)}</option>'
 
 
 def glossary(columns: Mapping[str, Any] | None) -> Markup:

@@ -43,7 +43,14 @@ def encoded_pair(key: Any, value: Any) -> str:
     """One ``key=value`` as ``urlencode`` writes it (its quote_plus of each text)."""
     if isinstance(key, bytes) or isinstance(value, bytes):
         return urlencode([(key, value)])
-    return f"{quote_plus(str(key))}={quote_plus(str(value))}"
+    return f"{_quoted(str(key))}={_quoted(str(value))}"
+
+
+@lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    """``quote_plus`` of a text: the same few names and values (years, events, units,
+    cameras) are encoded on every page, each a few Python calls per character."""
+    return quote_plus(text)
 
 
 def install() -> None:

@@ -84,6 +84,11 @@ def _unit_page(name: str) -> str:
     return f"-/units/{quote(unit_slug(name))}"
 
 
+def unit_url(base_url: str, name: str) -> str:
+    """A unit's page under ``base_url`` by its name as photos list it."""
+    return base_url + _unit_page(name)
+
+
 class Links:
     """Every URL the plugin's pages and JSON hand out (base_url aware)."""
 
@@ -116,7 +121,7 @@ class Links:
 
     def unit(self, name: str) -> str:
         """A unit's page by its name as photos list it (a unit's slug is its folded name)."""
-        return self.base_url + _unit_page(name)
+        return unit_url(self.base_url, name)
 
     def unit_slug(self, slug: str) -> str:
         return self.path(f"/-/units/{quote(slug)}")
