@@ -9,7 +9,7 @@ hands out the same toggle addresses as before.
 from __future__ import annotations
 
 import types
-from urllib.parse import urljoin
+from urllib.parse import quote_plus, urljoin
 
 from datasette.app import Datasette
 from datasette.utils.asgi import Request
@@ -79,6 +79,41 @@ def test_the_direct_join_is_urljoins_address(host, path, scheme, force) -> None:
     target = _Settings(force)
     absolute_urls.install(target)
     assert target.absolute_url(request, path) == expected
+
+
+TAILS = st.one_of(st.text(max_size=12).map(quote_plus), st.text(max_size=12))
+
+
+@settings(max_examples=400, derandomize=True, database=None, deadline=None)
+@given(
+    host=HOSTS,
+    prefix=PATHS,
+    tails=st.lists(TAILS, min_size=1, max_size=4),
+    scheme=st.sampled_from(["http", "https"]),
+    force=st.booleans(),
+)
+@example(host="localhost", prefix="/catalog/photos?year=", tails=["2019"], scheme="http", force=1)
+@example(
+    host="localhost",
+    prefix="/catalog/photos?_search=x&units=",
+    tails=["a b"],
+    scheme="http",
+    force=0,
+)
+@example(host="localhost", prefix="/catalog/./photos?year=", tails=["2019"], scheme="http", force=0)
+@example(host="evil/x", prefix="/catalog/photos?year=", tails=["2019"], scheme="http", force=0)
+@example(host="localhost", prefix="/catalog/photos?c=", tails=["a\tb\n"], scheme="http", force=0)
+def test_a_joined_prefix_with_each_tail_is_the_whole_join(host, prefix, tails, scheme, force):
+    """A facet's links: the prefix joined once, each value's encoded text put after it."""
+    try:
+        request = _request(host, scheme)
+        expected = [_joined(request, prefix + tail, force) for tail in tails]
+    except (ValueError, UnicodeError):
+        return
+    target = _Settings(force)
+    absolute_urls.install(target)
+    joiner = absolute_urls.tail_joiner(target, request, prefix)
+    assert [joiner(tail) for tail in tails] == expected
 
 
 def test_a_table_pages_facet_addresses_are_the_same_as_datasettes(built, ds) -> None:

@@ -13,6 +13,7 @@ dot segments ``urljoin`` would resolve) still goes through Datasette's own metho
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 # A Host header that urljoin reads back as itself: a name or address, maybe a port.
@@ -37,6 +38,28 @@ def is_plain_absolute_path(path: str) -> bool:
     if _ODD_CHARACTER.search(path):
         return False
     return "/." not in path.split("?", 1)[0].split("#", 1)[0]
+
+
+# What quote_plus and urlencode write: a tail of these after a query's "?" joins as it is.
+_ENCODED_TAIL = re.compile(r"[A-Za-z0-9_.~%+=&-]*")
+
+
+def tail_joiner(datasette: Any, request: Any, prefix: str) -> Callable[[str], str]:
+    """``lambda tail: datasette.absolute_url(request, prefix + tail)``, the join made once.
+
+    For a facet's values, whose links differ only in the value's encoded text at
+    the end: when the prefix is a plain absolute path with a query, the address of
+    ``prefix + tail`` is the prefix's address followed by the tail, for any tail of
+    URL-encoded text. Any other prefix or tail is joined whole, as before.
+    """
+
+    def each(tail: str) -> str:
+        return datasette.absolute_url(request, prefix + tail)
+
+    if _origin(request) is None or "?" not in prefix or not is_plain_absolute_path(prefix):
+        return each
+    whole = datasette.absolute_url(request, prefix)
+    return lambda tail: whole + tail if _ENCODED_TAIL.fullmatch(tail) else each(tail)
 
 
 def _origin(request: Any) -> str | None:

@@ -27,7 +27,8 @@ from typing import Any
 from datasette.database import QueryInterrupted
 from datasette.utils import escape_sqlite, path_with_removed_args
 
-from archive.web.facet_paths import path_with_added_args
+from archive.web.absolute_urls import tail_joiner
+from archive.web.facet_paths import path_with_added_args, quoted
 from archive.web.site import is_catalog
 
 TABLE = "photos"
@@ -131,20 +132,28 @@ def _values(
     label, its column pointing nowhere or its row missing there, shows as itself)."""
     labels = {(column, row["value"]): row["label"] for row in rows if row["label"] is not None}
     key = f"{column}__exact" if column.startswith("_") else column
+    ds, request = facet.ds, facet.request
+    # Every value's narrowing link is one address with the value's text at the end.
+    added = tail_joiner(ds, request, str(ds.urls.path(path_with_added_args(request, {key: ""}))))
     values = []
     for row in rows:
         value = row["value"]
         selected = (key, str(value)) in pairs
         if selected:
-            path = path_with_removed_args(facet.request, {key: str(value)})
+            path = path_with_removed_args(request, {key: str(value)})
+            toggle = ds.absolute_url(request, ds.urls.path(path))
+        elif isinstance(value, bytes):
+            toggle = ds.absolute_url(
+                request, ds.urls.path(path_with_added_args(request, {key: value}))
+            )
         else:
-            path = path_with_added_args(facet.request, {key: value})
+            toggle = added(quoted(str(value)))
         values.append(
             {
                 "value": value,
                 "label": labels.get((column, value), value),
                 "count": row["count"],
-                "toggle_url": facet.ds.absolute_url(facet.request, facet.ds.urls.path(path)),
+                "toggle_url": toggle,
                 "selected": selected,
             }
         )

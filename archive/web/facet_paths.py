@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote_plus, urlencode
 
-__all__ = ["encoded_pair", "install", "kept_arguments", "path_with_added_args"]
+__all__ = ["encoded_pair", "install", "kept_arguments", "path_with_added_args", "quoted"]
 
 
 @lru_cache(maxsize=256)
@@ -43,11 +43,11 @@ def encoded_pair(key: Any, value: Any) -> str:
     """One ``key=value`` as ``urlencode`` writes it (its quote_plus of each text)."""
     if isinstance(key, bytes) or isinstance(value, bytes):
         return urlencode([(key, value)])
-    return f"{_quoted(str(key))}={_quoted(str(value))}"
+    return f"{quoted(str(key))}={quoted(str(value))}"
 
 
 @lru_cache(maxsize=4096)
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
     """``quote_plus`` of a text: the same few names and values (years, events, units,
     cameras) are encoded on every page, each a few Python calls per character."""
     return quote_plus(text)

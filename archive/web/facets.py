@@ -18,6 +18,7 @@ filter so SQLite can start from the link table instead of every row's JSON.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -26,8 +27,9 @@ from datasette.facets import Facet
 from datasette.filters import FilterArguments
 from datasette.utils import path_with_removed_args
 
+from archive.web.absolute_urls import tail_joiner
 from archive.web.column_facets import rows_by_facet
-from archive.web.facet_paths import encoded_pair, kept_arguments
+from archive.web.facet_paths import encoded_pair, kept_arguments, quoted
 from archive.web.pick_facet import only_picks_filter
 
 TABLE = "photos"
@@ -72,8 +74,10 @@ class LinkedFacet(Facet):
                 wanted.setdefault(column, source_and_config)
         counted = await self._counted_together(list(wanted), size + 1)
         pairs = self.get_querystring_pairs()
-        added = _added_prefix(self.request)
+        prefix = _added_prefix(self.request)
         for column, source_and_config in wanted.items():
+            key = encoded_pair(f"{column}__arraycontains", "")
+            added = tail_joiner(self.ds, self.request, prefix + key)
             rows = counted[column] if counted is not None else await self._counted(column, size + 1)
             if rows is None:
                 timed_out.append(column)
@@ -150,20 +154,24 @@ class LinkedFacet(Facet):
         )
 
     def value(
-        self, column: str, row: Any, pairs: list[tuple[str, str]], added: str
+        self, column: str, row: Any, pairs: list[tuple[str, str]], added: Callable[[str], str]
     ) -> dict[str, Any]:
+        """One value; ``added`` makes its narrowing link from its encoded text (what
+        ``path_with_added_args`` gives, from the address parsed once per facet)."""
         value = str(row["value"])
         key = f"{column}__arraycontains"
         selected = (key, value) in pairs
         if selected:
-            path = path_with_removed_args(self.request, {key: value})
-        else:  # what path_with_added_args gives, from the address parsed once per facet
-            path = added + encoded_pair(key, value)
+            toggle = self.ds.absolute_url(
+                self.request, path_with_removed_args(self.request, {key: value})
+            )
+        else:
+            toggle = added(quoted(value))
         return {
             "value": value,
             "label": value,
             "count": row["count"],
-            "toggle_url": self.ds.absolute_url(self.request, path),
+            "toggle_url": toggle,
             "selected": selected,
         }
 
