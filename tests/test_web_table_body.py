@@ -36,6 +36,17 @@ def test_an_action_a_plugin_awaits_is_in_the_menu(built) -> None:
     assert "coroutine" not in page.text
 
 
+def test_the_database_pages_actions_share_the_header(built) -> None:
+    def actions(datasette, actor, database, request):
+        return [{"href": "/-/sao-luu", "label": f"Sao lưu «{database}»"}]
+
+    with foreign_plugin("database_actions", actions):
+        page = get(datasette(built), "/catalog")
+    header = page.text.split('<div class="page-header"', 1)[1].split("</div>\n", 1)[0]
+    assert 'title="Thao tác với cơ sở dữ liệu"' in header
+    assert '<a href="/-/sao-luu">Sao lưu «catalog»</a>' in header
+
+
 def test_the_glossary_names_every_column_escaped(built) -> None:
     ds = datasette(built)
     page = get(ds, "/catalog/photos?_search=dang+uy")
