@@ -8,11 +8,11 @@ piece of output passes up through every template the page extends. The lists
 are pure (their items are plain dicts made by :mod:`archive.web.site`), so they
 are rendered by an overlay of the same environment (the same loader, filters,
 globals and autoescaping) with async off, and handed to the page as markup:
-the unit page's events, the timeline's months, the search's results, the
-table's facets; the photo grid, the longest, is written in Python
-(:mod:`archive.web.grid_html`, held to its macro). The twin also renders the
-body of the table page whole, with the page's variables, once its one awaited
-value (the table's actions) is read.
+the unit page's events, the timeline's months, the search's results; the
+photo grid, the longest, is written in Python (:mod:`archive.web.grid_html`,
+held to its macro). The twin also renders the body of the table page whole
+(its facets included), with the page's variables, once its one awaited value
+(the table's actions) is read.
 Rendering in the twin is no more blocking than Jinja's async mode, which awaits
 nothing that is not awaitable and so never yields to the event loop either.
 """
@@ -31,14 +31,14 @@ MACROS = "_archive_macros.html"
 
 # The macros of MACROS offered as ``archive_<name>`` globals, rendered synchronously.
 # The photo grid is written in Python (archive.web.grid_html), held to its macro.
-SYNCHRONOUS = ("unit_events", "timeline_months", "search_results", "facet_results")
+SYNCHRONOUS = ("unit_events", "timeline_months", "search_results")
 BADGE = "_archive_group_badge.html"
 
 
 def install(env: Any) -> None:
     """``archive_photo_grid(photos, lightbox=False)``, ``archive_unit_events(events)``,
-    ``archive_timeline_months(months)``, ``archive_search_results(results)``,
-    ``archive_facet_results(...)``: those macros, rendered synchronously; and
+    ``archive_timeline_months(months)``, ``archive_search_results(results)``: those
+    macros, rendered synchronously; and
     ``archive_render_sync(name, **values)``: a whole template, rendered synchronously
     with the calling page's variables and ``values`` (which the caller awaited)."""
     # Its own template cache: a shared one would hand the async templates to the twin.
