@@ -1,9 +1,10 @@
-"""A searched photos table's column facets, counted in one statement, are Datasette's.
+"""A searched photos table's facets, counted in one statement, are each facet's own.
 
-archive/web/column_facets.py counts the event, year, type and camera facets of a
-search together. Every page must list the same facets, values, counts, labels,
-links, choices and truncation as Datasette's own statement per column (the
-combined path turned off), in JSON and in the page's bytes.
+archive/web/searched_facets.py counts the event, year, type and camera facets of a
+search, its units and tags and its "only picks" together. Every page must list the
+same facets, values, counts, labels, links, choices and truncation as each facet's
+own statement (the combined path turned off: Datasette's per column, the linked
+facets' and the picks'), in JSON and in the page's bytes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import sqlite3
 import pytest
 from datasette.database import Database
 
-from archive.web import column_facets
+from archive.web import searched_facets
+from archive.web.searched_facets import Wanted
 from tests.web_archive import datasette, get
 
 SEARCH = "_search=%C4%91%E1%BA%A3ng+%E1%BB%A7y"  # "đảng ủy"
@@ -58,9 +60,14 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_the_facets_are_datasettes(built, monkeypatch, statements) -> None:
     together = {query: facets_of(datasette(built), query) for query in QUERIES}
     combined = [s for s in statements if "archive_matches" in s]
-    assert combined and not any("select year as value" in s for s in statements)
+    assert len(combined) == 2 * len(QUERIES), "one statement a page, JSON and HTML"
+    assert not any("select year as value" in s for s in statements)
+    assert not any(s.startswith("SELECT is_pick AS value") for s in statements)
+    assert not any("archive_linked_matches" in s for s in statements)
     assert together[SEARCH][0]["year"]["results"], "the example's search has years to count"
-    monkeypatch.setattr(column_facets, "counted_together", _datasettes_own)
+    assert together[SEARCH][0]["units"]["results"], "and units"
+    assert together[SEARCH][0]["is_pick"]["results"], "and picks"
+    monkeypatch.setattr(searched_facets, "counted", _each_on_its_own)
     statements.clear()
     for query, (results, timed_out, html) in together.items():
         own_results, own_timed_out, own_html = facets_of(datasette(built), query)
@@ -69,9 +76,10 @@ def test_the_facets_are_datasettes(built, monkeypatch, statements) -> None:
         assert html == own_html, query
     assert not any("archive_matches" in s for s in statements)
     assert any("select year as value" in s for s in statements)  # one statement a column
+    assert any(s.startswith("SELECT is_pick AS value") for s in statements)
 
 
-async def _datasettes_own(facet):
+async def _each_on_its_own(facet):
     return None
 
 
@@ -92,7 +100,8 @@ def test_each_branch_gives_its_columns_own_statement() -> None:
     conn.executemany("INSERT INTO photos (event_id, year, camera) VALUES (?, ?, ?)", rows * 2)
     sql, columns = "select * from photos where id > 1", ["event_id", "year", "camera"]
     for limit in (1, 2, 3, 5):
-        together = conn.execute(column_facets.counting_sql(sql, columns, limit)).fetchall()
+        wanted = Wanted(columns=tuple(columns))
+        together = conn.execute(searched_facets.counting_sql(sql, wanted, limit)).fetchall()
         for i, column in enumerate(columns):
             own = conn.execute(
                 f"select {column} as value, count(*) as count from ({sql})"
@@ -103,7 +112,8 @@ def test_each_branch_gives_its_columns_own_statement() -> None:
 
 
 def test_the_statement_counts_each_column_in_its_order() -> None:
-    sql = column_facets.counting_sql("select * from photos", ["event_id", "year"], 31)
+    wanted = Wanted(columns=("event_id", "year"))
+    sql = searched_facets.counting_sql("select * from photos", wanted, 31)
     assert sql.startswith("with archive_matches as materialized (select event_id, year from (")
     assert sql.count("union all") == 1 and sql.count("limit 31") == 2
 

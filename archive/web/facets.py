@@ -27,18 +27,13 @@ from datasette.facets import Facet
 from datasette.filters import FilterArguments
 from datasette.utils import path_with_removed_args
 
+from archive.web import searched_facets
 from archive.web.absolute_urls import tail_joiner
-from archive.web.column_facets import rows_by_facet
 from archive.web.facet_paths import encoded_pair, kept_arguments, quoted
+from archive.web.facet_sql import LINKED_TYPE as TYPE
+from archive.web.facet_sql import LINKS, TABLE, linked_counts, linked_counts_among
 from archive.web.pick_facet import only_picks_filter
 
-TABLE = "photos"
-# Column of photos -> (link table, its key column, table of names).
-LINKS: dict[str, tuple[str, str, str]] = {
-    "units": ("photo_units", "unit_id", "units"),
-    "tags": ("photo_tags", "tag_id", "tags"),
-}
-TYPE = "linked"
 # The shown photos' ids, read once for every linked facet of a page.
 MATCHES = "archive_linked_matches"
 # The whole table's counts, kept by the catalog's triggers (archive/kept_counts.py:
@@ -106,7 +101,13 @@ class LinkedFacet(Facet):
 
     async def _counted_together(self, columns: list[str], limit: int) -> dict[str, list] | None:
         """Every facet's rows from one statement (one trip to a read thread, the table's
-        matches read once); None for one statement a facet: a single facet, or a time-out."""
+        matches read once); None for one statement a facet: a single facet, or a time-out.
+
+        Under a search that statement is the one counting every facet of the page
+        (archive/web/searched_facets.py)."""
+        searched = await searched_facets.counted(self)
+        if searched is not None:
+            return {column: searched[TYPE, column] for column in columns}
         if len(columns) < 2:
             return None
         branches = " union all ".join(
@@ -119,7 +120,10 @@ class LinkedFacet(Facet):
             found = await self._run(branches)
         except QueryInterrupted:
             return None
-        return rows_by_facet(found.rows, columns)
+        counted: dict[str, list] = {column: [] for column in columns}
+        for row in found.rows:
+            counted[columns[row["facet"]]].append(row)
+        return counted
 
     async def _run(self, sql: str) -> Any:
         return await self.ds.execute(
@@ -135,23 +139,19 @@ class LinkedFacet(Facet):
         whole link table); under "only picks", the units' kept pick counts (m015), the
         tags' picks' links (their partial index, m014). ``matches`` names a table of the
         shown photos' ids to read instead of the table's query."""
-        link, key, names = LINKS[column]
         unfiltered = self.sql.strip() == f"select * from [{TABLE}]" or " where " not in self.sql
         only_picks = only_picks_filter(self.request) and self.request.args.get("is_pick") == "1"
         if unfiltered and not only_picks and column in KEPT:
             return KEPT[column].format(limit=limit)
         if only_picks and column in KEPT_PICKS:
             return KEPT_PICKS[column].format(limit=limit)
-        shown = matches or f"({self.sql})"
-        inside = "" if unfiltered else f"WHERE l.photo_id IN (SELECT id FROM {shown})"
-        source = f"{link} l"
+        link = LINKS[column][0]
         if only_picks:
-            source, inside = f"{link} l INDEXED BY idx_{link}_picks", "WHERE l.is_pick = 1"
-        return (
-            f"SELECT n.name AS value, count(*) AS count FROM {source}"
-            f" JOIN {names} n ON n.id = l.{key} {inside}"
-            f" GROUP BY l.{key} ORDER BY count(*) DESC, n.name LIMIT {limit}"
-        )
+            source = f"{link} l INDEXED BY idx_{link}_picks"
+            return linked_counts(column, limit, source, "WHERE l.is_pick = 1")
+        if unfiltered:
+            return linked_counts(column, limit, f"{link} l", "")
+        return linked_counts_among(column, limit, matches or f"({self.sql})")
 
     def value(
         self, column: str, row: Any, pairs: list[tuple[str, str]], added: Callable[[str], str]

@@ -31,9 +31,11 @@ from datasette.facets import Facet
 from datasette.filters import FilterArguments
 from datasette.utils import path_with_added_args, path_with_removed_args
 
-TABLE = "photos"
-COLUMN = "is_pick"
-TYPE = "picks"
+from archive.web import searched_facets
+from archive.web.facet_sql import PICKS_COLUMN as COLUMN
+from archive.web.facet_sql import PICKS_TYPE as TYPE
+from archive.web.facet_sql import TABLE, picks_counts_among
+
 LABELS = {1: "Chỉ ảnh chọn", 0: "Ảnh gần giống khác"}
 
 UNFILTERED_SQL = """WITH kept AS (SELECT
@@ -58,19 +60,17 @@ class PicksFacet(Facet):
         configs = [c for c in self.get_configs() if self._column(c) == COLUMN]
         if self.table != TABLE or not configs:
             return results, timed_out
-        try:
-            rows = await self.ds.execute(
-                self.database,
-                self.count_sql(),
-                self.params,
-                truncate=False,
-                custom_time_limit=self.ds.setting("facet_time_limit_ms"),
-            )
-        except QueryInterrupted:
-            return results, [COLUMN]
-        except sqlite3.OperationalError:
-            return results, timed_out  # a catalog from before migration m010: no groups
-        counts = {row["value"]: row["count"] for row in rows.rows}
+        searched = await searched_facets.counted(self)
+        if searched is not None and (TYPE, COLUMN) in searched:
+            rows = searched[TYPE, COLUMN]  # a search's: counted with every facet of its page
+        else:
+            try:
+                rows = (await self._run(self.count_sql())).rows
+            except QueryInterrupted:
+                return results, [COLUMN]
+            except sqlite3.OperationalError:
+                return results, timed_out  # a catalog from before migration m010: no groups
+        counts = {row["value"]: row["count"] for row in rows}
         if only_picks_filter(self.request):  # the kept counts of both; the table shows one
             counts = {v: c for v, c in counts.items() if str(v) == self.request.args[COLUMN]}
         pairs = self.get_querystring_pairs()
@@ -92,6 +92,15 @@ class PicksFacet(Facet):
         )
         return results, timed_out
 
+    async def _run(self, sql: str) -> Any:
+        return await self.ds.execute(
+            self.database,
+            sql,
+            self.params,
+            truncate=False,
+            custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+        )
+
     @staticmethod
     def _column(source_and_config: dict[str, Any]) -> str | None:
         config = source_and_config["config"]
@@ -102,10 +111,7 @@ class PicksFacet(Facet):
         unfiltered = self.sql.strip() == f"select * from [{TABLE}]" or " where " not in self.sql
         if unfiltered or only_picks_filter(self.request):
             return UNFILTERED_SQL
-        return (
-            f"SELECT {COLUMN} AS value, count(*) AS count FROM ({self.sql})"
-            f" WHERE {COLUMN} IN (0, 1) GROUP BY {COLUMN}"
-        )
+        return picks_counts_among(f"({self.sql})")
 
     def value(self, value: int, count: int, pairs: list[tuple[str, str]]) -> dict[str, Any]:
         arg = {COLUMN: str(value)}
