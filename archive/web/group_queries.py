@@ -9,7 +9,7 @@ simply its photos with ``is_pick = 1``, in the event order: one seek in
 Every query here runs through :func:`archive.web.queries.read` (the read-only
 reader, on Datasette's read connections, under its time limit). On a catalog
 that predates migration m010 (served read-only, never migrated) the event page
-falls back to every photo: :func:`event_cards` answers None there.
+falls back to every photo: :func:`event_cards_in` answers None there.
 """
 
 from __future__ import annotations
@@ -44,25 +44,22 @@ async def _dicts(db: Database, sql: str, params: dict[str, Any]) -> list[dict[st
     return await queries.read(db, lambda reader: reader.all(sql, params))
 
 
-async def event_cards(
-    db: Database, event_id: int, limit: int, after: dict[str, Any] | None = None
+def event_cards_in(
+    reader: Any, event_id: int, limit: int, after: dict[str, Any] | None = None
 ) -> list[dict[str, Any]] | None:
     """A page of the event's cards: its picks and its photos in no group, in EVENT_ORDER.
 
     Each row carries its group's ``group_size`` (NULL when in no group) and
     ``pick_by_reviewer``: one primary-key look-up in ``photo_groups`` per card.
     None on a catalog without groups (:func:`archive.similar_reader.has_groups`),
-    whose every photo is a card; that is asked in the same trip to a read thread.
+    whose every photo is a card. On a reader, in the read thread: the event page
+    reads these with its event, in one trip.
     """
+    if not similar_reader.has_groups(reader):
+        return None
     condition, params = queries._after_event_key(after)
     sql = EVENT_CARDS_SQL.format(condition=condition)
-
-    def cards(reader: Any) -> list[dict[str, Any]] | None:
-        if not similar_reader.has_groups(reader):
-            return None
-        return reader.all(sql, {"id": event_id, "limit": limit, **params})
-
-    return await queries.read(db, cards)
+    return reader.all(sql, {"id": event_id, "limit": limit, **params})
 
 
 async def shown_members(db: Database, group_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

@@ -52,15 +52,20 @@ def group_summary(links: Links, group_id: int, size: int, by_reviewer: Any) -> d
 
 
 async def event_cards(
-    db: Any, links: Links, event_id: int, limit: int, after: dict[str, Any] | None
+    db: Any,
+    links: Links,
+    rows: list[dict[str, Any]] | None,
+    event_id: int,
+    limit: int,
+    after: dict[str, Any] | None,
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` cards of the event from just after ``after``: one per group.
 
-    A card of a group's pick carries ``group`` (its badge, its first other
-    members); a photo in no group is a card as before. A catalog without
-    migration m010 (served read-only) shows every photo.
+    ``rows`` are what :func:`group_queries.event_cards_in` read. A card of a group's
+    pick carries ``group`` (its badge, its first other members); a photo in no group
+    is a card as before. A catalog without migration m010 (served read-only, its
+    ``rows`` None) shows every photo.
     """
-    rows = await group_queries.event_cards(db, event_id, limit, after)
     if rows is None:  # a catalog from before groups: every photo is a card
         rows = await queries.event_photos(db, event_id, limit, after)
         return [links.photo_card(row) for row in rows]

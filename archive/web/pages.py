@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils.asgi import BadRequest, NotFound, Response
 
 from archive import fields
-from archive.web import groups, queries
+from archive.web import group_queries, groups, queries
 from archive.web.site import Links, archive_database, ensure_can_view, vn_month
 
 UNIT_PAGE_SIZE = 60
@@ -106,14 +106,27 @@ async def event_view(request: Any, datasette: Any) -> Response:
     db = archive_database(datasette)
     await ensure_can_view(datasette, request, db.name, ("events", "photos"))
     links = Links(datasette, db.name)
-    event = await queries.event(db, request.url_vars["key"])
+    key, after_id = request.url_vars["key"], cursor(request)
+
+    def first_reads(reader: Any) -> tuple[Any, Any, Any]:
+        """The event, the photo the page starts after, and its cards' rows: one trip to a
+        read thread instead of three (a quarter of a millisecond each)."""
+        event = queries.event_in(reader, key)
+        if event is None:
+            return None, None, None
+        after = queries.photo_key_in(reader, after_id) if after_id is not None else None
+        if after_id is not None and after is None:
+            return event, None, None  # an unknown cursor: refused below, nothing more read
+        rows = group_queries.event_cards_in(reader, event["id"], EVENT_PAGE_SIZE + 1, after)
+        return event, after, rows
+
+    event, after, rows = await queries.read(db, first_reads)
     if event is None:
         raise NotFound("Không có sự kiện này")
-    after = cursor(request)
-    if after is not None:
-        after = _known(await queries.photo_key(db, after), after)
+    if after_id is not None:
+        after = _known(after, after_id)
     # One card per group of near-duplicates (archive.web.groups), then the photos in none.
-    cards = await groups.event_cards(db, links, event["id"], EVENT_PAGE_SIZE + 1, after)
+    cards = await groups.event_cards(db, links, rows, event["id"], EVENT_PAGE_SIZE + 1, after)
     data = {
         "event": {
             **{k: event[k] for k in ("id", "slug", "title", "date", "location", "description")},

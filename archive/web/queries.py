@@ -59,18 +59,13 @@ EVENT_UNITS_SQL = """SELECT u.name, u.slug FROM units u
            ORDER BY 2"""
 
 
-async def event(db: Database, key: str) -> dict[str, Any] | None:
-    """An event by slug, else by id (the photos table links events by id).
+def event_in(reader: Reader, key: str) -> dict[str, Any] | None:
+    """An event by slug, else by id (the photos table links events by id), on a reader.
 
     Its photo count is the one the catalog keeps (``events.photo_count``); its units
     are those it names and those its photos show (``unit_event_photos``, kept too).
-    Read in one trip to a read thread, its units with it.
+    Called in a read thread, with the event page's other first reads (one trip).
     """
-    return await read(db, lambda reader: event_in(reader, key))
-
-
-def event_in(reader: Reader, key: str) -> dict[str, Any] | None:
-    """:func:`event` on a reader: in the caller's thread."""
     found = reader.one(EVENT_SQL.format(where="e.slug = :key"), {"key": key})
     if found is None and key.isascii() and key.isdigit() and len(key) <= MAX_ID_DIGITS:
         found = reader.one(EVENT_SQL.format(where="e.id = :key"), {"key": int(key)})
@@ -121,8 +116,12 @@ def event_photos_in(
 
 async def photo_key(db: Database, photo_id: int) -> dict[str, Any] | None:
     """What a page's "next" link names: a photo, by id, with the values it sorts by."""
-    return await _one(
-        db,
+    return await read(db, lambda reader: photo_key_in(reader, photo_id))
+
+
+def photo_key_in(reader: Reader, photo_id: int) -> dict[str, Any] | None:
+    """:func:`photo_key` on a reader: in the caller's thread."""
+    return reader.one(
         "SELECT id, event_id, taken_at, original_name FROM photos WHERE id = :id",
         {"id": photo_id},
     )
