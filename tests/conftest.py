@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 from click.testing import CliRunner, Result
 
+from archive import i18n
 from archive.catalog import Catalog
 from archive.cli import cli
 from archive.db import open_catalog
@@ -21,6 +22,20 @@ EXAMPLE_EVENT = EXAMPLES / "hoc-tap-chi-thi-05-ct-tw-nam-2018"
 SHARED = PROJECT.parent / "shared"
 # The suite is written against the English sentences; tests of the Vietnamese set their own.
 os.environ["ARCHIVE_LANG"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """Each test ends in the language it began in.
+
+    A command run in this process speaks the archive's stored language from then on
+    (``archive settings set language vi``); without this, the tests after it would read
+    Vietnamese sentences where they expect English, depending on which ran first.
+    """
+    before = i18n.language()
+    yield
+    if i18n.language() != before:
+        i18n.activate(before)
 
 
 def missing_tool(reason: str) -> None:

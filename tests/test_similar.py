@@ -42,12 +42,17 @@ def event(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuiltEvent]:
 def ingested(event, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """The event ingested once (a real ingest); each test works on its own copy."""
     root = tmp_path_factory.mktemp("ingested") / "archive"
-    return root, _ingest(Archive(root), event[0])
+    found = _ingest(Archive(root), event[0])
+    # Everything into catalog.db itself: the copies leave the WAL files out, which a
+    # connection closing at garbage collection may delete while they are being copied.
+    with sqlite3.connect(root / "catalog.db") as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return root, found
 
 
 @pytest.fixture
 def copy(ingested, root: Path) -> Archive:
-    shutil.copytree(ingested[0], root)
+    shutil.copytree(ingested[0], root, ignore=shutil.ignore_patterns("*-wal", "*-shm"))
     return Archive(root)
 
 
