@@ -31,7 +31,13 @@ from archive.web import searched_facets
 from archive.web.absolute_urls import tail_joiner
 from archive.web.facet_paths import encoded_pair, kept_arguments, quoted
 from archive.web.facet_sql import LINKED_TYPE as TYPE
-from archive.web.facet_sql import LINKS, TABLE, linked_counts, linked_counts_among
+from archive.web.facet_sql import (
+    LINKS,
+    TABLE,
+    linked_counts,
+    linked_counts_among,
+    run_counting,
+)
 from archive.web.pick_facet import only_picks_filter
 
 # The shown photos' ids, read once for every linked facet of a page.
@@ -126,13 +132,7 @@ class LinkedFacet(Facet):
         return counted
 
     async def _run(self, sql: str) -> Any:
-        return await self.ds.execute(
-            self.database,
-            sql,
-            self.params,
-            truncate=False,
-            custom_time_limit=self.ds.setting("facet_time_limit_ms"),
-        )
+        return await run_counting(self, sql)
 
     def count_sql(self, column: str, limit: int, matches: str | None = None) -> str:
         """The counts of one facet: the kept counts when nothing narrows the table (else the

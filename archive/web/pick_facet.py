@@ -34,7 +34,7 @@ from datasette.utils import path_with_added_args, path_with_removed_args
 from archive.web import searched_facets
 from archive.web.facet_sql import PICKS_COLUMN as COLUMN
 from archive.web.facet_sql import PICKS_TYPE as TYPE
-from archive.web.facet_sql import TABLE, picks_counts_among
+from archive.web.facet_sql import TABLE, picks_counts_among, run_counting
 
 LABELS = {1: "Chỉ ảnh chọn", 0: "Ảnh gần giống khác"}
 
@@ -93,13 +93,7 @@ class PicksFacet(Facet):
         return results, timed_out
 
     async def _run(self, sql: str) -> Any:
-        return await self.ds.execute(
-            self.database,
-            sql,
-            self.params,
-            truncate=False,
-            custom_time_limit=self.ds.setting("facet_time_limit_ms"),
-        )
+        return await run_counting(self, sql)
 
     @staticmethod
     def _column(source_and_config: dict[str, Any]) -> str | None:

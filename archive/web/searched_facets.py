@@ -35,6 +35,7 @@ from archive.web.facet_sql import (
     TABLE,
     linked_counts_among,
     picks_counts_among,
+    run_counting,
 )
 from archive.web.request_memo import once, read_key
 from archive.web.site import is_catalog
@@ -176,10 +177,5 @@ async def counted(facet: Any) -> dict[Place, list[Any]] | None:
 
 
 async def _run(facet: Any, sql: str) -> Any:
-    return await facet.ds.execute(
-        facet.database,
-        sql,
-        facet.params,
-        truncate=False,
-        custom_time_limit=facet.ds.setting("facet_time_limit_ms"),
-    )
+    """The one counting statement (apart from each facet's own, so a test can stop it)."""
+    return await run_counting(facet, sql)
