@@ -126,10 +126,7 @@ class LinkedFacet(Facet):
             found = await self._run(branches)
         except QueryInterrupted:
             return None
-        counted: dict[str, list] = {column: [] for column in columns}
-        for row in found.rows:
-            counted[columns[row["facet"]]].append(row)
-        return counted
+        return searched_facets.rows_by_place(found.rows, columns)
 
     async def _run(self, sql: str) -> Any:
         return await run_counting(self, sql)

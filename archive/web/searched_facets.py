@@ -21,7 +21,7 @@ facet counts on its own, as before.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from datasette.database import QueryInterrupted
 from datasette.facets import load_facet_configs
@@ -45,6 +45,7 @@ COLUMN_TYPE = "column"
 
 # A facet of the statement: (its type, its column).
 Place = tuple[str, str]
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,9 @@ def counting_sql(sql: str, wanted: Wanted, limit: int, labels: dict[str, str] | 
     )
 
 
-def rows_by_place(rows: Any, places: list[Place]) -> dict[Place, list[Any]]:
+def rows_by_place(rows: Any, places: list[K]) -> dict[K, list[Any]]:
     """A union of facets' rows, each ``facet`` an index into ``places``, split by facet."""
-    counted: dict[Place, list[Any]] = {place: [] for place in places}
+    counted: dict[K, list[Any]] = {place: [] for place in places}
     for row in rows:
         counted[places[row["facet"]]].append(row)
     return counted
@@ -153,27 +154,36 @@ async def label_expressions(database: Any, columns: list[str]) -> dict[str, str]
 
 async def counted(facet: Any) -> dict[Place, list[Any]] | None:
     """Every facet's rows of a searched photos table, from one statement run once per
-    request; None where each facet counts on its own (see the module's docstring)."""
-    request = facet.request
+    request; None where each facet counts on its own (see the module's docstring).
+
+    The whole answer is shared by the page's facets (every one of them asks), so what
+    they want, the labels and the statement are worked out once, by the first.
+    """
     if (
         facet.table != TABLE
-        or not request.args.get("_search")
+        or not facet.request.args.get("_search")
         or not is_catalog(facet.ds, facet.database)
     ):
         return None
+    read = read_key(facet.ds.get_database(facet.database), facet.sql, facet.params)
+    try:
+        if read is None:  # parameters that cannot be a key: counted for this facet alone
+            return await _count(facet)
+        return await once(("archive_searched_facets", read), _count, facet)
+    except QueryInterrupted:
+        return None
+
+
+async def _count(facet: Any) -> dict[Place, list[Any]] | None:
+    """:func:`counted`'s work, once a request."""
     database = facet.ds.get_database(facet.database)
     known = set(await database.table_columns(TABLE))
-    wanted = wanted_of(load_facet_configs(request, facet.metadata), known)
+    wanted = wanted_of(load_facet_configs(facet.request, facet.metadata), known)
     if wanted is None or not wanted.places():
         return None
     labels = await label_expressions(database, list(wanted.columns))
     sql = counting_sql(facet.sql, wanted, facet.get_facet_size() + 1, labels)
-    key = read_key(database, sql, facet.params)
-    try:
-        found = await (once(key, _run, facet, sql) if key is not None else _run(facet, sql))
-    except QueryInterrupted:
-        return None
-    return rows_by_place(found.rows, wanted.places())
+    return rows_by_place((await _run(facet, sql)).rows, wanted.places())
 
 
 async def _run(facet: Any, sql: str) -> Any:
