@@ -23,11 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from datasette.utils import path_with_removed_args
-
 from archive.web import searched_facets
 from archive.web.absolute_urls import tail_joiner
-from archive.web.facet_paths import path_with_added_args, quoted
+from archive.web.facet_paths import path_with_added_args, path_with_removed_args, quoted
 from archive.web.searched_facets import COLUMN_TYPE
 
 

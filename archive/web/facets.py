@@ -25,11 +25,10 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.filters import FilterArguments
-from datasette.utils import path_with_removed_args
 
 from archive.web import searched_facets
 from archive.web.absolute_urls import tail_joiner
-from archive.web.facet_paths import encoded_pair, kept_arguments, quoted
+from archive.web.facet_paths import encoded_pair, kept_arguments, path_with_removed_args, quoted
 from archive.web.facet_sql import LINKED_TYPE as TYPE
 from archive.web.facet_sql import (
     LINKS,

@@ -29,9 +29,9 @@ from typing import Any
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.filters import FilterArguments
-from datasette.utils import path_with_added_args, path_with_removed_args
 
 from archive.web import searched_facets
+from archive.web.facet_paths import path_with_added_args, path_with_removed_args
 from archive.web.facet_sql import PICKS_COLUMN as COLUMN
 from archive.web.facet_sql import PICKS_TYPE as TYPE
 from archive.web.facet_sql import TABLE, picks_counts_among, run_counting

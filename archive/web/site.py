@@ -117,6 +117,10 @@ class Links:
         return self.path(f"/-/photos/{int(photo_id)}")
 
     def event(self, key: str | int) -> str:
+        """An event's page by its slug, or by its id (the photos table's cells link by id,
+        which needs no quoting: a table page links each of its rows' events)."""
+        if type(key) is int:
+            return self.path(f"/-/events/{key}")
         return self.path(f"/-/events/{quote(str(key))}")
 
     def unit(self, name: str) -> str:
