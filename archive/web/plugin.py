@@ -30,6 +30,7 @@ from archive.web import (
     facets,
     group_page,
     images,
+    json1,
     media,
     pages,
     permission_memo,
@@ -44,6 +45,7 @@ from archive.web import (
     table_order,
     table_search,
 )
+from archive.web.known_templates import KnownTemplates
 from archive.web.site import Links, archive_database, unit_links, vn_date, vn_datetime
 
 HERE = Path(__file__).resolve().parent
@@ -72,13 +74,14 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
 
     Templates are read once: Jinja otherwise looks at every template's file (a dozen
     ``stat`` calls a table page) on each page to see whether it changed, and the
-    package's templates change only with the package, which a restart brings.
+    package's templates change only with the package, which a restart brings. For
+    the same reason a name found nowhere is remembered (:class:`KnownTemplates`).
     """
     env.auto_reload = False
     loaders = [FileSystemLoader(str(TEMPLATES)), env.loader]
     if datasette.template_dir:
         loaders.insert(0, FileSystemLoader(datasette.template_dir))
-    env.loader = ChoiceLoader(loaders)
+    env.loader = KnownTemplates(ChoiceLoader(loaders))
     env.filters["vn_date"] = vn_date
     env.filters["vn_datetime"] = vn_datetime
     env.filters["paragraphs"] = pages.description_paragraphs
@@ -100,12 +103,13 @@ def startup(datasette: Any) -> None:
     (deferred_labels); the catalog's schema is asked once per schema version
     (request_memo), each permission once (permission_memo), and the facets' links
     parse the page's address once (facet_paths) and are joined without urljoin
-    (absolute_urls); a search's column facets are counted in one statement
-    (column_facets)."""
+    (absolute_urls); SQLite's JSON functions are looked for once (json1); a search's
+    column facets are counted in one statement (column_facets)."""
     shown_cells.install()
     request_args.install()
     deferred_labels.install()
     facet_paths.install()
+    json1.install()
     column_facets.install()
     permission_memo.install(datasette)
     absolute_urls.install(datasette)
