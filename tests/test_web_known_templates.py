@@ -16,7 +16,7 @@ from datasette.utils import detect_json1
 from jinja2 import DictLoader, Environment, TemplateNotFound
 
 from archive.web import json1
-from archive.web.known_templates import KnownTemplates
+from archive.web.known_templates import REMEMBERED, KnownTemplates
 from tests.web_archive import get
 
 
@@ -43,6 +43,15 @@ def test_a_missing_name_is_looked_for_once_and_found_ones_load() -> None:
     with pytest.raises(TemplateNotFound):
         env.get_template("table-catalog-photos.html")
     assert KnownTemplates(inner).list_templates() == ["row.html", "table.html"]
+
+
+def test_the_names_it_remembers_are_bounded() -> None:
+    """A visitor's address names a ``pages/`` template: those cannot fill the memory."""
+    env = Environment(loader=KnownTemplates(CountingLoader({})), auto_reload=False)
+    for n in range(REMEMBERED * 3):
+        with pytest.raises(TemplateNotFound):
+            env.get_template(f"pages/{n}.html")
+    assert 0 < len(env.loader.missing) <= REMEMBERED
 
 
 def test_the_server_pages_render_through_it(ds) -> None:

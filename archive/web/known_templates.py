@@ -5,6 +5,9 @@ Each page offers Datasette a list of templates, the most particular first
 templates it loads (and, the server's templates being read once, never looks
 at their files again), but a name with no file is looked for again in every
 folder of every loader on each page.
+
+The names remembered are bounded: Datasette also looks for ``pages/<path>.html``
+for any address it has no page for, so a visitor chooses those names.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 from jinja2 import BaseLoader, TemplateNotFound
 
 __all__ = ["KnownTemplates"]
+
+REMEMBERED = 1024  # missing names kept at most (then forgotten all at once)
 
 
 class KnownTemplates(BaseLoader):
@@ -30,7 +35,7 @@ class KnownTemplates(BaseLoader):
         try:
             return self.loader.get_source(environment, template)
         except TemplateNotFound:
-            self.missing.add(template)
+            self._remember(template)
             raise
 
     def load(self, environment: Any, name: str, globals: Any = None) -> Any:
@@ -39,8 +44,13 @@ class KnownTemplates(BaseLoader):
         try:
             return self.loader.load(environment, name, globals)
         except TemplateNotFound:
-            self.missing.add(name)
+            self._remember(name)
             raise
+
+    def _remember(self, name: str) -> None:
+        if len(self.missing) >= REMEMBERED:
+            self.missing.clear()
+        self.missing.add(name)
 
     def list_templates(self) -> list[str]:
         return self.loader.list_templates()
