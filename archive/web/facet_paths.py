@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote_plus, urlencode
 
 __all__ = [
+    "encoded",
     "encoded_pair",
     "install",
     "kept_arguments",
@@ -33,7 +34,7 @@ __all__ = [
 @lru_cache(maxsize=256)
 def kept_arguments(query_string: str, removed: frozenset[str] = frozenset()) -> str:
     """The query string's arguments re-encoded as Datasette does, less the ``removed`` names."""
-    return urlencode([(k, v) for k, v in pairs_of(query_string) if k not in removed])
+    return encoded((k, v) for k, v in pairs_of(query_string) if k not in removed)
 
 
 def path_with_added_args(
@@ -44,7 +45,7 @@ def path_with_added_args(
     pairs = list(args.items() if isinstance(args, dict) else args)
     removed = frozenset(k for k, v in pairs if v is None)
     kept = kept_arguments(request.query_string, removed)
-    added = "&".join(encoded_pair(k, v) for k, v in pairs if v is not None)
+    added = encoded((k, v) for k, v in pairs if v is not None)
     query = f"{kept}&{added}" if kept and added else kept or added
     return (path or request.path) + (f"?{query}" if query else "")
 
@@ -85,9 +86,14 @@ def pairs_of(query_string: str) -> tuple[tuple[str, str], ...]:
     return tuple(parse_qsl(query_string))
 
 
+def encoded(pairs: Iterable[tuple[Any, Any]]) -> str:
+    """The pairs as ``urlencode`` writes them (each :func:`encoded_pair`, joined by ``&``)."""
+    return "&".join(encoded_pair(k, v) for k, v in pairs)
+
+
 def _query(pairs: Iterable[tuple[Any, Any]]) -> str:
-    """``?`` and the pairs as ``urlencode`` writes them; nothing for no pairs."""
-    query = "&".join(encoded_pair(k, v) for k, v in pairs)
+    """``?`` and the :func:`encoded` pairs; nothing for no pairs."""
+    query = encoded(pairs)
     return f"?{query}" if query else ""
 
 

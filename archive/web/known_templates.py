@@ -30,19 +30,17 @@ class KnownTemplates(BaseLoader):
         self.missing: set[str] = set()
 
     def get_source(self, environment: Any, template: str) -> Any:
-        if template in self.missing:
-            raise TemplateNotFound(template)
-        try:
-            return self.loader.get_source(environment, template)
-        except TemplateNotFound:
-            self._remember(template)
-            raise
+        return self._unless_missing(template, self.loader.get_source, environment, template)
 
     def load(self, environment: Any, name: str, globals: Any = None) -> Any:
+        return self._unless_missing(name, self.loader.load, environment, name, globals)
+
+    def _unless_missing(self, name: str, ask: Any, *args: Any) -> Any:
+        """``ask(*args)``, unless ``name`` was found nowhere before (then remembered so)."""
         if name in self.missing:
             raise TemplateNotFound(name)
         try:
-            return self.loader.load(environment, name, globals)
+            return ask(*args)
         except TemplateNotFound:
             self._remember(name)
             raise
