@@ -13,7 +13,7 @@ on real cards, a clip, a group and a caption that tries markup.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -36,21 +36,40 @@ def photo_grid(
     ``badge`` writes a group's badge (the ``group_badge`` macro): only cards of
     a near-duplicate group have one, a few a page.
     """
-    photos = list(photos)
+    shown = [(card, _Texts.of(card)) for card in photos]
     out = ['\n<ul class="archive-grid">\n']
-    out.extend(_card(card, lightbox, badge) for card in photos)
+    out.extend(_card(card, texts, lightbox, badge) for card, texts in shown)
     out.append("\n</ul>\n")
     if lightbox:
         out.append("\n")
-        out.extend(_large_view(card) for card in photos if card.get("media_type") != "video")
+        out.extend(
+            _large_view(card, texts) for card, texts in shown if card.get("media_type") != "video"
+        )
         out.append("\n")
     out.append("\n")
     return Markup("".join(out))
 
 
-def _card(card: Card, lightbox: bool, badge: Callable[[Card], Any]) -> str:
+class _Texts(NamedTuple):
+    """A card's id, address and caption escaped once: the card and its large view show
+    the caption up to five times (alt texts, captions), and escaping was a tenth of
+    an event page."""
+
+    photo_id: str
+    url: str
+    caption: str | None  # None without a caption: each place then says so its own way
+
+    @classmethod
+    def of(cls, card: Card) -> _Texts:
+        caption = card.get("caption")
+        return cls(
+            escaped(card.get("id")), escaped(card.get("url")), escaped(caption) if caption else None
+        )
+
+
+def _card(card: Card, texts: _Texts, lightbox: bool, badge: Callable[[Card], Any]) -> str:
     """One ``<li>``: the thumbnail (a clip's with its length), the caption, the time."""
-    photo_id, url, caption = escaped(card.get("id")), escaped(card.get("url")), card.get("caption")
+    photo_id, url, caption = texts
     thumb = escaped(card.get("thumb_url"))
     if card.get("media_type") == "video":
         duration = card.get("duration")
@@ -62,7 +81,7 @@ def _card(card: Card, lightbox: bool, badge: Callable[[Card], Any]) -> str:
             )
         picture = (
             f'<a class="archive-thumb archive-video" href="{url}" title="Xem video">\n'
-            f'                <img src="{thumb}" alt="{escaped(caption or VIDEO_ALT)}"'
+            f'                <img src="{thumb}" alt="{VIDEO_ALT if caption is None else caption}"'
             ' loading="lazy">\n'
             '                <span class="archive-play" aria-hidden="true">▶</span>\n'
             f"                {length}\n"
@@ -75,7 +94,7 @@ def _card(card: Card, lightbox: bool, badge: Callable[[Card], Any]) -> str:
             "\n"
             f'            <a class="archive-thumb" href="{href}"\n'
             f'                title="{title}">\n'
-            f'                <img src="{thumb}" alt="{escaped(caption or PHOTO_ALT)}"'
+            f'                <img src="{thumb}" alt="{PHOTO_ALT if caption is None else caption}"'
             ' loading="lazy">\n'
             "            </a>\n            "
         )
@@ -85,7 +104,7 @@ def _card(card: Card, lightbox: bool, badge: Callable[[Card], Any]) -> str:
     return (
         f'\n    <li id="anh-{photo_id}">\n        <figure>\n            {picture}\n'
         "            <figcaption>\n"
-        f'                <a href="{url}">{escaped(caption or NO_CAPTION)}</a>\n'
+        f'                <a href="{url}">{NO_CAPTION if caption is None else caption}</a>\n'
         f"                {when}\n"
         "            </figcaption>\n"
         f"            {group}\n"
@@ -93,16 +112,16 @@ def _card(card: Card, lightbox: bool, badge: Callable[[Card], Any]) -> str:
     )
 
 
-def _large_view(card: Card) -> str:
+def _large_view(card: Card, texts: _Texts) -> str:
     """A still's lightbox: the preview, its caption and a link to the photo's page."""
-    photo_id, caption = escaped(card.get("id")), card.get("caption")
+    photo_id, url, caption = texts
     return (
         f'\n<div class="archive-lightbox" id="xem-{photo_id}" role="dialog" aria-label="Ảnh lớn">\n'
         f'    <a class="archive-lightbox-close" href="#anh-{photo_id}" title="Đóng">&times;</a>\n'
         "    <figure>\n"
         f'        <img src="{escaped(card.get("preview_url"))}"'
-        f' alt="{escaped(caption or PHOTO_ALT)}" loading="lazy">\n'
-        f"        <figcaption>{escaped(caption or '')} · "
-        f'<a href="{escaped(card.get("url"))}">Chi tiết ảnh</a></figcaption>\n'
+        f' alt="{PHOTO_ALT if caption is None else caption}" loading="lazy">\n'
+        f"        <figcaption>{'' if caption is None else caption} · "
+        f'<a href="{url}">Chi tiết ảnh</a></figcaption>\n'
         "    </figure>\n</div>\n"
     )

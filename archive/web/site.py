@@ -155,10 +155,11 @@ class Links:
         card: dict[str, Any] = {name: row.get(name) for name in _CARD_FIELDS}
         if "units" in card:
             card["units"] = [
-                {"name": unit, "url": self.unit(unit)} for unit in _json_list(card["units"])
+                {"name": name, "url": url}
+                for name, url in _unit_pairs(self.base_url, card["units"])
             ]
         if "tags" in card:
-            card["tags"] = _json_list(card["tags"])
+            card["tags"] = list(_json_tuple(card["tags"]))
         photo_id = int(row["id"])
         card["url"] = f"{self.base_url}-/photos/{photo_id}"
         card["thumb_url"] = f"{self.base_url}-/images/thumb/{photo_id}"
@@ -192,12 +193,34 @@ def unit_links(units: list[dict[str, str]] | None) -> Markup:
     and a macro's loop cost a millisecond there (each name and address a lookup, each
     comma a peek at the next item).
     """
-    return Markup(", ".join(anchor(u["url"], u["name"]) for u in units or ()))
+    return Markup(", ".join(_unit_anchor(u["url"], u["name"]) for u in units or ()))
 
 
-def _json_list(text: str | None) -> list[Any]:
-    """A JSON list column's value (``[]`` when empty, the usual case for tags)."""
-    return json.loads(text) if text and text != "[]" else []
+def _unit_anchor(href: Any, text: Any) -> str:
+    """:func:`anchor` of a unit, plain texts written once each (:func:`_plain_anchor`)."""
+    if type(href) is str and type(text) is str:
+        return _plain_anchor(href, text)
+    return anchor(href, text)  # markup is not a key: it would meet the same text unescaped
+
+
+@lru_cache(maxsize=4096)
+def _plain_anchor(href: str, text: str) -> str:
+    """:func:`anchor` of two plain texts: the same few hundred units on page after page."""
+    return anchor(href, text)
+
+
+@lru_cache(maxsize=4096)
+def _json_tuple(text: str | None) -> tuple[Any, ...]:
+    """A JSON list column's value, decoded once per text: a page's cards repeat the same
+    few lists of units and tags (a photo's units are its event's), and decoding each
+    card's was a tenth of an event page. A tuple, so no caller can change the kept one."""
+    return tuple(json.loads(text)) if text and text != "[]" else ()
+
+
+@lru_cache(maxsize=4096)
+def _unit_pairs(base_url: str, text: str | None) -> tuple[tuple[str, str], ...]:
+    """A ``units`` column's names, each with its page's address under ``base_url``."""
+    return tuple((name, unit_url(base_url, name)) for name in _json_tuple(text))
 
 
 # -- how dates read in Vietnamese ---------------------------------------------
