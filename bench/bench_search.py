@@ -19,11 +19,13 @@ file, the same number of times, and the ratio page p95 / raw p95 (budget: 2x).
 
 Datasette costs a few milliseconds per request whatever the SQL (routing, its
 ASGI layers, permissions, the base template), which alone makes a page whose
-SQL takes 1 ms "5x raw". So the same server also answers two pages that run
-no SQL of ours (the floors): ``/-/versions.json`` for the JSON pages and
+SQL takes 1 ms "5x raw". So the same server also answers a page that runs no
+SQL of ours (the floor): ``/-/versions.json`` for the JSON pages and
 ``/-/versions`` (the base template with the archive's chrome) for the HTML
 pages. Each page is printed against raw alone and against raw + its floor;
 its status is "ok" within 2x raw, "ok+floor" within 2x raw + floor, else SLOW.
+The three are sampled in rounds (a raw run, a floor request, the page's
+request), so the machine's busy spells fall on a page and its references alike.
 One extra request of each page's JSON twin checks that the page gives the
 answer the raw queries give (first page ids, totals, facet counts). An HTTP
 error, a facet that timed out, a count not computed, a "takes too long"
@@ -187,76 +189,111 @@ def _trouble(status: int, text: str) -> str | None:
     return why
 
 
-def time_page(client: httpx.Client, page: Page, repeat: int) -> dict[str, Any]:
-    """One warm-up and ``repeat`` timed requests; the first trouble seen is kept."""
-    times, failed = [], None
-    for _ in range(repeat + 1):
-        started = time.perf_counter()
-        try:
-            response = client.get(page.url(page.kind == "json"))
-            status, text = response.status_code, response.text
-        except httpx.TimeoutException:
-            status, text = 0, ""
-            failed = failed or f"client timeout ({client.timeout.read:.0f} s)"
-        elapsed = time.perf_counter() - started
-        times.append(elapsed)
-        failed = failed or (_trouble(status, text) if status else failed)
-        if failed and elapsed > 10:
-            break  # a page that fails slowly is not asked again and again
-    # Without the warm-up, unless it is all there is (a slow failure).
-    return {"times": times[1:] or times, "failed": failed}
+def _timed_get(client: httpx.Client, url: str) -> tuple[float, int, str, str | None]:
+    """One request: its seconds, status and text, and a client timeout as trouble."""
+    started = time.perf_counter()
+    try:
+        response = client.get(url)
+        status, text, failed = response.status_code, response.text, None
+    except httpx.TimeoutException:
+        status, text = 0, ""
+        failed = f"client timeout ({client.timeout.read:.0f} s)"
+    return time.perf_counter() - started, status, text, failed
 
 
-def time_raw(path: Path, page: Page, repeat: int, timeout: float) -> tuple[dict[str, Any], Any]:
-    """The raw queries, ``repeat`` times after the run that gives the answer.
+class RawRuns:
+    """The raw queries of one page on their own read-only connection, run by run.
 
-    Each run is interrupted after ``timeout`` seconds, and repeating stops once
-    the runs have taken ``RAW_BUDGET`` seconds in all: some raw SQL (the smart
+    Each run is interrupted after ``timeout`` seconds, and timing stops once the
+    runs have taken ``RAW_BUDGET`` seconds in all: some raw SQL (the smart
     search's ranking) takes minutes, and the figure is then plain enough.
     """
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    timer = None
-    times: list[float] = []
-    note = None
 
-    def run() -> Any:
-        nonlocal timer
-        timer = threading.Timer(timeout, conn.interrupt)
+    def __init__(self, path: Path, page: Page, timeout: float) -> None:
+        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        self.page, self.timeout = page, timeout
+        self.times: list[float] = []
+        self.note: str | None = None
+        self.spent = 0.0
+
+    def answer(self) -> Any:
+        """The untimed first run: the answer the page must give ({} if it failed)."""
+        try:
+            return self._run()
+        except sqlite3.OperationalError as error:
+            self.note = f"raw SQL {error} after {self.timeout:.0f} s"
+            return {}
+
+    def run(self) -> None:
+        """One timed run, unless a run failed or the budget is spent."""
+        if self.note is not None:
+            return
+        if self.spent > RAW_BUDGET:
+            self.note = f"{len(self.times)} runs (stopped after {RAW_BUDGET:.0f} s)"
+            return
+        started = time.perf_counter()
+        try:
+            self._run()
+        except sqlite3.OperationalError as error:
+            self.note = f"raw SQL {error} after {self.timeout:.0f} s"
+            self.times.clear()
+            return
+        self.times.append(time.perf_counter() - started)
+        self.spent += self.times[-1]
+
+    def _run(self) -> Any:
+        timer = threading.Timer(self.timeout, self.conn.interrupt)
         timer.start()
         try:
-            started = time.perf_counter()
-            answer = page.raw(conn)
-            times.append(time.perf_counter() - started)
-            return answer
+            return self.page.raw(self.conn)
         finally:
             timer.cancel()
 
-    try:
-        answer = run()
-        times.clear()
-        begun = time.perf_counter()
-        for _ in range(repeat):
-            run()
-            if time.perf_counter() - begun > RAW_BUDGET:
-                note = f"{len(times)} runs (stopped after {RAW_BUDGET:.0f} s)"
-                break
-    except sqlite3.OperationalError as error:
-        conn.close()
-        return {"times": [], "note": f"raw SQL {error} after {timeout:.0f} s"}, {}
-    conn.close()
-    return {"times": times, "note": note}, answer
+    def close(self) -> dict[str, Any]:
+        """The timed runs and the note on them; the connection closed."""
+        self.conn.close()
+        return {"times": self.times, "note": self.note}
 
 
-def time_floor(client: httpx.Client, path: str, repeat: int) -> dict[str, float]:
-    """Median and p95 of a floor page: one warm-up, then at least 10 timed requests."""
-    times = []
-    for i in range(max(repeat, 10) + 1):
-        started = time.perf_counter()
-        response = client.get(path)
-        response.raise_for_status()
-        if i:
-            times.append(time.perf_counter() - started)
-    return _stats(times)
+def time_raw(path: Path, page: Page, repeat: int, timeout: float) -> tuple[dict[str, Any], Any]:
+    """The raw queries, ``repeat`` times after the run that gives the answer."""
+    runs = RawRuns(path, page, timeout)
+    answer = runs.answer()
+    for _ in range(repeat):
+        runs.run()
+    return runs.close(), answer
+
+
+def time_rounds(
+    client: httpx.Client, page: Page, repeat: int, raw: RawRuns | None = None
+) -> dict[str, Any]:
+    """A warm-up and ``repeat`` rounds, each: a raw run, the page's floor, the page.
+
+    The three are sampled side by side, so a busy spell of the machine (which
+    moves a 10 ms page by half within minutes) falls on the page and on both of
+    its references alike, and the ratios hold from one run to the next. The
+    first trouble the page shows is kept.
+    """
+    floor_url = FLOORS[page.kind]
+    pages, floors, failed = [], [], None
+    for round_ in range(repeat + 1):
+        if raw is not None and round_:
+            raw.run()
+        floor_seconds = _timed_get(client, floor_url)[0]
+        seconds, status, text, trouble = _timed_get(client, page.url(page.kind == "json"))
+        failed = failed or trouble or (_trouble(status, text) if status else None)
+        if round_:
+            pages.append(seconds)
+            floors.append(floor_seconds)
+        if failed and seconds > 10:
+            break  # a page that fails slowly is not asked again and again
+    # Without the warm-up, unless it is all there is (a slow failure).
+    return {"times": pages or [seconds], "failed": failed, "floor_times": floors}
+
+
+def time_page(client: httpx.Client, page: Page, repeat: int) -> dict[str, Any]:
+    """One warm-up and ``repeat`` timed requests (each after its floor's)."""
+    return time_rounds(client, page, repeat)
 
 
 def check(client: httpx.Client, page: Page, expected: Any) -> tuple[str, str | None]:
@@ -300,21 +337,22 @@ def measure(
     photos.close()
     results = []
     with Server(root) as server, httpx.Client(base_url=server.base, timeout=timeout) as client:
-        floors = {kind: time_floor(client, path, repeat) for kind, path in FLOORS.items()}
         for page in search_pages.pages():
             if only and not any(word.lower() in page.name.lower() for word in only):
                 continue
-            raw, expected = time_raw(catalog, page, repeat, timeout)
-            timed = time_page(client, page, repeat)
+            runs = RawRuns(catalog, page, timeout)
+            expected = runs.answer()
+            timed = time_rounds(client, page, repeat, runs)
+            raw = runs.close()
             same, trouble = check(client, page, expected)
             failed = timed["failed"] or trouble
             page_stats = _stats(timed["times"]) if timed["times"] else None
             raw_stats = _stats(raw["times"]) if raw["times"] else None
+            floor = _stats(timed["floor_times"]) if timed["floor_times"] else None
             ratio = page_stats["p95"] / raw_stats["p95"] if page_stats and raw_stats else None
-            floor = floors[page.kind]
             floored = (
                 page_stats["p95"] / (raw_stats["p95"] + floor["p95"])
-                if page_stats and raw_stats
+                if page_stats and raw_stats and floor
                 else None
             )
             results.append(
@@ -328,6 +366,7 @@ def measure(
                     "raw_note": raw["note"],
                     "ratio_p95": ratio,
                     "floor": FLOORS[page.kind],
+                    "floor_seconds": floor,
                     "ratio_p95_raw_plus_floor": floored,
                     "within_budget": bool(
                         ratio is not None and ratio <= PAGE_BUDGET and not failed
@@ -342,7 +381,6 @@ def measure(
         "photos": total,
         "repeat": repeat,
         "budget": PAGE_BUDGET,
-        "floors": floors,
         "pages": results,
     }
 
