@@ -17,9 +17,10 @@ from markupsafe import Markup
 
 from archive.web import media
 from archive.web.html_text import escaped
-from archive.web.site import Links, anchor, link, unit_url, vn_datetime
+from archive.web.site import Links, anchor, unit_url, vn_datetime
 
-Cell = Callable[[Links, Any, Any], "Markup | str | None"]
+Cell = Callable[[Links, Any, Any], "Markup | None"]
+CellHtml = Callable[[Links, Any, Any], "str | None"]
 TABLES = (None, "photos", "events", "units")  # None: a canned query's rows
 
 
@@ -30,7 +31,7 @@ def _field(row: Any, name: str) -> Any:
         return None
 
 
-def _thumb_cell(links: Links, row: Any, value: Any) -> Markup | None:
+def _thumb_cell(links: Links, row: Any, value: Any) -> str | None:
     photo_id = _field(row, "id")
     if not value or not isinstance(photo_id, int):
         return None
@@ -38,39 +39,38 @@ def _thumb_cell(links: Links, row: Any, value: Any) -> Markup | None:
     alt = escaped(_field(row, "caption") or "")
     if media.is_video(row):
         length = escaped(media.duration_text(_field(row, "duration")))
-        return Markup(
+        return (
             f'<a class="archive-thumb archive-video" href="{href}" title="Xem video">'
             f'<img src="{src}" alt="{alt}" loading="lazy">'
             '<span class="archive-play" aria-hidden="true">▶</span>'
             f'<span class="archive-duration">{length}</span></a>'
         )
-    return Markup(
+    return (
         f'<a class="archive-thumb" href="{href}"><img src="{src}" alt="{alt}" loading="lazy"></a>'
     )
 
 
-def _caption_cell(links: Links, row: Any, value: Any) -> Markup | None:
+def _caption_cell(links: Links, row: Any, value: Any) -> str | None:
     photo_id = _field(row, "id")
     if not value or not isinstance(photo_id, int):
         return None
-    return link(links.photo(photo_id), value)
+    return anchor(links.photo(photo_id), value)
 
 
-def _event_cell(links: Links, row: Any, value: Any) -> Markup | None:
+def _event_cell(links: Links, row: Any, value: Any) -> str | None:
     if isinstance(value, dict):
         event_id, label = value.get("value"), value.get("label")
     else:
         event_id, label = value, value
     if event_id is None:
         return None
-    return link(links.event(event_id), label or event_id)
+    return anchor(links.event(event_id), label or event_id)
 
 
-def _units_cell(links: Links, row: Any, value: Any) -> Markup | None:
+def _units_cell(links: Links, row: Any, value: Any) -> str | None:
     if isinstance(value, str):
-        html = _units_html(links.base_url, value)
-        return None if html is None else Markup(html)
-    return None if value else Markup("&nbsp;")
+        return _units_html(links.base_url, value)
+    return None if value else "&nbsp;"
 
 
 @lru_cache(maxsize=4096)
@@ -89,42 +89,50 @@ def _units_html(base_url: str, value: str) -> str | None:
     return "<br>".join(anchor(unit_url(base_url, name), name) for name in names)
 
 
-def _tags_cell(links: Links, row: Any, value: Any) -> Markup | None:
+def _tags_cell(links: Links, row: Any, value: Any) -> str | None:
     try:
         names = json.loads(value or "[]")
     except (TypeError, ValueError):
         return None
     if not isinstance(names, list):
         return None
-    return Markup("<br>").join(str(name) for name in names) or Markup("&nbsp;")
+    return "<br>".join(escaped(str(name)) for name in names) or "&nbsp;"
+
+
+def _text(text: str | None) -> str | None:
+    """A cell shown as text: escaped, or None (Datasette's own) when there is none."""
+    return escaped(text) if text else None
 
 
 def _taken_at_cell(links: Links, row: Any, value: Any) -> str | None:
-    return vn_datetime(value) if isinstance(value, str) and value else None
+    return _text(vn_datetime(value)) if isinstance(value, str) and value else None
 
 
-def _event_title_cell(links: Links, row: Any, value: Any) -> Markup | None:
+def _event_title_cell(links: Links, row: Any, value: Any) -> str | None:
     slug = _field(row, "slug")
     if not value or not slug:
         return None
-    return link(links.event(slug), value)
+    return anchor(links.event(slug), value)
 
 
-def _unit_name_cell(links: Links, row: Any, value: Any) -> Markup | None:
+def _unit_name_cell(links: Links, row: Any, value: Any) -> str | None:
     if not value:
         return None
-    return link(links.unit(value), value)
+    return anchor(links.unit(value), value)
 
 
 def _duration_cell(links: Links, row: Any, value: Any) -> str | None:
-    return media.duration_text(value) or None
+    return _text(media.duration_text(value))
 
 
 def _media_type_cell(links: Links, row: Any, value: Any) -> str | None:
-    return media.MEDIA_LABELS.get(value) if isinstance(value, str) else None
+    return _text(media.MEDIA_LABELS.get(value)) if isinstance(value, str) else None
 
 
-CELLS: dict[tuple[str | None, str], Cell] = {
+# Each cell's HTML as a plain string (None: Datasette's own). The photos table's own
+# layout joins these strings into its rows (archive.web.shown_cells); the hook gets
+# them as markup (CELLS).
+HTML: dict[tuple[str | None, str], CellHtml] = {
     ("photos", "thumb_path"): _thumb_cell,
     ("photos", "duration"): _duration_cell,
     ("photos", "media_type"): _media_type_cell,
@@ -138,9 +146,29 @@ CELLS: dict[tuple[str | None, str], Cell] = {
 }
 
 
+def _as_markup(html_cell: CellHtml) -> Cell:
+    """The hook's cell: the same HTML, as markup Datasette shows as it is."""
+
+    def cell(links: Links, row: Any, value: Any) -> Markup | None:
+        html = html_cell(links, row, value)
+        return None if html is None else Markup(html)
+
+    cell.__name__ = html_cell.__name__
+    return cell
+
+
+CELLS: dict[tuple[str | None, str], Cell] = {key: _as_markup(f) for key, f in HTML.items()}
+_THUMB = CELLS[("photos", "thumb_path")]
+
+
 def renderer(table: str | None, column: str) -> Cell | None:
     """The function showing this column of this table; a canned query (``table`` None)
     gets the thumbnail when it selects the photo's ``id`` with its ``thumb_path``."""
     if table not in TABLES:
         return None
-    return CELLS.get((table, column)) or (_thumb_cell if column == "thumb_path" else None)
+    return CELLS.get((table, column)) or (_THUMB if column == "thumb_path" else None)
+
+
+def html_renderer(table: str, column: str) -> CellHtml | None:
+    """:func:`renderer`'s HTML as a plain string, for a layout that joins its cells."""
+    return HTML.get((table, column)) if table in TABLES else None

@@ -224,7 +224,7 @@ def own_cells(
 
     links = Links(datasette, database_name)
     names = [column[0] for column in shown]
-    renders = [cells.renderer(TABLE, name) for name in names]
+    renders = [cells.html_renderer(TABLE, name) for name in names]
     units = (datasette.table_metadata(database_name, TABLE) or {}).get("units") or {}
     found = []
     for row in rows:
@@ -232,23 +232,34 @@ def own_cells(
         for name, render, value in zip(names, renders, row, strict=True):
             if labels and value is not None and (name, value) in labels:
                 value = {"value": value, "label": labels[(name, value)]}
-            display = render(links, row, value) if render is not None else None
-            if not display:  # Datasette's own cases, those the photos table meets
+            piece = render(links, row, value) if render is not None else None
+            if piece:
+                display = _markup(piece)
+            else:  # Datasette's own cases, those the photos table meets
                 if isinstance(value, (bytes, dict)) or name in units:
                     return None
                 if value in ("", None):
-                    display = Markup("&nbsp;")
+                    display = piece = NBSP
                 else:
                     display = str(value)
                     if is_url(display.strip()):
                         return None
                     if truncate and len(display) > truncate:
                         display = display[:truncate] + "\u2026"
+                    piece = escaped(display)
             value_type = "none" if value is None else type(value).__name__
-            cell = {"column": name, "value": display, "raw": value, "value_type": value_type}
-            made.append(cell)
-            html[name] = _cell_html(cell)
+            made.append({"column": name, "value": display, "raw": value, "value_type": value_type})
+            html[name] = f"{_cell_start(name, value_type)}{piece}</td>"
         shown_row = Row(made)
         setattr(shown_row, ROW_HTML, "".join(html[name] for name in SHOWN if name in html))
         found.append(shown_row)
     return found
+
+
+NBSP = Markup("&nbsp;")
+
+
+def _markup(html: str) -> Markup:
+    """HTML already escaped, as markup without ``Markup.__new__`` (Python, which asks
+    the text for ``__html__`` first): a page makes one per shown cell."""
+    return str.__new__(Markup, html)
