@@ -71,8 +71,8 @@ def event_in(reader: Reader, key: str) -> dict[str, Any] | None:
         found = reader.one(EVENT_SQL.format(where="e.id = :key"), {"key": int(key)})
     if found is None:
         return None
-    units = reader.all(EVENT_UNITS_SQL, {"id": found["id"]})
-    found["units"] = [u["name"] for u in units]
+    # Names only, off tuples: a district-wide event names a few hundred units.
+    found["units"] = [name for name, _ in reader.tuples(EVENT_UNITS_SQL, {"id": found["id"]})]
     return found
 
 
