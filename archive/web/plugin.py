@@ -44,6 +44,7 @@ from archive.web import (
     sync_macros,
     table_order,
     table_search,
+    text_decoding,
 )
 from archive.web.known_templates import KnownTemplates
 from archive.web.site import Links, archive_database, unit_links, vn_date, vn_datetime
@@ -104,7 +105,8 @@ def startup(datasette: Any) -> None:
     (request_memo), each permission once (permission_memo), and the facets' links
     parse the page's address once (facet_paths) and are joined without urljoin
     (absolute_urls); SQLite's JSON functions are looked for once (json1); a search's
-    column facets are counted in one statement (column_facets)."""
+    column facets are counted in one statement (column_facets); the catalog's text is
+    decoded in C, read again as Datasette reads it if it is not UTF-8 (text_decoding)."""
     shown_cells.install()
     request_args.install()
     deferred_labels.install()
@@ -117,14 +119,17 @@ def startup(datasette: Any) -> None:
         catalog = archive_database(datasette)
         searched_table.install(catalog)
         request_memo.install(catalog)
+        text_decoding.install(catalog)
     except NotFound:
         return
 
 
 @hookimpl
 def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
-    """The catalog's connections keep a page's rows in cache between its statements."""
+    """The catalog's connections keep a page's rows in cache between its statements,
+    and decode its text in C (text_decoding)."""
     read_cache.prepare(conn, database, datasette)
+    text_decoding.prepare(conn, database, datasette)
 
 
 @hookimpl
