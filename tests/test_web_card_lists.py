@@ -72,3 +72,9 @@ def test_a_name_given_as_markup_is_not_the_same_text_given_plain() -> None:
     assert str(unit_links(plain)) == '<a href="/-/units/a-b">A &amp;amp; B</a>'
     assert str(unit_links(marked)) == '<a href="/-/units/a-b">A &amp; B</a>'
     assert str(unit_links(plain)) == '<a href="/-/units/a-b">A &amp;amp; B</a>'
+
+
+def test_json_that_is_not_a_list_is_shown_as_it_was_read() -> None:
+    card = _links().photo_card({"id": 4, "units": '"Tổ 1"', "tags": '{"a": 1}'})
+    assert card["units"] == [{"name": ch, "url": unit_url("/", ch)} for ch in "Tổ 1"]
+    assert card["tags"] == {"a": 1}

@@ -154,12 +154,13 @@ class Links:
         # The fields in their declared order (the JSON's), the lists then put in their places.
         card: dict[str, Any] = {name: row.get(name) for name in _CARD_FIELDS}
         if "units" in card:
-            card["units"] = [
-                {"name": name, "url": url}
-                for name, url in _unit_pairs(self.base_url, card["units"])
-            ]
+            pairs = _unit_pairs(self.base_url, card["units"])
+            if pairs is None:  # not a JSON list (a catalog changed by another tool)
+                pairs = [(unit, self.unit(unit)) for unit in json.loads(card["units"])]
+            card["units"] = [{"name": name, "url": url} for name, url in pairs]
         if "tags" in card:
-            card["tags"] = list(_json_tuple(card["tags"]))
+            tags = _json_tuple(card["tags"])
+            card["tags"] = list(tags) if tags is not None else json.loads(card["tags"])
         photo_id = int(row["id"])
         card["url"] = f"{self.base_url}-/photos/{photo_id}"
         card["thumb_url"] = f"{self.base_url}-/images/thumb/{photo_id}"
@@ -210,17 +211,20 @@ def _plain_anchor(href: str, text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _json_tuple(text: str | None) -> tuple[Any, ...]:
+def _json_tuple(text: str | None) -> tuple[Any, ...] | None:
     """A JSON list column's value, decoded once per text: a page's cards repeat the same
     few lists of units and tags (a photo's units are its event's), and decoding each
-    card's was a tenth of an event page. A tuple, so no caller can change the kept one."""
-    return tuple(json.loads(text)) if text and text != "[]" else ()
+    card's was a tenth of an event page. A tuple, so no caller can change the kept one;
+    None when the text holds JSON that is not a list, which the card shows as it is."""
+    value = json.loads(text) if text and text != "[]" else []
+    return tuple(value) if isinstance(value, list) else None
 
 
 @lru_cache(maxsize=4096)
-def _unit_pairs(base_url: str, text: str | None) -> tuple[tuple[str, str], ...]:
+def _unit_pairs(base_url: str, text: str | None) -> tuple[tuple[str, str], ...] | None:
     """A ``units`` column's names, each with its page's address under ``base_url``."""
-    return tuple((name, unit_url(base_url, name)) for name in _json_tuple(text))
+    names = _json_tuple(text)
+    return None if names is None else tuple((name, unit_url(base_url, name)) for name in names)
 
 
 # -- how dates read in Vietnamese ---------------------------------------------
