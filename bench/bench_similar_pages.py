@@ -128,7 +128,7 @@ def _cards(conn: Any, after: dict[str, Any] | None) -> list[int]:
     ).fetchall()
     conn.execute(
         f"SELECT id FROM photos WHERE group_id IN ({','.join(str(g[0]) for g in groups) or 0})"
-        " AND is_pick = 0"
+        " AND +is_pick = 0"  # off idx_photos_group, as the page reads them
     ).fetchall()
     return ids[:EVENT_PAGE]
 

@@ -188,6 +188,14 @@ def test_event_cards_are_one_index_seek_without_a_sort(built) -> None:
         assert "TEMP B-TREE" not in found, found
 
 
+def test_a_pages_group_members_are_read_off_the_group_index(built) -> None:
+    """Not off the partial index of every photo that is not a pick (m014), walked whole."""
+    params = {"g0": 1, "g1": 2, "g2": 3, "shown": group_queries.MEMBERS_SHOWN}
+    found = plan(built.catalog, group_queries.shown_members_sql(3), params)
+    assert "idx_photos_group" in found, found
+    assert "idx_photos_others" not in found, found
+
+
 def test_only_picks_table_reads_its_partial_index_without_a_sort(ds, built) -> None:
     """The table's SQL for "only picks", as Datasette ran it: no scan of every photo."""
     data = table_json(ds, "is_pick=1")

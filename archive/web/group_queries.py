@@ -62,6 +62,22 @@ def event_cards_in(
     return reader.all(sql, {"id": event_id, "limit": limit, **params})
 
 
+def shown_members_sql(groups: int) -> str:
+    """The members of ``groups`` groups (``:g0``, ``:g1``…), the first ``:shown`` of each.
+
+    ``+p.is_pick``: the unary plus keeps SQLite off m014's partial index of every
+    non-pick photo (``idx_photos_others``), which it otherwise chose without
+    statistics and walked whole (105 ms at 100,000 photos against 1.0 ms off
+    ``idx_photos_group``; tests/test_similar_web.py holds the plan).
+    """
+    marks = ", ".join(f":g{i}" for i in range(groups))
+    return f"""SELECT * FROM (
+              SELECT {MEMBER_COLUMNS},
+                row_number() OVER (PARTITION BY p.group_id ORDER BY {EVENT_ORDER}) AS n
+              FROM photos p WHERE p.group_id IN ({marks}) AND +p.is_pick = 0)
+            WHERE n <= :shown ORDER BY group_id, n"""
+
+
 async def shown_members(db: Database, group_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The first :data:`MEMBERS_SHOWN` non-pick members of each group, in EVENT_ORDER.
 
@@ -70,14 +86,9 @@ async def shown_members(db: Database, group_ids: list[int]) -> dict[int, list[di
     """
     if not group_ids:
         return {}
-    marks = ", ".join(f":g{i}" for i in range(len(group_ids)))
     rows = await _dicts(
         db,
-        f"""SELECT * FROM (
-              SELECT {MEMBER_COLUMNS},
-                row_number() OVER (PARTITION BY p.group_id ORDER BY {EVENT_ORDER}) AS n
-              FROM photos p WHERE p.group_id IN ({marks}) AND p.is_pick = 0)
-            WHERE n <= :shown ORDER BY group_id, n""",
+        shown_members_sql(len(group_ids)),
         {**{f"g{i}": g for i, g in enumerate(group_ids)}, "shown": MEMBERS_SHOWN},
     )
     members: dict[int, list[dict[str, Any]]] = {}
