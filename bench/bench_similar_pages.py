@@ -4,7 +4,7 @@
     python bench/bench_similar_pages.py /tmp/bench-1m                   # time again
     python bench/bench_similar_pages.py /tmp/bench-search-100k          # any bench_search archive
 
-On an archive built by bench_search.py (bench/synthetic.py: 2,000 events, one
+On an archive built by search_timing.py (bench/synthetic.py: 2,000 events, one
 of 5,000 photos) or, in minutes rather than an hour, by ``--build``
 (bench/similar_catalog.py: the same events, plain rows), this first writes
 synthetic groups of near-duplicates where there are none yet: in every event
@@ -12,7 +12,7 @@ but one (the reference), runs of consecutive photos (event order) of 1 to 6,
 two photos in three in a group, the first of each run its pick (written with
 SQL, as a benchmark's fixture; the catalog's own grouping is ``archive
 similar``). Then it starts a real ``archive serve`` and times each page as
-bench_search.py does (one warm-up, ``--repeat`` requests, median and p95),
+search_timing.py does (one warm-up, ``--repeat`` requests, median and p95),
 beside the raw SQL that gives the same answer run with Python's sqlite3 on the
 same file, and checks that the page's JSON twin gives that answer.
 
@@ -41,12 +41,12 @@ import httpx  # noqa: E402
 from archive.reader import EVENT_KEY, EVENT_ORDER  # noqa: E402
 from archive.search import PHOTO_COLUMNS  # noqa: E402
 from archive.web import group_queries, pages  # noqa: E402
-from bench import bench_search, search_pages, similar_catalog, synthetic  # noqa: E402
+from bench import search_pages, search_timing, similar_catalog, synthetic  # noqa: E402
 from bench.search_pages import Answer, Page  # noqa: E402
 
 EVENT_PAGE, TABLE_PAGE = pages.EVENT_PAGE_SIZE, 100
 # The photos table says a facet timed out in Vietnamese (templates/table.html): trouble too.
-bench_search.TROUBLE.setdefault("Các nhóm này quá lâu", "facet timed out")
+search_timing.TROUBLE.setdefault("Các nhóm này quá lâu", "facet timed out")
 RUNS = (1,) * 10 + (2, 3, 4, 5, 6)  # sizes of runs of consecutive photos: 2 in 3 grouped
 
 
@@ -261,16 +261,16 @@ BUDGET = 2.0
 
 
 def _timed(client: httpx.Client, catalog: Path, page: Page, repeat: int, timeout: float) -> dict:
-    raw, expected = bench_search.time_raw(catalog, page, repeat, timeout)
-    timed = bench_search.time_page(client, page, repeat)
-    same, trouble = bench_search.check(client, page, expected)
+    raw, expected = search_timing.time_raw(catalog, page, repeat, timeout)
+    timed = search_timing.time_page(client, page, repeat)
+    same, trouble = search_timing.check(client, page, expected)
     return {
         "page": page.name,
         "url": page.url(),
         "failed": timed["failed"] or trouble,
         "answer": same,
-        "page_seconds": bench_search._stats(timed["times"]) if timed["times"] else None,
-        "raw_seconds": bench_search._stats(raw["times"]) if raw["times"] else None,
+        "page_seconds": search_timing.stats(timed["times"]) if timed["times"] else None,
+        "raw_seconds": search_timing.stats(raw["times"]) if raw["times"] else None,
     }
 
 
@@ -283,7 +283,7 @@ def measure(root: Path, repeat: int, timeout: float) -> dict[str, Any]:
     conn.close()
     results, measured = [], {}
     with (
-        bench_search.Server(root) as server,
+        search_timing.Server(root) as server,
         httpx.Client(base_url=server.base, timeout=timeout) as client,
     ):
         for key, page in refs.items():
@@ -342,7 +342,7 @@ def print_figures(figures: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("root", type=Path, help="an archive built by bench_search.py --build")
+    parser.add_argument("root", type=Path, help="an archive built by search_timing.py --build")
     parser.add_argument("--build", type=int, metavar="PHOTOS", help="first build a catalog")
     parser.add_argument("--repeat", type=int, default=10, help="timed requests per page")
     parser.add_argument("--timeout", type=float, default=60.0, help="client timeout (s)")

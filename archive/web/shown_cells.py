@@ -136,7 +136,12 @@ def rows_html(rows: Any, shown: Any) -> Markup:
 
 def _cell_html(cell: dict[str, Any]) -> str:
     """One cell's ``<td>``, its text escaped as the template's autoescape did."""
-    return f"{_cell_start(cell['column'], cell['value_type'])}{escaped(cell['value'])}</td>"
+    return _td(cell["column"], cell["value_type"], escaped(cell["value"]))
+
+
+def _td(column: str, value_type: str, html: str) -> str:
+    """A ``<td>`` with the column's and the value's classes around HTML already escaped."""
+    return f"{_cell_start(column, value_type)}{html}</td>"
 
 
 @lru_cache(maxsize=1024)
@@ -249,7 +254,7 @@ def own_cells(
                     piece = escaped(display)
             value_type = "none" if value is None else type(value).__name__
             made.append({"column": name, "value": display, "raw": value, "value_type": value_type})
-            html[name] = f"{_cell_start(name, value_type)}{piece}</td>"
+            html[name] = _td(name, value_type, piece)
         shown_row = Row(made)
         setattr(shown_row, ROW_HTML, "".join(html[name] for name in SHOWN if name in html))
         found.append(shown_row)

@@ -182,11 +182,6 @@ def anchor(href: str, text: Any) -> str:
     return f'<a href="{escaped(href)}">{escaped(text)}</a>'
 
 
-def link(href: str, text: Any) -> Markup:
-    """:func:`anchor` as markup."""
-    return Markup(anchor(href, text))
-
-
 def unit_links(units: list[dict[str, str]] | None) -> Markup:
     """Units as links, comma-separated (empty markup for none): the templates' unit lists.
 
