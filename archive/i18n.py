@@ -61,6 +61,18 @@ def language() -> str:
     return _language
 
 
+# How each language writes a number: Vietnamese groups thousands with a dot and puts a comma
+# before the decimals (1.234,5 MB), as its clerks write them on paper; English the other way.
+_SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
+
+
+def number(value: float, digits: int = 0) -> str:
+    """value with digits decimals, written as the current language writes numbers."""
+    thousands, decimal = _SEPARATORS[_language]
+    english = f"{value:,.{digits}f}"
+    return english.translate(str.maketrans({",": thousands, ".": decimal}))
+
+
 def from_locale_name(name: str | None) -> str | None:
     """'vi_VN.UTF-8' → 'vi', 'en_GB' → 'en', 'Vietnamese_Vietnam' (Windows) → 'vi'; else None."""
     if not name:

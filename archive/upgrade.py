@@ -19,7 +19,7 @@ from pathlib import Path
 
 from archive.db import connect, migrations, open_read_only
 from archive.errors import ArchiveError
-from archive.i18n import N_, _
+from archive.i18n import N_, _, number
 from archive.sqlitedb import Database
 
 # Migrations that read or write every photo row (the rest touch the schema only).
@@ -127,5 +127,5 @@ def refuse_long_upgrade(root: Path, catalog_path: Path) -> None:
             _(
                 "{root}: made by an older version; updating its {photos} photos takes a while"
                 " ({names}): run `archive upgrade` first, then serve"
-            ).format(root=root, photos=f"{photos:,}", names=", ".join(s.name for s in steps))
+            ).format(root=root, photos=number(photos), names=", ".join(s.name for s in steps))
         )

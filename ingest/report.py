@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive.i18n import N_, _, ngettext
+from archive.i18n import N_, _, ngettext, number
 
 COUNTS = ("added", "updated", "unchanged", "duplicates", "failed", "warnings", "skipped")
 # What the summary calls each count, after a run and (in the conditional) after a dry run.
@@ -81,7 +81,7 @@ class Report:
     def as_text(self) -> str:
         """The summary for people, in the current language; a dry run's in the conditional."""
         dry = self.dry_run
-        seconds = f"{self.seconds:.1f}"
+        seconds = number(self.seconds, 1)
         if dry:
             head = ngettext(
                 "Dry run: checked {files} file (photos and clips) in {seconds} s;"

@@ -31,7 +31,7 @@ from archive.i18n import N_, _
 # Long edge in px (preview, grid thumbnail). The archive root's layout owns them (a
 # thumbs/<size>/ folder each); re-exported as make_thumbnails' default.
 from archive.store import THUMB_SIZES
-from ingest import thumbs_vips
+from ingest import file_kind, thumbs_vips
 
 pillow_heif.register_heif_opener()
 
@@ -96,23 +96,24 @@ def _open(data: Photo) -> Image.Image:
     try:
         with warnings.catch_warnings(action="ignore"):  # DecompressionBombWarning, TIFF tags
             im = Image.open(_stream(data), formats=_OPEN_FORMATS)
-    except UnidentifiedImageError as err:
-        raise ImageError(_unsupported(data, err)) from None
+    except UnidentifiedImageError:
+        raise ImageError(_unsupported(data)) from None
     except Image.DecompressionBombError as err:
         raise ImageError(
             _("image too large to decode safely ({detail})").format(detail=_first_line(err))
         ) from None
     except Exception as err:  # plugins raise SyntaxError, struct.error, ValueError...
-        raise ImageError(
-            _("unreadable image header ({detail})").format(detail=_first_line(err))
-        ) from None
+        detail = _first_line(err)
+        if "truncated" in detail.lower():  # a copy cut short before its pixels even begin
+            raise ImageError(_("truncated file: it ends inside the image header")) from None
+        raise ImageError(_("unreadable image header ({detail})").format(detail=detail)) from None
     if im.format not in _FORMATS:  # cannot happen with formats= above; cheap to be sure
         im.close()
         raise ImageError(_("unsupported image format {format}").format(format=im.format))
     return im
 
 
-def _unsupported(data: Photo, err: Exception) -> str:
+def _unsupported(data: Photo) -> str:
     """Name the format when Pillow knows it (a GIF, a BMP), else say it is not an image."""
     try:
         with warnings.catch_warnings(action="ignore"), Image.open(_stream(data)) as other:
@@ -120,10 +121,27 @@ def _unsupported(data: Photo, err: Exception) -> str:
                 format=other.format
             )
     except Exception:
-        detail = _first_line(err).split(" <")[0]
-        return _("not a photo file (not JPEG, PNG, WebP, TIFF or HEIC; {detail})").format(
-            detail=detail
-        )
+        pass
+    # Pillow's own words ("cannot identify image file '...'") only repeat the path.
+    head = _head(data)
+    if not head:
+        return _("an empty file (0 bytes), not a photo")
+    kind = file_kind.looks_like(head)
+    if kind is None:
+        return _("not a photo file (not JPEG, PNG, WebP, TIFF or HEIC)")
+    return _("not a photo file (not JPEG, PNG, WebP, TIFF or HEIC): it looks like {kind}").format(
+        kind=kind
+    )
+
+
+def _head(data: Photo) -> bytes:
+    if isinstance(data, bytes):
+        return data[: file_kind.HEAD_BYTES]
+    try:
+        with open(data, "rb") as handle:
+            return handle.read(file_kind.HEAD_BYTES)
+    except OSError:
+        return b"\x00"  # unreadable now: no guess
 
 
 def _first_line(err: BaseException) -> str:

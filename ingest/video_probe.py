@@ -23,7 +23,7 @@ import av
 from PIL import Image, ImageStat
 
 from archive.errors import FileFailed
-from archive.i18n import _
+from archive.i18n import _, number
 from ingest.video_kinds import VIDEO_SUFFIXES as VIDEO_SUFFIXES
 from ingest.video_kinds import is_clip as is_clip
 from ingest.video_meta import ClipMeta, read_meta
@@ -203,8 +203,8 @@ def _check_duration(
     if info.duration is None or abs(info.duration - end) > max(LIE_SECONDS, 0.1 * end):
         if info.duration is not None:
             info.warnings.append(
-                _("the container says {said:.1f} s but its frames end at {end:.1f} s").format(
-                    said=info.duration, end=end
+                _("the container says {said} s but its frames end at {end} s").format(
+                    said=number(info.duration, 1), end=number(end, 1)
                 )
             )
         info.duration = round(end, 3)

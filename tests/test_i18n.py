@@ -187,6 +187,31 @@ def test_ingest_report_in_both_languages(tmp_path: Path, batch: Path) -> None:
     assert re.search(r"added\s+2\b", en.output) and f"ERROR: {batch / 'c.jpg'}:" in en.output
 
 
+def test_numbers_are_written_as_each_language_writes_them(tmp_path: Path, batch: Path) -> None:
+    """Vietnamese puts a comma before the decimals and a dot between thousands (1.234,5)."""
+    from archive import i18n
+
+    for lang, seconds, megabytes in (
+        ("vi", r"\d+,\d giây", r"\d+,\d MB"),
+        ("en", r"\d+\.\d s", r"\d+\.\d MB"),
+    ):
+        root = tmp_path / lang
+        ingested = run(["--root", str(root), "ingest", "--jobs", "1", str(batch)], lang)
+        assert re.search(seconds, ingested.output.splitlines()[0]), ingested.output
+        verified = run(["--root", str(root), "verify"], lang)
+        assert verified.exit_code == 0, verified.output
+        first = verified.output.splitlines()[0]
+        assert re.search(seconds, first) and re.search(megabytes, first), first
+    before = i18n.language()
+    try:
+        i18n.activate("vi")
+        assert (i18n.number(1234567.25, 1), i18n.number(1234567)) == ("1.234.567,2", "1.234.567")
+        i18n.activate("en")
+        assert (i18n.number(1234567.25, 1), i18n.number(0.05, 1)) == ("1,234,567.2", "0.1")
+    finally:
+        i18n.activate(before)
+
+
 def test_json_is_the_same_in_every_language(tmp_path: Path, batch: Path) -> None:
     reports = []
     for lang in ("vi", "en"):
@@ -322,10 +347,10 @@ def test_reasons_from_real_workers_speak_the_run_language(tmp_path: Path, method
     assert "dòng 2: a.jpg: ngày chụp '31/02/2024' không phải ngày hợp lệ" in vi, vi
     assert "tháng 2 không có ngày 31; để trống" in vi, vi
     assert f"LỖI: {folder / 'broken.jpg'}: JPEG bị cắt cụt (" in vi, vi
-    assert f"LỖI: {folder / 'empty.jpg'}: không phải tệp ảnh (không phải JPEG" in vi, vi
+    assert f"LỖI: {folder / 'empty.jpg'}: tệp rỗng (0 byte), không phải ảnh" in vi, vi
     assert "ảnh không ghi ngày chụp, sự kiện cũng không: lấy giờ của tệp" in vi, vi
     assert [w for w in REASON_WORDS if w in vi] == [], vi
     assert "row 2: a.jpg: taken_at '31/02/2024' is not a date: month 2 has no day 31" in en
     assert f"ERROR: {folder / 'broken.jpg'}: truncated JPEG (" in en, en
-    assert f"ERROR: {folder / 'empty.jpg'}: not a photo file (not JPEG" in en, en
+    assert f"ERROR: {folder / 'empty.jpg'}: an empty file (0 bytes), not a photo" in en, en
     assert "no date in the photo or its event: dated by the file's time" in en, en

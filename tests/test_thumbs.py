@@ -288,11 +288,16 @@ def test_truncated_jpeg_raises_image_error() -> None:
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"", "not a photo file (not JPEG, PNG, WebP, TIFF or HEIC; cannot identify image file)"),
+        (b"", "an empty file (0 bytes), not a photo"),
         (
             b"%PDF-1.7 not a photo",
-            "not a photo file (not JPEG, PNG, WebP, TIFF or HEIC; cannot identify image file)",
+            "not a photo file (not JPEG, PNG, WebP, TIFF or HEIC): it looks like a PDF document",
         ),
+        (
+            "Biên bản họp Chi bộ Công an phường\r\n".encode(),
+            "not a photo file (not JPEG, PNG, WebP, TIFF or HEIC): it looks like a text file",
+        ),
+        (b"\x00\x01\x02\xff\xfe", "not a photo file (not JPEG, PNG, WebP, TIFF or HEIC)"),
         (encoded(Image.new("RGB", (8, 8)), "GIF"), "unsupported image format GIF"),
         (encoded(Image.new("RGB", (8, 8)), "BMP"), "unsupported image format BMP"),
     ],
@@ -309,3 +314,16 @@ def test_header_cut_short_raises_image_error() -> None:
     data = make_jpeg(size=(64, 64))
     with pytest.raises(ImageError):
         make_thumbnails(data[:200])
+
+
+def test_a_copy_cut_inside_its_exif_is_called_truncated(tmp_path: Path) -> None:
+    """A camera file cut short before its pixels: the clerk is told it is cut, not corrupt."""
+    exif = Image.Exif()
+    exif[0x010F] = "Benchmark"
+    exif[0x010E] = "x" * 20_000  # a long description: the header is most of the file
+    whole = encoded(Image.new("RGB", (16, 16)), "JPEG", exif=exif.tobytes())
+    cut = tmp_path / "IMG_0001.jpg"
+    cut.write_bytes(whole[:8_000])
+    for call in (probe, make_thumbnails):
+        with pytest.raises(ImageError, match=r"^truncated file: it ends inside the image header$"):
+            call(cut)

@@ -12,7 +12,7 @@ from archive.backup import BackupReport, Counts, backup
 from archive.backup_s3 import backup_to_bucket
 from archive.cli.context import Context, ProgressBar, emit_json
 from archive.errors import ArchiveError
-from archive.i18n import _
+from archive.i18n import _, number
 from archive.restore import RestoreReport, restore
 from archive.restore_s3 import restore_from_bucket
 from archive.storage import parse_store_url
@@ -109,7 +109,7 @@ def backup_text(report: BackupReport) -> str:
     if not report.dry_run and report.dest.startswith("s3://"):
         lines.append(
             _("The backup holds {files} objects ({mb} MB), its catalog as catalog.db.").format(
-                files=report.payload_files, mb=f"{report.payload_bytes / 1e6:.1f}"
+                files=report.payload_files, mb=number(report.payload_bytes / 1e6, 1)
             )
         )
     elif not report.dry_run:
@@ -117,7 +117,7 @@ def backup_text(report: BackupReport) -> str:
             _(
                 "The backup holds {files} files ({mb} MB),"
                 " each listed with its SHA-256 in manifest-sha256.txt."
-            ).format(files=report.payload_files, mb=f"{report.payload_bytes / 1e6:.1f}")
+            ).format(files=report.payload_files, mb=number(report.payload_bytes / 1e6, 1))
         )
     level = _("WOULD FAIL") if report.dry_run else _("FAILED")
     for failure in report.failures:
@@ -126,7 +126,7 @@ def backup_text(report: BackupReport) -> str:
 
 
 def _mb(counts: Counts) -> str:
-    return f"{counts.bytes / 1e6:.1f} MB"
+    return f"{number(counts.bytes / 1e6, 1)} MB"
 
 
 @click.command("restore")
@@ -208,7 +208,7 @@ def restore_text(report: RestoreReport) -> str:
         lines += [_("DAMAGED") + f": {problem}" for problem in report.problems]
         return "\n".join(lines)
     size = _("{files} files ({mb} MB), {photos} photos").format(
-        files=report.files, mb=f"{report.bytes / 1e6:.1f}", photos=report.photos
+        files=report.files, mb=number(report.bytes / 1e6, 1), photos=report.photos
     )
     if report.dry_run:
         line = _("{source} is whole: would restore {size} to {root}.")

@@ -13,7 +13,7 @@ from archive.catalog import Catalog
 from archive.cli.context import Context, ProgressBar, WaitLine, emit_json, waiting_turn
 from archive.db import write_transaction
 from archive.errors import ArchiveError
-from archive.i18n import _
+from archive.i18n import _, number
 from archive.migrate import Moved, delete_local_copies, migrate
 from archive.storage import AnyStore, parse_store_url, store_setting
 from archive.store import Store
@@ -158,7 +158,7 @@ def _say(moved: Moved, source: AnyStore, target: AnyStore, cleanup: bool) -> Non
             ).format(
                 copied=moved.copied,
                 files=moved.files,
-                mb=f"{moved.bytes / 1e6:.1f}",
+                mb=number(moved.bytes / 1e6, 1),
                 to=target.describe(),
             )
         )

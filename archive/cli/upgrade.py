@@ -7,7 +7,7 @@ import click
 from archive import upgrade
 from archive.cli.context import Context
 from archive.errors import ArchiveError
-from archive.i18n import _, ngettext
+from archive.i18n import _, ngettext, number
 
 
 @click.command("upgrade")
@@ -34,7 +34,7 @@ def upgrade_command(obj: Context) -> None:
         )
 
     def done(step: upgrade.Step, seconds: float) -> None:
-        click.echo(_("      done in {seconds:.1f} s").format(seconds=seconds), err=True)
+        click.echo(_("      done in {seconds} s").format(seconds=number(seconds, 1)), err=True)
 
     steps = upgrade.upgrade(store.catalog_path, starting, done)
     if steps:

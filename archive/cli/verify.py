@@ -21,7 +21,7 @@ from archive.cli.context import (
 )
 from archive.db import open_catalog, open_read_only
 from archive.errors import ArchiveError
-from archive.i18n import N_, _
+from archive.i18n import N_, _, number
 from archive.storage import open_store
 from archive.store import Store
 from archive.verify import FixityRecorder, Scope, VerifyResult, verify
@@ -159,8 +159,8 @@ def as_text(result: VerifyResult, store: Store) -> str:
             " {ok} ok, {failed} with problems, {orphans} orphan file(s)."
         ).format(
             scope=scope,
-            mb=f"{result.bytes_hashed / 1e6:.1f}",
-            seconds=f"{result.seconds:.1f}",
+            mb=number(result.bytes_hashed / 1e6, 1),
+            seconds=number(result.seconds, 1),
             ok=result.ok,
             failed=result.failed,
             orphans=result.orphans,
