@@ -136,6 +136,10 @@ def test_help_in_vietnamese_and_english(command: str | None) -> None:
     assert "[required" not in vi.output and "required]" not in vi.output  # click's, by a variable
     assert unicodedata.is_normalized("NFC", vi.output)
     assert en.output.startswith("Usage:") and "Show this message and exit." in en.output
+    for output, heading in ((vi.output, "Lệnh:"), (en.output, "Commands:")):
+        listed = output.partition(f"\n{heading}\n")[2].splitlines()
+        cut = [line for line in listed if line.rstrip().endswith("...")]
+        assert cut == [], cut  # each command's line whole, not cut off by click at 80 columns
     # An argument the Vietnamese usage line names otherwise (PHOTO → ẢNH) is named so
     # in the text too, not by its English name.
     en_usage, vi_usage = en.output.splitlines()[0].split(), vi.output.splitlines()[0].split()
@@ -147,7 +151,7 @@ def test_help_in_vietnamese_and_english(command: str | None) -> None:
 
 def test_group_help_lists_commands_in_vietnamese() -> None:
     out = run(["--help"], "vi").output
-    assert "Lệnh:" in out and "Nhập ảnh" in out and "Sao lưu kho" in out
+    assert "Lệnh:" in out and "Đưa ảnh và video" in out and "Sao lưu kho" in out
 
 
 def test_usage_errors_in_vietnamese(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from archive.store_s3 import S3Store
 PATH = click.Path(path_type=Path)
 
 
-@click.command("backup")
+@click.command("backup", short_help="Copy the archive to a USB disk, another folder or S3.")
 @click.argument("dest")
 @click.option(
     "--endpoint",
@@ -129,7 +129,7 @@ def _mb(counts: Counts) -> str:
     return f"{number(counts.bytes / 1e6, 1)} MB"
 
 
-@click.command("restore")
+@click.command("restore", short_help="Bring a backup back as a working archive.")
 @click.argument("src")
 @click.argument("root", type=PATH)
 @click.option("--endpoint", metavar="URL", help="With SRC s3://…: that S3 server's address.")

@@ -129,7 +129,7 @@ def gallery_create(
             click.echo(_("(no photo matched the selection; add some with: archive gallery add)"))
 
 
-@gallery_group.command("add")
+@gallery_group.command("add", short_help="Add photos or a selection to a gallery.")
 @click.argument("slug")
 @click.argument("photos", nargs=-1)
 @selection_options
@@ -206,7 +206,7 @@ def gallery_delete(obj: Context, slug: str, dry_run: bool) -> None:
         click.echo(line.format(slug=slug, n=held))
 
 
-@gallery_group.command("list")
+@gallery_group.command("list", short_help="List the galleries with their photo counts.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_obj
 def gallery_list(obj: Context, as_json: bool) -> None:
@@ -248,7 +248,7 @@ def gallery_show(obj: Context, slug: str | None, event: str | None, as_json: boo
         click.echo(f"{photo['position']:>5}  #{photo['id']:<6} {taken:<16}  {caption}{mark}")
 
 
-@click.command("export")
+@click.command("export", short_help="Export a gallery or an event (JSON, IIIF, offline bundle).")
 @click.argument("gallery", required=False)
 @click.option("--event", metavar="SLUG", help="Export an event as a gallery.")
 @click.option(

@@ -60,7 +60,7 @@ def _existing_manifests(
     return values
 
 
-@click.command("ingest")
+@click.command("ingest", short_help="Put photos and clips (files or folders) into the archive.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--event",
@@ -152,7 +152,7 @@ def ingest_command(
 
     \b
     Examples:
-      archive ingest examples/
+      archive ingest ~/Pictures/hoc-tap-chi-thi-05/
       archive ingest IMG_0012.jpg --event-title "Họp Chi bộ Công an phường" --date 2024-03-08 \\
           --unit "Chi bộ Công an phường"
 

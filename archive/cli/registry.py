@@ -11,7 +11,11 @@ from archive.errors import ArchiveError
 from archive.i18n import _
 
 
-@click.group("units", invoke_without_command=True)
+@click.group(
+    "units",
+    invoke_without_command=True,
+    short_help="List the units, or add, alias and merge them.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the units as JSON.")
 @click.pass_context
 def units_group(ctx: click.Context, as_json: bool) -> None:
@@ -87,7 +91,7 @@ def units_alias(obj: Context, unit: str, alias: str, dry_run: bool) -> None:
         click.echo(line.format(alias=alias, unit=catalog.find_unit(unit)["name"]))
 
 
-@units_group.command("merge")
+@units_group.command("merge", short_help="Merge one unit into another.")
 @click.argument("source")
 @click.argument("target")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
@@ -104,7 +108,7 @@ def units_merge(obj: Context, source: str, target: str, dry_run: bool) -> None:
         click.echo(line.format(source=source, target=catalog.find_unit(target)["name"], n=moved))
 
 
-@click.command("events")
+@click.command("events", short_help="List the events, or show one with its photos.")
 @click.argument("slug", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_obj

@@ -132,7 +132,7 @@ port_option = click.option(
 )
 
 
-@click.command("serve")
+@click.command("serve", short_help="Browse and search the archive in a web browser.")
 @host_option
 @port_option
 @click.option(
@@ -204,7 +204,7 @@ def serve_command(
     )
 
 
-@click.command("demo")
+@click.command("demo", short_help="Ingest the example event shipped with it and serve it.")
 @host_option
 @port_option
 @click.option("--no-serve", is_flag=True, help="Only build the example archive.")

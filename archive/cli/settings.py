@@ -14,7 +14,7 @@ def photos_group() -> None:
     """Photo flags that decide what leaves the archive."""
 
 
-@photos_group.command("private")
+@photos_group.command("private", short_help="Keep photos out of public exports (or --off).")
 @click.argument("photos", nargs=-1, required=True)
 @click.option("--off", is_flag=True, help="Make them public again.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
@@ -42,7 +42,11 @@ def photos_private(obj: Context, photos: tuple[str, ...], off: bool, dry_run: bo
         click.echo(line.format(n=changed, there=len(ids) - changed))
 
 
-@click.group("settings", invoke_without_command=True)
+@click.group(
+    "settings",
+    invoke_without_command=True,
+    short_help="Show or change the archive's settings.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
 @click.pass_context
 def settings_group(ctx: click.Context, as_json: bool) -> None:

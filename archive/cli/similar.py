@@ -27,7 +27,11 @@ from ingest.fingerprint import from_thumbnails
 BACKFILL_BATCH = 200  # photos per transaction: an ingest or a reviewer's change gets its turn
 
 
-@click.group("similar", invoke_without_command=True)
+@click.group(
+    "similar",
+    invoke_without_command=True,
+    short_help="Near-duplicate photos of each event, and their picks.",
+)
 @click.option("--event", "event_slug", metavar="SLUG", help="Only the groups of this event.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--across", is_flag=True, help="Find near-duplicates between events (never merged).")
@@ -104,7 +108,7 @@ def _reviewers_change(
         return change(catalog, catalog.resolve_photos([photo])[0])
 
 
-@similar_group.command("pick")
+@similar_group.command("pick", short_help="Make a photo the pick of its group.")
 @click.argument("photo")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @click.pass_obj
@@ -116,7 +120,7 @@ def similar_pick(obj: Context, photo: str, dry_run: bool) -> None:
     click.echo(line.format(**done))
 
 
-@similar_group.command("split")
+@similar_group.command("split", short_help="Take a photo out of its group.")
 @click.argument("photo")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @click.pass_obj

@@ -50,7 +50,11 @@ def choose_store(obj: Context, catalog: Catalog, url: str, endpoint: str | None)
     click.echo(_("Files will be kept in {store}").format(store=wanted.describe()))
 
 
-@click.group("store", invoke_without_command=True)
+@click.group(
+    "store",
+    invoke_without_command=True,
+    short_help="Show where the files are kept, or move them.",
+)
 @click.pass_context
 def store_group(ctx: click.Context) -> None:
     """Show where the archive keeps its files (with no subcommand), or move them.
@@ -75,7 +79,7 @@ def store_group(ctx: click.Context) -> None:
         )
 
 
-@store_group.command("migrate")
+@store_group.command("migrate", short_help="Copy every file to a new store, check it, then switch.")
 @click.option(
     "--to",
     "to",

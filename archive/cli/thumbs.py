@@ -41,7 +41,7 @@ def remake(store: Store, row: dict, *, write: bool = True) -> None:
             store.replace_derivative(store.thumb_relpath(row["sha256"], size), jpeg)
 
 
-@click.command("thumbs")
+@click.command("thumbs", short_help="Remake missing or damaged thumbnails.")
 @click.option(
     "--all", "everything", is_flag=True, help="Remake every thumbnail, not only bad ones."
 )

@@ -10,7 +10,7 @@ from archive.errors import ArchiveError
 from archive.i18n import _, ngettext, number
 
 
-@click.command("upgrade")
+@click.command("upgrade", short_help="Bring an archive made by an older version up to date.")
 @click.pass_obj
 def upgrade_command(obj: Context) -> None:
     """Bring an archive made by an older version up to date (before `archive serve`).
