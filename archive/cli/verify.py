@@ -21,7 +21,7 @@ from archive.cli.context import (
 )
 from archive.db import open_catalog, open_read_only
 from archive.errors import ArchiveError
-from archive.i18n import N_, _, number
+from archive.i18n import N_, _, ngettext, number
 from archive.storage import open_store
 from archive.store import Store
 from archive.verify import FixityRecorder, Scope, VerifyResult, verify
@@ -151,7 +151,9 @@ def as_text(result: VerifyResult, store: Store) -> str:
             photos=result.photos, total=result.photos_in_catalog
         )
         if result.photos != result.photos_in_catalog
-        else _("{photos} files (photos and clips)").format(photos=result.photos)
+        else ngettext(
+            "{photos} file (photos and clips)", "{photos} files (photos and clips)", result.photos
+        ).format(photos=result.photos)
     )
     lines = [
         _(
