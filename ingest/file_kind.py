@@ -32,8 +32,11 @@ def looks_like(head: bytes) -> str | None:
 
     An empty head is text (an empty file has nothing else to be): callers say "empty" first.
     """
+    start = head[
+        :16
+    ].lower()  # HTML's tags in any case; the other signatures have no letters to fold
     for signature, kind in _SIGNATURES:
-        if head.startswith(signature) or head.lower().startswith(signature.lower()):
+        if head.startswith(signature) or start.startswith(signature.lower()):
             return _(kind)
     if _is_text(head):
         return _("a text file")
