@@ -32,9 +32,8 @@ def looks_like(head: bytes) -> str | None:
 
     An empty head is text (an empty file has nothing else to be): callers say "empty" first.
     """
-    start = head[
-        :16
-    ].lower()  # HTML's tags in any case; the other signatures have no letters to fold
+    # HTML may write its tags in capitals: the start is compared in any case.
+    start = head[:16].lower()
     for signature, kind in _SIGNATURES:
         if head.startswith(signature) or start.startswith(signature.lower()):
             return _(kind)
