@@ -17,6 +17,7 @@ TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 
 _WHITESPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"(\d+)")
+_EXTENSION = re.compile(r"\.(?=[a-z0-9]*[a-z])[a-z0-9]{1,5}$")  # folded: lower case
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 # The tone of an open pair (oa, oe, uy) written on its second vowel, at the end of
 # a word (no letter or mark follows), the first vowel bare and not after q (quý
@@ -118,6 +119,15 @@ def did_you_mean(typed: str, known: list[tuple[str, str]]) -> str | None:
 
 
 def natural_key(name: str) -> tuple:
-    """Sort file names as people do: IMG_2 before IMG_10, diacritics folded."""
-    parts = _DIGITS.split(fold(name))
-    return tuple(int(p) if p.isdigit() else p for p in parts)
+    """Sort file names as people do: IMG_2 before IMG_10, diacritics folded.
+
+    The name is compared without its extension first, as a file manager lists them: a
+    photo before its copies (``Hội nghị.jpg``, ``Hội nghị (2).jpg``; ``IMG_5.jpg``,
+    ``IMG_5a.jpg``), where the extension's dot would otherwise sort after the space or
+    the letter. Only a short extension with a letter in it is one: ``05.2018`` and
+    ``2018.05.12 Hội nghị`` (folders named by their date) keep their numbers whole.
+    """
+    folded = fold(name)
+    found = _EXTENSION.search(folded)
+    stem, ext = (folded[: found.start()], found.group()) if found else (folded, "")
+    return (tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(stem)), ext)

@@ -78,3 +78,27 @@ def test_one_typo_away() -> None:
 def test_natural_order_of_file_names() -> None:
     names = ["IMG_10.jpg", "IMG_2.jpg", "Ảnh 1.jpg", "IMG_1.jpg"]
     assert sorted(names, key=natural_key) == ["Ảnh 1.jpg", "IMG_1.jpg", "IMG_2.jpg", "IMG_10.jpg"]
+
+
+def test_a_photo_comes_before_its_copies_and_dated_folders_keep_their_numbers() -> None:
+    copies = [
+        "Hội nghị (2).jpg",
+        "IMG_cut2.jpg",
+        "Hội nghị.jpg",
+        "IMG_cut.jpg",
+        "hoi nghi (10).JPG",
+    ]
+    assert sorted(copies, key=natural_key) == [
+        "Hội nghị.jpg",
+        "Hội nghị (2).jpg",
+        "hoi nghi (10).JPG",
+        "IMG_cut.jpg",
+        "IMG_cut2.jpg",
+    ]
+    folders = ["2018.05.12 Hội nghị", "2018.05.3 Hội nghị", "v1.10", "v1.9"]
+    assert sorted(folders, key=natural_key) == [
+        "2018.05.3 Hội nghị",
+        "2018.05.12 Hội nghị",
+        "v1.9",
+        "v1.10",
+    ]
