@@ -57,7 +57,7 @@ def test_the_filter_form_names_every_column_and_marks_the_chosen_filter(built, d
     assert [(v, t) for v, t, selected in chosen if selected] == [("caption", "Chú thích")]
     labels = {value: text for value, text, _ in chosen}
     assert labels["taken_at"] == "Thời điểm chụp" and labels["camera"] == "Máy chụp"
-    assert labels["phash"] == "phash"  # a column without a description keeps its name
+    assert labels["phash"] == "Dấu vân tay pHash"  # its description, up to the bracket
     operator = found["_filter_op_1"]
     assert [(v, t) for v, t, selected in operator if selected] == [("contains", "chứa")]
     assert ("isnull__1", LOOKUPS["isnull"], False) in operator  # takes no value
@@ -75,3 +75,14 @@ def test_the_sort_menu_lists_the_sortable_columns_and_marks_the_order(built, ds)
     assert [(v, t) for v, t, selected in sort if selected] == [("camera", "Xếp theo Máy chụp")]
     columns = get(ds, "/catalog/photos.json?_size=0").json()["columns"]
     assert [value for value, _, _ in sort[1:]] == columns  # the metadata limits none
+
+
+def test_a_column_without_a_description_is_named_by_its_name() -> None:
+    """An operator's own metadata (serve --metadata) may describe fewer columns than ours."""
+    from archive.web.chrome import column_label
+
+    described = {"caption": "Chú thích", "taken_at": "Thời điểm chụp (giờ máy ảnh)"}
+    assert column_label(described, "caption") == "Chú thích"
+    assert column_label(described, "taken_at") == "Thời điểm chụp"
+    assert column_label(described, "phash") == "phash"
+    assert column_label(None, "phash") == "phash"
