@@ -159,7 +159,7 @@ def test_a_clip_misnamed_as_a_photo_is_still_a_clip(archive, tmp_path: Path) -> 
 def test_a_header_that_lies_about_the_length_is_not_believed(archive, tmp_path: Path) -> None:
     make_lying_duration(tmp_path / "noi_doi.mkv", claims=3600.0)
     report = archive.ingest(str(tmp_path / "noi_doi.mkv"))
-    [warning] = [p for p in report["problems"] if "3600.0 s" in p["reason"]]
+    [warning] = [p for p in report["problems"] if "3,600.0 s" in p["reason"]]
     assert warning["level"] == "warning" and "2.0 s" in warning["reason"]
     [row] = archive.rows("SELECT * FROM photos")
     assert row["duration"] == pytest.approx(2.0, abs=0.1)
