@@ -111,6 +111,11 @@ def shrink_jpeg(data: bytes | Path, size: tuple[int, int], target: tuple[int, in
 
 
 def _first_line(err: Exception) -> str:
+    """libvips' first line of complaint, without the name of its loader ("VipsJpeg: ")."""
     detail = getattr(err, "detail", "") or str(err)
     lines = [line.strip() for line in str(detail).splitlines() if line.strip()]
-    return (lines[0] if lines else type(err).__name__)[:200]
+    first = lines[0] if lines else type(err).__name__
+    loader, colon, said = first.partition(": ")
+    if colon and loader.startswith("Vips") and " " not in loader and said:
+        first = said
+    return first[:200]
