@@ -204,7 +204,7 @@ def serve_command(
     )
 
 
-@click.command("demo", short_help="Ingest the example event shipped with it and serve it.")
+@click.command("demo", short_help="Ingest the bundled example event and serve it.")
 @host_option
 @port_option
 @click.option("--no-serve", is_flag=True, help="Only build the example archive.")
