@@ -63,14 +63,18 @@ def language() -> str:
 
 # How each language writes a number: Vietnamese groups thousands with a dot and puts a comma
 # before the decimals (1.234,5 MB), as its clerks write them on paper; English the other way.
-_SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
+_SEPARATORS = {
+    "vi": str.maketrans({",": ".", ".": ","}),
+    "en": str.maketrans({}),
+}
 
 
-def number(value: float, digits: int = 0) -> str:
-    """value with digits decimals, written as the current language writes numbers."""
-    thousands, decimal = _SEPARATORS[_language]
-    english = f"{value:,.{digits}f}"
-    return english.translate(str.maketrans({",": thousands, ".": decimal}))
+def number(value: float, digits: int = 0, lang: str | None = None) -> str:
+    """value with digits decimals, as lang (default: the current language) writes numbers.
+
+    The web pages speak Vietnamese whatever the server's locale, and pass ``lang="vi"``.
+    """
+    return f"{value:,.{digits}f}".translate(_SEPARATORS[lang or _language])
 
 
 def from_locale_name(name: str | None) -> str | None:

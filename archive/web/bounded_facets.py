@@ -29,6 +29,7 @@ from typing import Any
 
 from datasette.utils import escape_sqlite
 
+from archive.i18n import number
 from archive.search import FTS_TABLE
 from archive.web.request_memo import peek, read_key
 
@@ -92,4 +93,4 @@ async def sample_note(database: Any, request: Any) -> str | None:
 
 def _note(matches: int) -> str | None:
     """The note for a search of that many matches: only past the sample."""
-    return NOTE.format(sample=f"{SAMPLE:,}".replace(",", ".")) if matches > SAMPLE else None
+    return NOTE.format(sample=number(SAMPLE, lang="vi")) if matches > SAMPLE else None

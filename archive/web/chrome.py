@@ -19,6 +19,7 @@ from typing import Any
 
 from markupsafe import Markup, soft_str
 
+from archive import i18n
 from archive.web.html_text import escaped
 from archive.web.media import value_label
 
@@ -76,11 +77,11 @@ def count_rows(count: int | None) -> str:
     """``1.234 dòng``: Vietnamese groups thousands with a dot."""
     if count is None:
         return "Nhiều dòng"
-    return f"{count:,} dòng".replace(",", ".")
+    return f"{i18n.number(count, lang='vi')} dòng"
 
 
 def number(count: int | None) -> str:
-    return "" if count is None else f"{count:,}".replace(",", ".")
+    return "" if count is None else i18n.number(count, lang="vi")
 
 
 def facet_items(facet: Mapping[str, Any]) -> Markup:
